@@ -1,0 +1,131 @@
+"""The answers contract (clinical spec §2): the questions, their types, values and when they are asked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .conditions import Condition
+from .model import Text
+
+UNSURE = "unsure"
+
+#: The values each kind of question takes, where the kind fixes them.
+_FIXED_VALUES: dict[str, tuple[Any, ...]] = {
+    "boolean": (True, False),
+    "yes_no": (True, False, UNSURE),
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the contract."""
+
+    id: str
+    section: str
+    kind: str
+    values: tuple[Any, ...] = ()
+    minimum: int = 0  # integer questions only
+    maximum: int = 0
+    min_items: int = 0
+    required: bool = True
+    asked_when: Condition | None = field(default=None, compare=False)
+    concern_order: tuple[Any, ...] | None = None
+    wording: Mapping[str, Text] = field(default_factory=dict, compare=False)
+    options: Mapping[Any, Text] = field(default_factory=dict, compare=False)
+    errors: Mapping[str, Text] = field(default_factory=dict, compare=False)
+
+    def problem(self, value: Any) -> str | None:
+        """The code of what is wrong with a given (non-null) answer, or None when it is valid."""
+        kind = self.kind
+        if kind == "integer":
+            if type(value) is not int:
+                return "not_integer"
+            return None if self.minimum <= value <= self.maximum else "out_of_range"
+        if kind == "boolean":
+            return None if value is True or value is False else "not_boolean"
+        if kind == "yes_no":
+            return None if value is True or value is False or value == UNSURE else "not_yes_no"
+        if kind == "choice":
+            return None if isinstance(value, str) and value in self.values else "not_a_choice"
+        return self._list_problem(value)
+
+    def _list_problem(self, value: Any) -> str | None:
+        if not isinstance(value, list | tuple):
+            return "not_a_list"
+        if any(not isinstance(item, str) or item not in self.values for item in value):
+            return "unknown_option"
+        if len(set(value)) != len(value):
+            return "duplicate_option"
+        return "empty" if len(value) < self.min_items else None
+
+    def fact(self, value: Any) -> Any:
+        """The value rules see: "unsure" counts as yes, lists become sets."""
+        if self.kind == "yes_no":
+            return value is True or value == UNSURE
+        if self.kind == "multi_choice":
+            return frozenset(value)
+        return value
+
+    @property
+    def label(self) -> Text:
+        """The short label used in messages, summaries and tables."""
+        return self.wording["summary"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of questions asked together; the emergency screen is the first."""
+
+    id: str
+    title: Text
+    question_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """All questions, in the order they are asked, and the messages for invalid answers."""
+
+    questions: tuple[Question, ...]
+    sections: tuple[Section, ...]
+    messages: Mapping[str, Text]
+
+    by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {q.id: q for q in self.questions})
+
+    def __contains__(self, question_id: object) -> bool:
+        return question_id in self.by_id
+
+    def __getitem__(self, question_id: str) -> Question:
+        return self.by_id[question_id]
+
+    def message(self, question_id: str, code: str) -> Text:
+        """The message for a problem: the question's own where it has one, else the general one."""
+        question = self.by_id.get(question_id)
+        own = question.errors.get(code) if question else None
+        return own if own is not None else self.messages[code]
+
+    @property
+    def emergency_screen(self) -> Section:
+        """The questions asked first, whose answers alone can reach an emergency level."""
+        return self.sections[0]
+
+    def ordered_fields(self) -> dict[str, tuple[Any, ...]]:
+        """Each question whose answers have an order of concern, with its facts in that order."""
+        orders: dict[str, tuple[Any, ...]] = {}
+        for question in self.questions:
+            if question.kind == "yes_no":
+                orders[question.id] = (False, True)
+            elif question.concern_order == ("ascending",):
+                orders[question.id] = tuple(range(question.minimum, question.maximum + 1))
+            elif question.concern_order:
+                orders[question.id] = question.concern_order
+        return orders
+
+
+def fixed_values(kind: str) -> tuple[Any, ...]:
+    """The values a kind of question takes where the kind itself fixes them."""
+    return _FIXED_VALUES.get(kind, ())

@@ -1,0 +1,170 @@
+"""The engine's vocabulary: levels, texts, answers and outcomes, all immutable."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+@functools.total_ordering
+class Level(enum.Enum):
+    """The five urgency levels of clinical spec §3; a greater level is more urgent."""
+
+    INFORMATION = "information"
+    SOON = "soon"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+    AMBULANCE = "ambulance"
+
+    @property
+    def rank(self) -> int:
+        """0 for information up to 4 for ambulance."""
+        return _RANKS[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Level):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANKS = {level: rank for rank, level in enumerate(Level)}
+
+
+@dataclass(frozen=True)
+class Text:
+    """One patient-facing text in every language it is written in."""
+
+    translations: Mapping[str, str]
+
+    @classmethod
+    def of(cls, translations: Mapping[str, str]) -> Text:
+        """Freeze a mapping of language code to text."""
+        return cls(MappingProxyType(dict(translations)))
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.translations.items())))
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages this text exists in."""
+        return frozenset(self.translations)
+
+    def get(self, lang: str) -> str:
+        """The text in `lang`, or in English where it has no such translation."""
+        return self.translations.get(lang) or self.translations["en"]
+
+    def render(self, lang: str, values: Mapping[str, object]) -> str:
+        """The text in `lang` with its {placeholders} filled from `values`."""
+        return self.get(lang).format_map(values)
+
+    def placeholders(self) -> frozenset[str]:
+        """The {names} used in any translation."""
+        return frozenset(
+            name
+            for text in self.translations.values()
+            for _, name, _, _ in string.Formatter().parse(text)
+            if name
+        )
+
+
+@dataclass(frozen=True)
+class RulesVersion:
+    """The rule set's declared version and the hash of the content it was loaded from."""
+
+    version: str
+    content_hash: str
+
+    def __str__(self) -> str:
+        return f"{self.version}+{self.content_hash[:12]}"
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON form used by the CLI, the API and storage."""
+        return {"version": self.version, "hash": self.content_hash}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Valid answers, as given, to the questions that apply (ignored ones already dropped)."""
+
+    given: Mapping[str, Any] = field(repr=False)
+
+    @classmethod
+    def of(cls, given: Mapping[str, Any]) -> Answers:
+        """Freeze answers; lists become tuples."""
+        frozen = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
+        return cls(MappingProxyType(frozen))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.given)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.given.items())))
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, in the contract's shape."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.given.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the rule set, as loaded from a topic file."""
+
+    id: str
+    level: Level
+    reason: Text
+    guidance: Text
+    source: str
+    topic: str
+    condition: Any = field(repr=False, compare=False)  # a conditions.Condition
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    """A rule that fired, with the patient-readable reason it fired."""
+
+    id: str
+    level: Level
+    reason: Text
+    guidance: Text
+    source: str
+
+
+@dataclass(frozen=True)
+class LevelAdvice:
+    """What a level tells the person: a label, the concrete action, what to expect, guidance."""
+
+    level: Level
+    label: Text
+    action: Text
+    expect: Text
+    guidance: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class SafetyNet:
+    """The warning signs shown on every result, and what to expect at this level."""
+
+    intro: Text
+    warning_signs: tuple[Text, ...]
+    expect: Text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of an assessment. Never a diagnosis: a level, its reasons and its advice."""
+
+    level: Level
+    fired_rules: tuple[FiredRule, ...]
+    advice: LevelAdvice
+    guidance: tuple[Text, ...]
+    safety_net: SafetyNet
+    not_a_diagnosis: Text
+    rules_version: RulesVersion
+    answers: Answers = field(repr=False)
+    partial: bool = False
+    unanswered: tuple[str, ...] = ()

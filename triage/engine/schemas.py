@@ -1,0 +1,182 @@
+"""JSON Schemas for the files in rules/: their shape. What the shapes mean is checked by the loader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXT: dict[str, Any] = {
+    "type": "object",
+    "description": "a patient-facing text: language code -> text",
+    "propertyNames": {"pattern": "^[a-z]{2}$"},
+    "additionalProperties": {"type": "string", "minLength": 1},
+    "minProperties": 1,
+}
+
+ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+VALUE = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_]*$"}
+CONDITION = {"type": "object", "minProperties": 1, "maxProperties": 1}
+
+RULESET: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "version", "languages", "placeholders"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "version": {"type": "string", "pattern": r"^\d+\.\d+\.\d+$"},
+        "languages": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z]{2}$"},
+            "minItems": 1,
+            "uniqueItems": True,
+            "contains": {"const": "en"},
+        },
+        "placeholders": {"type": "array", "items": ID, "uniqueItems": True},
+    },
+}
+
+QUESTION: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "section", "type", "wording"],
+    "additionalProperties": False,
+    "properties": {
+        "id": ID,
+        "section": ID,
+        "type": {"enum": ["integer", "choice", "multi_choice", "boolean", "yes_no"]},
+        "values": {"type": "array", "items": VALUE, "minItems": 2, "uniqueItems": True},
+        "min": {"type": "integer"},
+        "max": {"type": "integer"},
+        "min_items": {"type": "integer", "minimum": 0},
+        "required": {"type": "boolean"},
+        "asked_when": CONDITION,
+        "concern_order": {
+            "oneOf": [{"const": "ascending"}, {"type": "array", "items": VALUE, "uniqueItems": True}]
+        },
+        "wording": {
+            "type": "object",
+            "required": ["label", "summary"],
+            "additionalProperties": False,
+            "properties": {
+                "label": TEXT,
+                "hint": TEXT,
+                "summary": TEXT,
+                "options": {"type": "object", "additionalProperties": TEXT},
+            },
+        },
+        "errors": {"type": "object", "additionalProperties": TEXT},
+    },
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"const": "integer"}}},
+            "then": {"required": ["min", "max"], "not": {"required": ["values"]}},
+        },
+        {
+            "if": {"properties": {"type": {"enum": ["choice", "multi_choice"]}}},
+            "then": {"required": ["values"]},
+            "else": {"not": {"required": ["values"]}},
+        },
+    ],
+}
+
+QUESTIONS: dict[str, Any] = {
+    "type": "object",
+    "required": ["sections", "questions", "messages"],
+    "additionalProperties": False,
+    "properties": {
+        "sections": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "title"],
+                "additionalProperties": False,
+                "properties": {"id": ID, "title": TEXT},
+            },
+        },
+        "questions": {"type": "array", "minItems": 1, "items": QUESTION},
+        "messages": {"type": "object", "additionalProperties": TEXT},
+    },
+}
+
+TERMS: dict[str, Any] = {
+    "type": "object",
+    "required": ["terms"],
+    "additionalProperties": False,
+    "properties": {
+        "terms": {
+            "type": "object",
+            "propertyNames": ID,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description", "when"],
+                "additionalProperties": False,
+                "properties": {"description": {"type": "string"}, "when": CONDITION},
+            },
+        }
+    },
+}
+
+RULE: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "level", "when", "reason", "guidance", "source"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*[0-9]+[a-z]?$"},
+        "level": {"type": "string"},
+        "when": CONDITION,
+        "reason": TEXT,
+        "guidance": TEXT,
+        "source": {"type": "string", "minLength": 3},
+    },
+}
+
+TOPIC: dict[str, Any] = {
+    "type": "object",
+    "required": ["topic", "title", "rules"],
+    "additionalProperties": False,
+    "properties": {
+        "topic": ID,
+        "title": {"type": "string", "minLength": 1},
+        "rules": {"type": "array", "minItems": 1, "items": RULE},
+    },
+}
+
+LEVELS: dict[str, Any] = {
+    "type": "object",
+    "required": ["levels"],
+    "additionalProperties": False,
+    "properties": {
+        "levels": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "label", "action", "expect"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": ID,
+                    "label": TEXT,
+                    "action": TEXT,
+                    "expect": TEXT,
+                    "guidance": {"type": "array", "items": TEXT},
+                },
+            },
+        }
+    },
+}
+
+SAFETY_NET: dict[str, Any] = {
+    "type": "object",
+    "required": ["safety_net", "not_a_diagnosis"],
+    "additionalProperties": False,
+    "properties": {
+        "safety_net": {
+            "type": "object",
+            "required": ["intro", "warning_signs"],
+            "additionalProperties": False,
+            "properties": {
+                "intro": TEXT,
+                "warning_signs": {"type": "array", "minItems": 1, "items": TEXT},
+            },
+        },
+        "not_a_diagnosis": TEXT,
+    },
+}

@@ -1,0 +1,100 @@
+"""Reading answers against the contract: every problem at once, one message per question."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .conditions import UNKNOWN
+from .contract import Contract, Question
+from .model import Answers, Text
+
+#: The key under which a problem with the answers as a whole is reported (never a question id).
+WHOLE = "answers"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one answer, and the message that tells the person how to put it right."""
+
+    field: str
+    code: str
+    template: Text = field(repr=False)
+    params: Mapping[str, Text | int | str] = field(default_factory=dict, repr=False)
+
+    def message(self, lang: str = "en") -> str:
+        """The message in `lang`, with the question's label and limits filled in."""
+        values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        return self.template.get(lang).format_map(values)
+
+
+class AnswersInvalid(ValueError):
+    """The answers break the contract; `problems` holds one problem per question id."""
+
+    def __init__(self, problems: Mapping[str, Problem]) -> None:
+        super().__init__("; ".join(f"{k}: {p.code}" for k, p in problems.items()))
+        self.problems = dict(problems)
+
+    def messages(self, lang: str = "en") -> dict[str, str]:
+        """One message per question id, in `lang`."""
+        return {key: problem.message(lang) for key, problem in self.problems.items()}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Valid answers, the facts the rules see, and (in a partial reading) what is still unanswered."""
+
+    answers: Answers
+    facts: Mapping[str, Any] = field(repr=False)
+    unanswered: tuple[str, ...] = ()
+
+
+def read_answers(contract: Contract, raw: object, *, partial: bool = False) -> Reading:
+    """Check raw answers (a JSON object) and derive the facts; raises AnswersInvalid.
+
+    Questions that do not apply are ignored, whatever was sent for them. In a partial reading a
+    question not answered yet is UNKNOWN rather than missing, so no rule can fire on its absence.
+    """
+    if not isinstance(raw, Mapping):
+        problem = Problem(WHOLE, "not_an_object", contract.messages["not_an_object"])
+        raise AnswersInvalid({WHOLE: problem})
+    problems = {
+        key: Problem(str(key), "unknown_field", contract.messages["unknown_field"])
+        for key in raw
+        if key not in contract
+    }
+    given: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    unanswered: list[str] = []
+    for question in contract.questions:
+        applies = question.asked_when.evaluate(facts) if question.asked_when else True
+        if applies is False:
+            continue
+        value = raw.get(question.id)
+        if value is None:
+            if partial:
+                facts[question.id] = UNKNOWN
+                unanswered.append(question.id)
+            elif applies and question.required:
+                problems[question.id] = _problem(contract, question, "required")
+            continue
+        code = question.problem(value)
+        if code is not None:
+            problems[question.id] = _problem(contract, question, code)
+            facts[question.id] = UNKNOWN
+        elif applies is None:  # sent before the question it depends on was answered
+            facts[question.id] = UNKNOWN
+        else:
+            given[question.id] = value
+            facts[question.id] = question.fact(value)
+    if problems:
+        raise AnswersInvalid(problems)
+    return Reading(Answers.of(given), facts, tuple(unanswered))
+
+
+def _problem(contract: Contract, question: Question, code: str) -> Problem:
+    params: dict[str, Text | int | str] = {"label": question.label}
+    if question.kind == "integer":
+        params.update(min=question.minimum, max=question.maximum)
+    return Problem(question.id, code, contract.message(question.id, code), params)
