@@ -81,6 +81,7 @@ class _Loader:
         contract = self._contract(self._read(QUESTIONS, schemas.QUESTIONS))
         self._stop_if_errors()
         fields = {q.id: q for q in contract.questions}
+        floor = self._floor(header["floor"], fields)
         terms = self._terms(self._read(DEFINITIONS, schemas.TERMS), fields)
         levels = self._levels(self._read(LEVELS, schemas.LEVELS))
         safety = self._read(SAFETY_NET, schemas.SAFETY_NET)
@@ -106,6 +107,7 @@ class _Loader:
             safety_net=safety_net,
             not_a_diagnosis=not_a_diagnosis,
             placeholders=self.placeholders,
+            floor=floor,
         )
 
     def _topic_files(self) -> list[str]:
@@ -204,6 +206,12 @@ class _Loader:
             options=options,
             errors=errors,
         )
+
+    def _floor(self, data: Mapping[str, Any], fields: Mapping[str, Question]) -> tuple[Level, tuple[str, ...]]:
+        for name in data["any_yes"]:
+            if name not in fields or fields[name].kind != "yes_no":
+                self._error(RULESET, "floor", f"{name!r} is not a yes/no question")
+        return Level(data["level"]), tuple(data["any_yes"])
 
     def _terms(self, data: Any, fields: Mapping[str, Question]) -> list[TermDefinition]:
         terms: list[TermDefinition] = []

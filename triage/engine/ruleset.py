@@ -44,6 +44,7 @@ class RuleSet:
     safety_net: tuple[Text, tuple[Text, ...]] = field(repr=False)
     not_a_diagnosis: Text = field(repr=False)
     placeholders: frozenset[str] = field(default=frozenset(), repr=False)
+    floor: tuple[Level, tuple[str, ...]] = (Level.EMERGENCY, ())  # level, and the questions that force it
 
     def read(self, answers: object, *, partial: bool = False) -> Reading:
         """Validate answers against the contract (raises AnswersInvalid)."""

@@ -18,7 +18,7 @@ CONDITION = {"type": "object", "minProperties": 1, "maxProperties": 1}
 
 RULESET: dict[str, Any] = {
     "type": "object",
-    "required": ["name", "version", "languages", "placeholders"],
+    "required": ["name", "version", "languages", "placeholders", "floor"],
     "additionalProperties": False,
     "properties": {
         "name": {"type": "string", "minLength": 1},
@@ -31,6 +31,15 @@ RULESET: dict[str, Any] = {
             "contains": {"const": "en"},
         },
         "placeholders": {"type": "array", "items": ID, "uniqueItems": True},
+        "floor": {
+            "type": "object",
+            "required": ["level", "any_yes"],
+            "additionalProperties": False,
+            "properties": {
+                "level": {"enum": ["ambulance", "emergency", "urgent", "soon"]},
+                "any_yes": {"type": "array", "items": ID, "minItems": 1, "uniqueItems": True},
+            },
+        },
     },
 }
 
