@@ -1,0 +1,72 @@
+"""Spine Triage: urgency-graded guidance for back and neck pain. Never a diagnosis."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from triage import config
+from triage.extensions import csrf, rules
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Make the application: configuration, extensions, blueprints and error pages."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's order
+    app.config.from_object(config.Defaults)
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    app.context_processor(lambda: {"practice": config.practice_values(app.config)})
+    warn_about_demo_settings(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Attach each extension to the app."""
+    csrf.init_app(app)
+    rules.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach each feature's blueprint."""
+    from triage.api import bp as api_bp
+    from triage.patient import bp as patient_bp
+
+    app.register_blueprint(patient_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # JSON only, no cookies: nothing for a forged request to ride on
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """JSON errors under /api/, friendly pages elsewhere."""
+    from werkzeug.exceptions import HTTPException
+
+    from triage.errors import handle_http_error
+
+    app.register_error_handler(HTTPException, handle_http_error)
+
+
+def warn_about_demo_settings(app: Flask) -> None:
+    """Say at start-up (never per request) when patients would see demo contact details."""
+    unset = [name for name in config.PRACTICE_DEFAULTS if name not in app.config]
+    demo = [name for name in unset if not name.endswith("_NUMBER")]
+    if demo and not app.testing:
+        logging.getLogger(__name__).warning(
+            "Practice details not configured, demo values shown to patients: %s", ", ".join(demo)
+        )

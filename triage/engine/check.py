@@ -19,6 +19,7 @@ limits and both sides of every value a rule compares them with.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import time
@@ -30,17 +31,16 @@ from typing import Any
 from .conditions import (
     UNKNOWN,
     All,
-    AnyOf,
     AtLeast,
     AtMost,
     Atom,
     Condition,
     Equals,
     In,
-    Not,
     Term,
     Yes,
     fields_of,
+    term_names,
 )
 from .contract import Question
 from .model import Level, Rule
@@ -112,8 +112,8 @@ def monotone_problems(
     for atom, positive in condition.atoms():
         if atom.field in orders:
             passes = [atom.test(value) for value in orders[atom.field]]
-            upward = all(b for a, b in zip(passes, passes[1:], strict=False) if a)
-            downward = all(a for a, b in zip(passes, passes[1:], strict=False) if b)
+            upward = all(b for a, b in itertools.pairwise(passes) if a)
+            downward = all(a for a, b in itertools.pairwise(passes) if b)
             if not (upward if positive else downward):
                 problems.append(f"{atom.describe()} can stop holding when `{atom.field}` moves up")
         if atom.field in gated and not positive:
@@ -142,8 +142,10 @@ def _prove_monotone(rules: RuleSet, report: CheckReport) -> set[str]:
     to_search: set[str] = set()
     for question in rules.contract.questions:
         if question.asked_when is not None and monotone_problems(question.asked_when, orders, {}):
-            method.append(f"question {question.id} can stop being asked when an answer moves up; "
-                          "every ordered question searched")
+            method.append(
+                f"question {question.id} can stop being asked when an answer moves up; "
+                "every ordered question searched"
+            )
             to_search |= set(orders)
     by_construction, by_dominance = 0, []
     for rule in rules.rules:
@@ -159,21 +161,27 @@ def _prove_monotone(rules: RuleSet, report: CheckReport) -> set[str]:
             for name in sorted(moved)
         ]
         if all(takeovers):
-            by_dominance.append(f"{rule.id} ({'; '.join(t for t in takeovers if not t.startswith('no move'))})")
+            by_dominance.append(
+                f"{rule.id} ({'; '.join(t for t in takeovers if not t.startswith('no move'))})"
+            )
             continue
         method.extend(f"not proved for {rule.id}: {problem}; searched instead" for problem in problems)
         to_search |= moved
-    method.insert(1, f"by construction for {by_construction} of {len(rules.rules)} rules: no test of an "
-                     "ordered question can stop holding as its answer moves up")
+    method.insert(
+        1,
+        f"by construction for {by_construction} of {len(rules.rules)} rules: no test of an "
+        "ordered question can stop holding as its answer moves up",
+    )
     if by_dominance:
-        method.insert(2, "by dominance for the others: where a move can stop them firing, a rule at least "
-                         "as urgent then certainly fires (three-valued evaluation): " + ", ".join(by_dominance))
+        method.insert(
+            2,
+            "by dominance for the others: where a move can stop them firing, a rule at least "
+            "as urgent then certainly fires (three-valued evaluation): " + ", ".join(by_dominance),
+        )
     return to_search
 
 
-def _harmful_moves(
-    rule: Rule, name: str, order: Sequence[Any], gated: Mapping[str, str]
-) -> list[Any]:
+def _harmful_moves(rule: Rule, name: str, order: Sequence[Any], gated: Mapping[str, str]) -> list[Any]:
     """The values `name` can move up to that could stop the rule firing (judged test by test)."""
     if any(not positive and gated.get(atom.field) == name for atom, positive in rule.condition.atoms()):
         return list(order[1:])  # the move makes a negated question applicable: assume the worst
@@ -236,30 +244,23 @@ def _prove_floor(rules: RuleSet, report: CheckReport) -> None:
             fired = ", ".join(r.id for r in outcome.fired_rules if r.level >= floor)
             if outcome.level < floor:
                 report.violations.append(
-                    Violation("floor", f"{name}={answer!r} alone gives only {outcome.level.value}", {name: answer})
+                    Violation(
+                        "floor", f"{name}={answer!r} alone gives only {outcome.level.value}", {name: answer}
+                    )
                 )
             else:
                 lines.append(f"{name}={json.dumps(answer)} alone → {outcome.level.value} ({fired})")
     report.method["floor"] = [
-        f"proved for every completion by three-valued evaluation, at least {floor.value}:", *lines
+        f"proved for every completion by three-valued evaluation, at least {floor.value}:",
+        *lines,
     ]
 
 
 def _check_terms_used(rules: RuleSet, report: CheckReport) -> None:
-    used = {name for rule in rules.rules for name in _terms_in(rule.condition)}
+    used = {name for rule in rules.rules for name in term_names(rule.condition)}
     for term in rules.terms:
         if term.name not in used:
             report.violations.append(Violation("no dead rule", f"term {term.name!r} is used by no rule"))
-
-
-def _terms_in(condition: Any) -> set[str]:
-    if isinstance(condition, Term):
-        return {condition.name} | _terms_in(condition.condition)
-    if isinstance(condition, All | AnyOf):
-        return set().union(*(_terms_in(part) for part in condition.parts))
-    if isinstance(condition, Not):
-        return _terms_in(condition.part)
-    return set()
 
 
 # --- the search ---------------------------------------------------------------------------------
@@ -277,8 +278,11 @@ class AnswerSampler:
     def sample(self) -> dict[str, Any]:
         """A draw for every question; the reading drops those that do not apply."""
         chance_of_yes = self.random.choice((0.02, 0.08, 0.2, 0.5))
-        return {q.id: self._value(q, chance_of_yes) for q in self.rules.contract.questions
-                if q.required or self.random.random() < 0.7}
+        return {
+            q.id: self._value(q, chance_of_yes)
+            for q in self.rules.contract.questions
+            if q.required or self.random.random() < 0.7
+        }
 
     def _value(self, question: Question, chance_of_yes: float) -> Any:
         pick = self.random
@@ -353,17 +357,16 @@ def _search(
         if level != max((rule.level for rule in fired), default=Level.INFORMATION):
             report.violations.append(Violation("single level", "level is not the highest fired rule's"))
         if any(reading.facts.get(q) is True for q in floor_questions) and level < floor:
-            report.violations.append(
-                Violation("floor", f"gives {level.value}", reading.answers.as_dict())
-            )
+            report.violations.append(Violation("floor", f"gives {level.value}", reading.answers.as_dict()))
         fields = searched if index >= spot_checks else set(sampler.orders)
         for name in sorted(fields & set(reading.answers)):
             report.moves += _check_move(rules, sampler, raw, name, level, reading.answers.as_dict(), report)
         if len(report.violations) > 20:
             break
     report.samples = index + 1
-    _report_search(rules, report, samples=report.samples, spot_checks=min(spot_checks, report.samples),
-                   searched=searched)
+    _report_search(
+        rules, report, samples=report.samples, spot_checks=min(spot_checks, report.samples), searched=searched
+    )
 
 
 def _check_move(
@@ -392,8 +395,9 @@ def _check_move(
     return 1
 
 
-def _report_search(rules: RuleSet, report: CheckReport, samples: int, spot_checks: int,
-                   searched: set[str]) -> None:
+def _report_search(
+    rules: RuleSet, report: CheckReport, samples: int, spot_checks: int, searched: set[str]
+) -> None:
     for rule in rules.rules:
         if report.fired[rule.id] == 0:
             report.violations.append(
@@ -408,8 +412,11 @@ def _report_search(rules: RuleSet, report: CheckReport, samples: int, spot_check
     ]
     report.method["monotone"].append(
         f"moved up, one ordered question at a time: {report.moves:,} neighbouring answer sets "
-        + (f"(spot check of the proof on the first {spot_checks:,} answer sets)" if spot_checks
-           else f"(searching {', '.join(sorted(searched))})")
+        + (
+            f"(spot check of the proof on the first {spot_checks:,} answer sets)"
+            if spot_checks
+            else f"(searching {', '.join(sorted(searched))})"
+        )
     )
     report.method["no dead rule"] = [
         f"{sum(1 for r in rules.rules if report.fired[r.id])} of {len(rules.rules)} rules seen firing",

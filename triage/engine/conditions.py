@@ -55,6 +55,10 @@ class Condition:
         """The condition in words, for clinicians."""
         raise NotImplementedError
 
+    def as_data(self) -> dict[str, Any]:
+        """The condition as the data it was compiled from."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True, eq=False)
 class All(Condition):
@@ -76,6 +80,9 @@ class All(Condition):
 
     def describe(self) -> str:
         return " and ".join(_grouped(part) for part in self.parts)
+
+    def as_data(self) -> dict[str, Any]:
+        return {"all": [part.as_data() for part in self.parts]}
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,6 +106,9 @@ class AnyOf(Condition):
     def describe(self) -> str:
         return " or ".join(_grouped(part) for part in self.parts)
 
+    def as_data(self) -> dict[str, Any]:
+        return {"any": [part.as_data() for part in self.parts]}
+
 
 @dataclass(frozen=True, eq=False)
 class Not(Condition):
@@ -113,6 +123,9 @@ class Not(Condition):
 
     def describe(self) -> str:
         return f"not {_grouped(self.part)}"
+
+    def as_data(self) -> dict[str, Any]:
+        return {"not": self.part.as_data()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,6 +143,9 @@ class Term(Condition):
 
     def describe(self) -> str:
         return f"*{self.name}*"
+
+    def as_data(self) -> dict[str, Any]:
+        return {"term": self.name}
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,6 +178,9 @@ class Yes(Atom):
     def describe(self) -> str:
         return f"`{self.field}` is yes or not sure"
 
+    def as_data(self) -> dict[str, Any]:
+        return {"yes_or_unsure": self.field}
+
 
 @dataclass(frozen=True, eq=False)
 class Equals(Atom):
@@ -172,6 +191,9 @@ class Equals(Atom):
 
     def describe(self) -> str:
         return f"`{self.field}` = {_word(self.value)}"
+
+    def as_data(self) -> dict[str, Any]:
+        return {"equals": {self.field: self.value}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,6 +207,9 @@ class In(Atom):
     def describe(self) -> str:
         return f"`{self.field}` is one of {', '.join(_word(v) for v in self.order)}"
 
+    def as_data(self) -> dict[str, Any]:
+        return {"in": {self.field: list(self.order)}}
+
 
 @dataclass(frozen=True, eq=False)
 class Contains(Atom):
@@ -195,6 +220,9 @@ class Contains(Atom):
 
     def describe(self) -> str:
         return f"`{self.field}` includes {_word(self.value)}"
+
+    def as_data(self) -> dict[str, Any]:
+        return {"contains": {self.field: self.value}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,6 +235,9 @@ class AtLeast(Atom):
     def describe(self) -> str:
         return f"`{self.field}` ≥ {self.bound}"
 
+    def as_data(self) -> dict[str, Any]:
+        return {"at_least": {self.field: self.bound}}
+
 
 @dataclass(frozen=True, eq=False)
 class AtMost(Atom):
@@ -217,6 +248,9 @@ class AtMost(Atom):
 
     def describe(self) -> str:
         return f"`{self.field}` ≤ {self.bound}"
+
+    def as_data(self) -> dict[str, Any]:
+        return {"at_most": {self.field: self.bound}}
 
 
 def _grouped(condition: Condition) -> str:
@@ -289,8 +323,9 @@ class Compiler:
         build = self._operators.get(operator) if isinstance(operator, str) else None
         if build is None:
             raise ConditionError(
-                path, f"unknown operator {operator!r}; use one of {', '.join(self.operators)}"
-                + (" (YAML reads a bare yes/no/on/off as true/false)" if isinstance(operator, bool) else "")
+                path,
+                f"unknown operator {operator!r}; use one of {', '.join(self.operators)}"
+                + (" (YAML reads a bare yes/no/on/off as true/false)" if isinstance(operator, bool) else ""),
             )
         return build(argument, f"{path}.{operator}")
 

@@ -29,8 +29,20 @@ SUPPORT_FILES = (RULESET, QUESTIONS, DEFINITIONS, LEVELS, SAFETY_NET)
 
 #: Every problem code the validator can report: questions.yaml must word each one.
 MESSAGE_CODES = frozenset(
-    "required not_integer out_of_range not_boolean not_yes_no not_a_choice not_a_list "
-    "unknown_option duplicate_option empty unknown_field not_an_object".split()
+    {
+        "required",
+        "not_integer",
+        "out_of_range",
+        "not_boolean",
+        "not_yes_no",
+        "not_a_choice",
+        "not_a_list",
+        "unknown_option",
+        "duplicate_option",
+        "empty",
+        "unknown_field",
+        "not_an_object",
+    }
 )
 #: What a message for an invalid answer may name: the question's label and a number's limits.
 MESSAGE_PLACEHOLDERS = frozenset({"label", "min", "max"})
@@ -138,7 +150,9 @@ class _Loader:
     def _contract(self, data: Any) -> Contract:
         if data is None:
             return Contract((), (), {})
-        sections = [(s["id"], self._text(s["title"], QUESTIONS, f"section {s['id']}")) for s in data["sections"]]
+        sections = [
+            (s["id"], self._text(s["title"], QUESTIONS, f"section {s['id']}")) for s in data["sections"]
+        ]
         section_ids = [sid for sid, _ in sections]
         compiler = Compiler({})
         questions: list[Question] = []
@@ -166,7 +180,9 @@ class _Loader:
         for qid in grouped[0].question_ids:
             question = next(q for q in questions if q.id == qid)
             if question.asked_when is not None or not question.required:
-                self._error(QUESTIONS, f"question {qid}", "the emergency screen is always asked and always required")
+                self._error(
+                    QUESTIONS, f"question {qid}", "the emergency screen is always asked and always required"
+                )
         return Contract(tuple(questions), grouped, messages)
 
     def _question(self, raw: dict[str, Any], where: str, compiler: Compiler) -> Question:
@@ -177,7 +193,8 @@ class _Loader:
         if kind in ("choice", "multi_choice") and set(options) != set(values):
             self._error(QUESTIONS, where, "wording.options must word each value, and only those")
         errors = {
-            code: self._text(t, QUESTIONS, where, MESSAGE_PLACEHOLDERS) for code, t in raw.get("errors", {}).items()
+            code: self._text(t, QUESTIONS, where, MESSAGE_PLACEHOLDERS)
+            for code, t in raw.get("errors", {}).items()
         }
         for code in sorted(set(errors) - MESSAGE_CODES):
             self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
@@ -207,7 +224,9 @@ class _Loader:
             errors=errors,
         )
 
-    def _floor(self, data: Mapping[str, Any], fields: Mapping[str, Question]) -> tuple[Level, tuple[str, ...]]:
+    def _floor(
+        self, data: Mapping[str, Any], fields: Mapping[str, Question]
+    ) -> tuple[Level, tuple[str, ...]]:
         for name in data["any_yes"]:
             if name not in fields or fields[name].kind != "yes_no":
                 self._error(RULESET, "floor", f"{name!r} is not a yes/no question")
@@ -253,7 +272,11 @@ class _Loader:
             where = f"rule {raw['id']}"
             condition = self._condition(compiler, raw["when"], name, where, "when")
             if raw["level"] not in {level.value for level in Level}:
-                self._error(name, where, f"level {raw['level']!r} is not one of {', '.join(l.value for l in Level)}")
+                self._error(
+                    name,
+                    where,
+                    f"level {raw['level']!r} is not one of {', '.join(level.value for level in Level)}",
+                )
                 continue
             if condition is None:
                 continue
@@ -304,7 +327,9 @@ class _Loader:
         seen: dict[str, str] = {}
         for rule in rules:
             if rule.id in seen:
-                self._error(f"{rule.topic}.yaml", f"rule {rule.id}", f"the id is also used in {seen[rule.id]}.yaml")
+                self._error(
+                    f"{rule.topic}.yaml", f"rule {rule.id}", f"the id is also used in {seen[rule.id]}.yaml"
+                )
             seen.setdefault(rule.id, rule.topic)
 
     def _content_hash(self) -> str:
@@ -321,7 +346,11 @@ class _Loader:
 
 def _item_at(data: Any, location: list[Any]) -> str | None:
     """Name the rule, question or term a schema error is in, from where it is in the file."""
-    if len(location) >= 2 and location[0] in ("rules", "questions", "levels") and isinstance(location[1], int):
+    if (
+        len(location) >= 2
+        and location[0] in ("rules", "questions", "levels")
+        and isinstance(location[1], int)
+    ):
         kind = {"rules": "rule", "questions": "question", "levels": "level"}[location[0]]
         item = data[location[0]][location[1]]
         label = item.get("id") if isinstance(item, dict) else None

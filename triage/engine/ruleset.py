@@ -70,9 +70,7 @@ class RuleSet:
         intro, warning_signs = self.safety_net
         return Outcome(
             level=level,
-            fired_rules=tuple(
-                FiredRule(r.id, r.level, r.reason, r.guidance, r.source) for r in fired
-            ),
+            fired_rules=tuple(FiredRule(r.id, r.level, r.reason, r.guidance, r.source) for r in fired),
             advice=advice,
             guidance=tuple(r.guidance for r in fired) + advice.guidance,
             safety_net=SafetyNet(intro, warning_signs, advice.expect),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from .conditions import UNKNOWN
@@ -20,8 +21,8 @@ class Problem:
 
     field: str
     code: str
-    template: Text = field(repr=False)
-    params: Mapping[str, Text | int | str] = field(default_factory=dict, repr=False)
+    template: Text = dataclasses.field(repr=False)
+    params: Mapping[str, Text | int | str] = dataclasses.field(default_factory=dict, repr=False)
 
     def message(self, lang: str = "en") -> str:
         """The message in `lang`, with the question's label and limits filled in."""
@@ -46,7 +47,7 @@ class Reading:
     """Valid answers, the facts the rules see, and (in a partial reading) what is still unanswered."""
 
     answers: Answers
-    facts: Mapping[str, Any] = field(repr=False)
+    facts: Mapping[str, Any] = dataclasses.field(repr=False)
     unanswered: tuple[str, ...] = ()
 
 

@@ -1,0 +1,41 @@
+"""POST /api/v1/assessments and GET /api/v1/questions."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import BadRequest
+
+from triage.api import bp
+from triage.config import practice_values
+from triage.engine import AnswersInvalid
+from triage.engine.export import contract_as_dict, outcome_as_dict
+from triage.extensions import rules
+from triage.language import request_language
+
+
+@bp.post("/assessments")
+def create_assessment() -> ResponseReturnValue:
+    """Assess one answers object: 200 and the outcome, or 422 and one message per question."""
+    if not request.is_json:
+        abort(415, "Send the answers as JSON, with Content-Type: application/json.")
+    try:
+        answers = request.get_json()
+    except BadRequest:
+        abort(400, "The body is not valid JSON.")
+    lang = request_language()
+    try:
+        outcome = rules.current.assess(answers)
+    except AnswersInvalid as exc:
+        return {"errors": exc.messages(lang)}, 422
+    return outcome_as_dict(outcome, lang, practice_values(current_app.config))
+
+
+@bp.get("/questions")
+def questions() -> ResponseReturnValue:
+    """The answers contract: every question, its type, values and when it is asked."""
+    ruleset = rules.current
+    return {
+        "rules_version": ruleset.version.as_dict(),
+        **contract_as_dict(ruleset.contract, request_language()),
+    }

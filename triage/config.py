@@ -1,0 +1,62 @@
+"""Settings: safe defaults here, real values from the environment; secrets only from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from triage.engine import DEFAULT_RULES_DIR
+
+#: The practice's details shown to patients. The defaults are for trying the tool out only:
+#: a deployment sets every one of them (see .env.example).
+PRACTICE_DEFAULTS: dict[str, str] = {
+    "PRACTICE_NAME": "the spine surgery practice (demo)",
+    "PRACTICE_PHONE": "+30 210 000 0000",
+    "PRACTICE_EMAIL": "practice@example.org",
+    "OPENING_HOURS": "Monday to Friday, 9:00 to 17:00",
+    "EMERGENCY_NUMBER": "112",
+    "AMBULANCE_NUMBER": "166",
+}
+
+
+class Defaults:
+    """Configuration every app starts from."""
+
+    RULES_DIR = str(DEFAULT_RULES_DIR)
+    MAX_CONTENT_LENGTH = 16 * 1024  # an answer set is well under 2 KB
+    DEFAULT_LANGUAGE = "en"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 3600
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """The settings given in the environment (secret key, rules folder, practice details)."""
+    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", *PRACTICE_DEFAULTS]
+    settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
+    if environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
+        settings["SESSION_COOKIE_SECURE"] = True
+    return settings
+
+
+def practice_values(settings: Mapping[str, Any]) -> dict[str, str]:
+    """The {placeholders} patient texts use, from settings (defaults where unset)."""
+    merged = {**PRACTICE_DEFAULTS, **{k: v for k, v in settings.items() if k in PRACTICE_DEFAULTS}}
+    return {name.lower(): str(value) for name, value in merged.items()}
+
+
+def instance_secret_key(instance_path: str | Path) -> str:
+    """The secret key kept in the instance folder, made at random on first use (mode 0600)."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or just now by another process
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,77 @@
+"""JSON forms of outcomes and of the contract, shared by the CLI, the API and storage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .contract import Contract, Question
+from .model import Outcome
+
+
+def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -> dict[str, Any]:
+    """An outcome in `lang`, its texts filled with the practice's `values` (numbers, names)."""
+
+    def say(text: Any) -> str:
+        return str(text.render(lang, values))
+
+    advice = outcome.advice
+    result: dict[str, Any] = {
+        "level": outcome.level.value,
+        "label": say(advice.label),
+        "action": say(advice.action),
+        "fired_rules": [
+            {"id": r.id, "level": r.level.value, "reason": say(r.reason), "source": r.source}
+            for r in outcome.fired_rules
+        ],
+        "guidance": [say(text) for text in outcome.guidance],
+        "safety_net": {
+            "intro": say(outcome.safety_net.intro),
+            "warning_signs": [say(text) for text in outcome.safety_net.warning_signs],
+            "what_to_expect": say(outcome.safety_net.expect),
+        },
+        "not_a_diagnosis": say(outcome.not_a_diagnosis),
+        "rules_version": outcome.rules_version.as_dict(),
+        "partial": outcome.partial,
+    }
+    if outcome.partial:
+        result["unanswered"] = list(outcome.unanswered)
+    return result
+
+
+def contract_as_dict(contract: Contract, lang: str) -> dict[str, Any]:
+    """The answers contract in `lang`: sections, and each question's type, values and wording."""
+    return {
+        "sections": [
+            {
+                "id": section.id,
+                "title": section.title.get(lang),
+                "questions": [question_as_dict(contract[qid], lang) for qid in section.question_ids],
+            }
+            for section in contract.sections
+        ]
+    }
+
+
+def question_as_dict(question: Question, lang: str) -> dict[str, Any]:
+    """One question of the contract in `lang`."""
+    data: dict[str, Any] = {
+        "id": question.id,
+        "type": question.kind,
+        "required": question.required,
+        "label": question.wording["label"].get(lang),
+        "summary": question.label.get(lang),
+    }
+    if "hint" in question.wording:
+        data["hint"] = question.wording["hint"].get(lang)
+    if question.kind == "integer":
+        data.update(min=question.minimum, max=question.maximum)
+    else:
+        data["values"] = list(question.values)
+    if question.options:
+        data["options"] = {str(value): text.get(lang) for value, text in question.options.items()}
+    if question.kind == "multi_choice":
+        data["min_items"] = question.min_items
+    if question.asked_when is not None:
+        data["asked_when"] = question.asked_when.as_data()
+    return data
