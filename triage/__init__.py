@@ -1,21 +1,27 @@
-"""Spine Triage: urgency-graded guidance for back and neck pain. Never a diagnosis."""
+"""Spine Triage: urgency-graded guidance for back and neck pain. Never a diagnosis.
+
+The web framework is imported inside the factory, so that `triage.engine` and the command line
+load no web code at all.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from triage import config
-from triage.extensions import csrf, rules
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Make the application: configuration, extensions, blueprints and error pages."""
+    from flask import Flask
+
+    from triage import config
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -39,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
+    from triage.extensions import csrf, rules
+
     csrf.init_app(app)
     rules.init_app(app)
 
@@ -46,6 +54,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
     from triage.api import bp as api_bp
+    from triage.extensions import csrf
     from triage.patient import bp as patient_bp
 
     app.register_blueprint(patient_bp)
@@ -64,8 +73,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def warn_about_demo_settings(app: Flask) -> None:
     """Say at start-up (never per request) when patients would see demo contact details."""
-    unset = [name for name in config.PRACTICE_DEFAULTS if name not in app.config]
-    demo = [name for name in unset if not name.endswith("_NUMBER")]
+    from triage.config import PRACTICE_DEFAULTS
+
+    demo = [name for name in PRACTICE_DEFAULTS if name not in app.config and not name.endswith("_NUMBER")]
     if demo and not app.testing:
         logging.getLogger(__name__).warning(
             "Practice details not configured, demo values shown to patients: %s", ", ".join(demo)

@@ -133,11 +133,17 @@ class _Loader:
     def _read(self, name: str, schema: Mapping[str, Any]) -> Any:
         path = self.directory / name
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = yaml.safe_load(text)
+            repeated = _repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader))
         except FileNotFoundError:
             return self._error(name, None, "file is missing")
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             return self._error(name, None, f"not valid YAML: {exc}")
+        if repeated:
+            for item, key, line in repeated:
+                self._error(name, item, f"line {line}: the key {key!r} is written twice in one place")
+            return None
         validator = jsonschema.Draft202012Validator(schema)
         problems = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         for problem in problems:
@@ -342,6 +348,36 @@ class _Loader:
     def _stop_if_errors(self) -> None:
         if self.errors:
             raise RulesInvalid(self.errors)
+
+
+def _repeated_keys(
+    node: yaml.Node | None, item: str | None = None, within: str | None = None
+) -> list[tuple[str | None, str, int]]:
+    """Keys written twice in one mapping (YAML would silently keep the last one).
+
+    Returns (the rule, question or term they are in, the key, its line). `within` is the key
+    whose value `node` is.
+    """
+    found: list[tuple[str | None, str, int]] = []
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            found += _repeated_keys(child, item, within)
+    elif isinstance(node, yaml.MappingNode):
+        kind = _ITEM_KINDS.get(within or "")
+        ident = next((v.value for k, v in node.value if k.value == "id"), None)
+        if kind and ident:
+            item = f"{kind} {ident}"
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                found.append((item, name, key.start_mark.line + 1))
+            seen.add(name)
+            found += _repeated_keys(value, f"term {name}" if within == "terms" else item, name)
+    return found
+
+
+_ITEM_KINDS = {"rules": "rule", "questions": "question", "levels": "level", "sections": "section"}
 
 
 def _item_at(data: Any, location: list[Any]) -> str | None:

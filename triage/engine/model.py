@@ -63,12 +63,12 @@ class Text:
         return self.get(lang).format_map(values)
 
     def placeholders(self) -> frozenset[str]:
-        """The {names} used in any translation."""
+        """The {names} used in any translation ("" for an empty {}, which no value can fill)."""
         return frozenset(
             name
             for text in self.translations.values()
             for _, name, _, _ in string.Formatter().parse(text)
-            if name
+            if name is not None
         )
 
 

@@ -79,6 +79,7 @@ def read_answers(contract: Contract, raw: object, *, partial: bool = False) -> R
                 unanswered.append(question.id)
             elif applies and question.required:
                 problems[question.id] = _problem(contract, question, "required")
+                facts[question.id] = UNKNOWN  # so what depends on it is still checked, once
             continue
         code = question.problem(value)
         if code is not None:

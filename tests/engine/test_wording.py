@@ -1,0 +1,160 @@
+"""Patient-facing wording (spec §1, §5): never a diagnosis, imperative at red levels, reasons restate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from triage.engine import Level, RuleSet, Text, load_rules
+
+CONDITIONS = r"(?:fracture|cancer|tumou?r|metasta\w*|infection|osteoporosis|cauda equina|compression|broken)"
+#: Reported speech restates what someone said ("You told us you have …", "told you that you have …").
+REPORTED = r"(?<!told us )(?<!told you that )(?<!told you )"
+#: Diagnostic claims and false reassurance the tool must never make, by name.
+FORBIDDEN = {
+    "you have a condition": rf"{REPORTED}\byou have (?:an? )?{CONDITIONS}",
+    "you do not have": rf"{REPORTED}\byou (?:do not|don['’]t) have\b",
+    "diagnosis": r"diagnos\w*",
+    "it is not serious": r"\b(?:it|this) is not serious",
+    "nothing to worry": r"\bnothing to worry",
+    "no need to worry": r"\bno need to worry",
+    "you are fine": r"\byou are fine\b",
+    "is caused by": r"\bis caused by",
+}
+#: Phrases that are allowed although a forbidden pattern matches inside them.
+ALLOWED = (
+    r"\bnot a diagnosis\b",  # the not-a-diagnosis statement's own negation
+)
+
+
+def diagnostic_claims(text: str) -> list[str]:
+    """The names of the forbidden patterns a text contains."""
+    for allowed in ALLOWED:
+        text = re.sub(allowed, " ", text, flags=re.IGNORECASE)
+    return [name for name, pattern in FORBIDDEN.items() if re.search(pattern, text, re.IGNORECASE)]
+
+
+def patient_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
+    """Every patient-facing text of the rule set, named by where it is."""
+    contract = rules.contract
+    for section in contract.sections:
+        yield f"section {section.id} title", section.title
+    for question in contract.questions:
+        for key, text in question.wording.items():
+            yield f"question {question.id} {key}", text
+        for value, text in question.options.items():
+            yield f"question {question.id} option {value}", text
+        for code, text in question.errors.items():
+            yield f"question {question.id} error {code}", text
+    for code, text in contract.messages.items():
+        yield f"message {code}", text
+    for rule in rules.rules:
+        yield f"rule {rule.id} reason", rule.reason
+        yield f"rule {rule.id} guidance", rule.guidance
+    for level, advice in rules.levels.items():
+        yield f"level {level.value} label", advice.label
+        yield f"level {level.value} action", advice.action
+        yield f"level {level.value} expect", advice.expect
+        for number, text in enumerate(advice.guidance, 1):
+            yield f"level {level.value} guidance {number}", text
+    intro, warning_signs = rules.safety_net
+    yield "safety net intro", intro
+    for number, text in enumerate(warning_signs, 1):
+        yield f"safety net warning sign {number}", text
+    yield "not a diagnosis", rules.not_a_diagnosis
+
+
+TEXTS = [
+    pytest.param(text.get(lang), id=f"{where} [{lang}]")
+    for where, text in patient_texts(load_rules())
+    for lang in sorted(text.languages)
+]
+
+
+# --- the checker itself, so the wording test can fail ------------------------------------------
+
+CLAIMS = [
+    ("You have a fracture in your spine.", "you have a condition"),
+    ("We think you have an infection.", "you have a condition"),
+    ("You have cancer.", "you have a condition"),
+    ("It looks like you have a tumour.", "you have a condition"),
+    ("You have a tumor.", "you have a condition"),
+    ("You have metastases in the spine.", "you have a condition"),
+    ("You have metastatic disease.", "you have a condition"),
+    ("You have osteoporosis.", "you have a condition"),
+    ("You have cauda equina syndrome.", "you have a condition"),
+    ("You have a compression fracture.", "you have a condition"),
+    ("You have broken a bone in your back.", "you have a condition"),
+    ("You do not have a fracture.", "you do not have"),
+    ("You don't have cancer.", "you do not have"),
+    ("You don’t have anything serious.", "you do not have"),
+    ("Diagnosis: osteoporotic fracture.", "diagnosis"),
+    ("We diagnosed a sprain.", "diagnosis"),
+    ("It is not serious.", "it is not serious"),
+    ("This is not serious, rest at home.", "it is not serious"),
+    ("There is nothing to worry about.", "nothing to worry"),
+    ("There is no need to worry.", "no need to worry"),
+    ("You are fine.", "you are fine"),
+    ("Your pain is caused by a fracture.", "is caused by"),
+]
+NOT_CLAIMS = [
+    "Back pain after a minor fall at your age can be caused by a compression fracture.",
+    "This is not a diagnosis.",
+    "You told us you have had cancer.",
+    "You told us you have cancer and new nerve symptoms.",
+    "Has a doctor told you that you have osteoporosis (thin bones)?",
+    "Pain that has lasted a long time should be looked at again by a doctor.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "claim"), CLAIMS)
+def test_checker_catches_each_forbidden_claim(sentence: str, claim: str) -> None:
+    assert claim in diagnostic_claims(sentence)
+
+
+def test_every_forbidden_pattern_has_an_example() -> None:
+    assert {claim for _, claim in CLAIMS} == set(FORBIDDEN)
+
+
+@pytest.mark.parametrize("sentence", NOT_CLAIMS)
+def test_checker_lets_allowed_wording_through(sentence: str) -> None:
+    assert diagnostic_claims(sentence) == []
+
+
+# --- the rule set's texts ------------------------------------------------------------------------
+
+
+def test_every_kind_of_patient_text_is_checked(rules: RuleSet) -> None:
+    kinds = {where.split()[0] for where, _ in patient_texts(rules)}
+    assert kinds == {"section", "question", "message", "rule", "level", "safety", "not"}
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_no_patient_text_makes_a_diagnostic_claim(text: str) -> None:
+    assert diagnostic_claims(text) == [], text
+
+
+@pytest.mark.parametrize("level", [Level.AMBULANCE, Level.EMERGENCY])
+def test_red_level_action_is_an_imperative_to_call_the_emergency_number_now(
+    rules: RuleSet, level: Level
+) -> None:
+    action = rules.levels[level].action.get("en")
+    first_word = action.split()[0]
+    assert first_word in {"Call", "Go", "Dial", "Phone"}, f"not an imperative: {action!r}"
+    assert not re.search(r"\b(?:may|might|could|consider|perhaps|wish)\b", action, re.IGNORECASE), action
+    assert "{emergency_number}" in action
+    assert re.search(r"\bnow\b", action), action
+
+
+def test_urgent_action_says_contact_the_practice_today_with_its_phone(rules: RuleSet) -> None:
+    action = rules.levels[Level.URGENT].action.get("en")
+    assert re.search(r"\btoday\b", action), action
+    assert "{practice_phone}" in action
+
+
+@pytest.mark.parametrize("rule_id", [rule.id for rule in load_rules().rules])
+def test_rule_reason_restates_what_the_person_told_us(rules: RuleSet, rule_id: str) -> None:
+    reason = rules.rule(rule_id).reason.get("en")
+    assert reason.startswith("You told us "), reason
