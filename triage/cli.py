@@ -17,12 +17,17 @@ from triage.engine.table import rules_table
 INVALID_INPUT = 2
 
 
-def _rules(rules_dir: str | None) -> RuleSet:
+def _rules(rules_dir: str | None, lang: str = "en") -> RuleSet:
+    """The rule set (exit 1 when it cannot be loaded), checked to have texts in `lang` (else exit 2)."""
     try:
-        return load_rules(rules_dir) if rules_dir else load_rules()
+        ruleset = load_rules(rules_dir) if rules_dir else load_rules()
     except RulesInvalid as exc:
         click.echo(f"The rules cannot be loaded:\n{exc}", err=True)
         sys.exit(1)
+    if lang not in ruleset.languages:
+        click.echo(f"error: no texts in {lang!r}; use one of {', '.join(ruleset.languages)}", err=True)
+        sys.exit(INVALID_INPUT)
+    return ruleset
 
 
 rules_dir_option = click.option(
@@ -45,10 +50,13 @@ def assess(file: TextIO, lang: str, rules_dir: str | None) -> None:
     An object gives one outcome; an array gives an array of outcomes in the same order.
     Invalid answers: exit status 2 and one message per question on standard error.
     """
-    rules = _rules(rules_dir)
+    rules = _rules(rules_dir, lang)
     try:
         data = json.load(file)
-    except json.JSONDecodeError as exc:
+    except UnicodeDecodeError:
+        click.echo("error: the input is not UTF-8 text", err=True)
+        sys.exit(INVALID_INPUT)
+    except (ValueError, RecursionError) as exc:  # ValueError includes JSONDecodeError
         click.echo(f"error: the input is not valid JSON ({exc})", err=True)
         sys.exit(INVALID_INPUT)
     batch = data if isinstance(data, list) else [data]
@@ -74,7 +82,13 @@ def rules() -> None:
 
 
 @rules.command()
-@click.option("--samples", default=DEFAULT_SAMPLES, show_default=True, help="Answer sets to search.")
+@click.option(
+    "--samples",
+    default=DEFAULT_SAMPLES,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Answer sets to search.",
+)
 @click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the search.")
 @rules_dir_option
 def check(samples: int, seed: int, rules_dir: str | None) -> None:
@@ -106,4 +120,4 @@ def check(samples: int, seed: int, rules_dir: str | None) -> None:
 @rules_dir_option
 def table(lang: str, rules_dir: str | None) -> None:
     """Print every rule as a Markdown table for clinical review."""
-    click.echo(rules_table(_rules(rules_dir), lang), nl=False)
+    click.echo(rules_table(_rules(rules_dir, lang), lang), nl=False)

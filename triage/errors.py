@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
@@ -20,5 +21,21 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     if request.path.startswith(API_PREFIX):
         default = type(error).description
         message = error.description if error.description != default else API_MESSAGES.get(code, error.name)
-        return {"errors": {"request": message}}, code
-    return render_template("error.html", error=error), code
+        return {"errors": {"request": message}}, code, _extra_headers(error)
+    return render_template("error.html", error=error), code, _extra_headers(error)
+
+
+def _extra_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """Headers the error carries (such as Allow on a 405), less its own content type."""
+    return [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+
+
+def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
+    """A form sent with an expired or missing token: keep what was typed, offer the way back."""
+    from triage.patient import state
+
+    page_id = (request.view_args or {}).get("page_id")
+    if request.endpoint == "patient.question_page" and page_id:
+        typed = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
+        state.keep_draft(page_id, typed)
+    return render_template("csrf_expired.html", back=request.full_path.rstrip("?")), 400

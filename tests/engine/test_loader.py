@@ -219,8 +219,8 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "definitions.yaml",
         (
             (
-                "    description: back_pain is yes\n",
-                "    description: back_pain is yes\n    description: again\n",
+                '    description: {en: "Pain in the neck or back now"}\n',
+                '    description: {en: "Pain in the neck or back now"}\n    description: {en: "again"}\n',
             ),
         ),
         "definitions.yaml: term pain",

@@ -21,7 +21,7 @@ def create_assessment() -> ResponseReturnValue:
         abort(415, "Send the answers as JSON, with Content-Type: application/json.")
     try:
         answers = request.get_json()
-    except BadRequest:
+    except (BadRequest, RecursionError):  # RecursionError: nested far deeper than any answers
         abort(400, "The body is not valid JSON.")
     lang = request_language()
     try:
