@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's order
     app.config.from_object(config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)  # instance/config.py, for a deployment
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
@@ -38,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
-    app.context_processor(lambda: {"practice": config.practice_values(app.config)})
+    register_template_helpers(app)
     warn_about_demo_settings(app)
     return app
 
@@ -63,12 +64,23 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """JSON errors under /api/, friendly pages elsewhere."""
+    """JSON errors under /api/, friendly pages elsewhere; an expired form keeps what was typed."""
+    from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
-    from triage.errors import handle_http_error
+    from triage.errors import handle_csrf_error, handle_http_error
 
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """The page language for every request, and the filters templates use."""
+    from triage import templating
+    from triage.language import remember_request_language
+
+    app.before_request(remember_request_language)
+    templating.register_template_helpers(app)
 
 
 def warn_about_demo_settings(app: Flask) -> None:

@@ -90,6 +90,7 @@ class Contract:
     questions: tuple[Question, ...]
     sections: tuple[Section, ...]
     messages: Mapping[str, Text]
+    answer_words: Mapping[str, Text] = field(default_factory=dict)  # yes, no, unsure, none
 
     by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
 

@@ -189,7 +189,8 @@ class _Loader:
                 self._error(
                     QUESTIONS, f"question {qid}", "the emergency screen is always asked and always required"
                 )
-        return Contract(tuple(questions), grouped, messages)
+        words = {word: self._text(t, QUESTIONS, "answer_words") for word, t in data["answer_words"].items()}
+        return Contract(tuple(questions), grouped, messages, words)
 
     def _question(self, raw: dict[str, Any], where: str, compiler: Compiler) -> Question:
         kind = raw["type"]
@@ -244,7 +245,8 @@ class _Loader:
             compiler = Compiler(fields, {t.name: t.condition for t in terms})
             condition = self._condition(compiler, raw["when"], DEFINITIONS, f"term {name}", "when")
             if condition is not None:
-                terms.append(TermDefinition(name, raw["description"], condition))
+                description = self._text(raw["description"], DEFINITIONS, f"term {name}")
+                terms.append(TermDefinition(name, description, condition))
         return terms
 
     def _levels(self, data: Any) -> dict[Level, LevelAdvice]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ class TermDefinition:
     """A named condition of definitions.yaml."""
 
     name: str
-    description: str
+    description: Text
     condition: Condition = field(repr=False)
 
 
@@ -46,9 +46,9 @@ class RuleSet:
     placeholders: frozenset[str] = field(default=frozenset(), repr=False)
     floor: tuple[Level, tuple[str, ...]] = (Level.EMERGENCY, ())  # level, and the questions that force it
 
-    def read(self, answers: object, *, partial: bool = False) -> Reading:
-        """Validate answers against the contract (raises AnswersInvalid)."""
-        return read_answers(self.contract, answers, partial=partial)
+    def read(self, answers: object, *, partial: bool = False, require: Collection[str] = ()) -> Reading:
+        """Validate answers against the contract (raises AnswersInvalid); see read_answers."""
+        return read_answers(self.contract, answers, partial=partial, require=require)
 
     def assess(self, answers: object) -> Outcome:
         """Validate a complete answer set and give its outcome (raises AnswersInvalid)."""

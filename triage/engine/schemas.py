@@ -88,9 +88,15 @@ QUESTION: dict[str, Any] = {
 
 QUESTIONS: dict[str, Any] = {
     "type": "object",
-    "required": ["sections", "questions", "messages"],
+    "required": ["sections", "questions", "answer_words", "messages"],
     "additionalProperties": False,
     "properties": {
+        "answer_words": {
+            "type": "object",
+            "required": ["yes", "no", "unsure", "none"],
+            "additionalProperties": False,
+            "properties": {word: TEXT for word in ("yes", "no", "unsure", "none")},
+        },
         "sections": {
             "type": "array",
             "minItems": 1,
@@ -118,7 +124,7 @@ TERMS: dict[str, Any] = {
                 "type": "object",
                 "required": ["description", "when"],
                 "additionalProperties": False,
-                "properties": {"description": {"type": "string"}, "when": CONDITION},
+                "properties": {"description": TEXT, "when": CONDITION},
             },
         }
     },

@@ -32,7 +32,8 @@ def rules_table(rules: RuleSet, lang: str = "en") -> str:
         "|---|---|---|",
     ]
     lines += [
-        f"| *{t.name}* | {_cell(t.description)} | {_cell(t.condition.describe())} |" for t in rules.terms
+        f"| *{t.name}* | {_cell(t.description.get(lang))} | {_cell(t.condition.describe())} |"
+        for t in rules.terms
     ]
     return "\n".join(lines) + "\n"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,11 +51,14 @@ class Reading:
     unanswered: tuple[str, ...] = ()
 
 
-def read_answers(contract: Contract, raw: object, *, partial: bool = False) -> Reading:
+def read_answers(
+    contract: Contract, raw: object, *, partial: bool = False, require: Collection[str] = ()
+) -> Reading:
     """Check raw answers (a JSON object) and derive the facts; raises AnswersInvalid.
 
     Questions that do not apply are ignored, whatever was sent for them. In a partial reading a
-    question not answered yet is UNKNOWN rather than missing, so no rule can fire on its absence.
+    question not answered yet is UNKNOWN rather than missing, so no rule can fire on its absence;
+    only the required questions named in `require` (those of the page just sent) must be there.
     """
     if not isinstance(raw, Mapping):
         problem = Problem(WHOLE, "not_an_object", contract.messages["not_an_object"])
@@ -74,12 +77,12 @@ def read_answers(contract: Contract, raw: object, *, partial: bool = False) -> R
             continue
         value = raw.get(question.id)
         if value is None:
-            if partial:
-                facts[question.id] = UNKNOWN
-                unanswered.append(question.id)
-            elif applies and question.required:
+            if applies and question.required and (not partial or question.id in require):
                 problems[question.id] = _problem(contract, question, "required")
                 facts[question.id] = UNKNOWN  # so what depends on it is still checked, once
+            elif partial:
+                facts[question.id] = UNKNOWN
+                unanswered.append(question.id)
             continue
         code = question.problem(value)
         if code is not None:

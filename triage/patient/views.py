@@ -1,13 +1,166 @@
-"""The patient's pages."""
+"""The patient's pages: start, question pages, urgent advice, check answers, result, how it decides.
+
+Each view is thin: form -> answers -> engine -> redirect -> render. What is valid and what the
+answers mean is decided by the engine; where to go next by the questionnaire's routing.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
 
-from triage.patient import bp
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
+
+from triage.engine import AnswersInvalid, Level
+from triage.extensions import rules
+from triage.language import request_language
+from triage.patient import bp, state
+from triage.patient.flow import Page, Questionnaire
+from triage.patient.forms import page_form, to_answers, to_form_value
+
+CHECK = "check"
+
+
+def questionnaire() -> Questionnaire:
+    """The questionnaire of this app's rule set (built once)."""
+    key = "triage_questionnaire"
+    if key not in current_app.extensions:
+        current_app.extensions[key] = Questionnaire.of(rules.current)
+    flow: Questionnaire = current_app.extensions[key]
+    return flow
+
+
+@bp.before_request
+def expire_idle_answers() -> ResponseReturnValue | None:
+    """After 30 minutes without activity the answers are cleared, and the person told why."""
+    if state.expire_if_idle():
+        flash("idle")
+        return redirect(url_for("patient.start"))
+    return None
 
 
 @bp.get("/")
-def start() -> str:
+def start() -> ResponseReturnValue:
     """What the tool is and is not, and the emergency number up front."""
-    return render_template("patient/start.html")
+    first = questionnaire().pages[0]
+    return render_template("patient/start.html", first=first, resuming=bool(state.answers()))
+
+
+@bp.route("/questions/<page_id>", methods=["GET", "POST"])
+def question_page(page_id: str) -> ResponseReturnValue:
+    """One page of questions; on a valid post, save the answers and go on."""
+    flow = questionnaire()
+    page = flow.page(page_id) or abort(404)
+    given = state.answers()
+    if page not in flow.asked(given):
+        return redirect(_onward(flow, given, request.args.get("returning")))
+    lang = request_language()
+    contract = rules.current.contract
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = page_form(page.questions, contract, lang, formdata=request.form)
+        if form.validate():  # only the CSRF token: answers are checked by the engine below
+            page_answers = to_answers(page.questions, form)
+            errors = _problems(page, {**given, **page_answers}, lang)
+            if not errors:
+                state.save_answers(page.id, page.question_ids, page_answers)
+                return redirect(_after(flow, page, request.args.get("returning")))
+            state.keep_draft(page.id, request.form.to_dict(flat=False))
+    else:
+        typed = state.draft(page.id)
+        saved = {q.id: to_form_value(q, given[q.id]) for q in page.questions if q.id in given}
+        form = page_form(
+            page.questions, contract, lang, formdata=MultiDict(typed) if typed else None, data=saved
+        )
+        if typed:
+            errors = _problems(page, {**given, **to_answers(page.questions, form)}, lang)
+    previous = flow.previous(page, given)
+    return render_template(
+        "patient/question.html",
+        page=page,
+        form=form,
+        errors=errors,
+        steps=flow.steps,
+        back=url_for("patient.question_page", page_id=previous.id) if previous else url_for("patient.start"),
+        returning=request.args.get("returning") == CHECK,
+    )
+
+
+@bp.get("/urgent-advice")
+def urgent_advice() -> ResponseReturnValue:
+    """The emergency screen's advice, on its own page, before any further question."""
+    given = state.answers()
+    outcome = rules.current.assess_partial(given)
+    if outcome.level < Level.EMERGENCY:
+        return redirect(_onward(questionnaire(), given, None))
+    following = questionnaire().next_page(given)
+    return render_template("patient/urgent_advice.html", outcome=outcome, following=following)
+
+
+@bp.route("/check-answers", methods=["GET", "POST"])
+def check_answers() -> ResponseReturnValue:
+    """Every answer with a link to change it; confirming it gives the result."""
+    flow = questionnaire()
+    given = state.answers()
+    missing = flow.next_page(given)
+    if missing is not None:
+        return redirect(url_for("patient.question_page", page_id=missing.id))
+    if request.method == "POST":
+        state.mark_submitted()
+        return redirect(url_for("patient.result"))
+    return render_template("patient/check_answers.html", pages=flow.asked(given), answers=given)
+
+
+@bp.get("/result")
+def result() -> ResponseReturnValue:
+    """The level, what to do, why, the safety net and the not-a-diagnosis statement."""
+    flow = questionnaire()
+    given = state.answers()
+    if flow.next_page(given) is not None or not state.submitted():
+        return redirect(url_for("patient.check_answers"))
+    outcome = rules.current.assess(given)
+    return render_template(
+        "patient/result.html", outcome=outcome, pages=flow.asked(given), answers=given, today=date.today()
+    )
+
+
+@bp.post("/start-again")
+def start_again() -> ResponseReturnValue:
+    """Forget every answer and go back to the start."""
+    state.clear()
+    flash("cleared")
+    return redirect(url_for("patient.start"))
+
+
+@bp.get("/rules")
+def how_it_decides() -> ResponseReturnValue:
+    """Every rule in plain language, with its level and source, and the rules version."""
+    return render_template("patient/rules.html", ruleset=rules.current)
+
+
+def _problems(page: Page, answers: dict[str, object], lang: str) -> dict[str, str]:
+    """The engine's messages for this page's questions (other pages were checked when sent)."""
+    try:
+        rules.current.read(answers, partial=True, require=page.question_ids)
+    except AnswersInvalid as exc:
+        return {k: v for k, v in exc.messages(lang).items() if k in page.question_ids}
+    return {}
+
+
+def _after(flow: Questionnaire, page: Page, returning: str | None) -> str:
+    """Where to go once a page is saved: emergency advice first, whatever else is left."""
+    given = state.answers()
+    emergency_screen = page.section == rules.current.contract.emergency_screen
+    if emergency_screen and rules.current.assess_partial(given).level >= Level.EMERGENCY:
+        return url_for("patient.urgent_advice")
+    return _onward(flow, given, returning)
+
+
+def _onward(flow: Questionnaire, given: dict[str, object], returning: str | None) -> str:
+    following = flow.next_page(given)
+    if following is None:
+        return url_for("patient.check_answers")
+    if returning == CHECK:
+        return url_for("patient.question_page", page_id=following.id, returning=CHECK)
+    return url_for("patient.question_page", page_id=following.id)

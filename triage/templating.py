@@ -1,0 +1,68 @@
+"""Template helpers: patient texts in the page's language, with phone numbers as tap-to-call links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from markupsafe import Markup, escape
+
+from triage.config import practice_values
+from triage.engine import Text
+from triage.engine.contract import UNSURE, Question
+
+_TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Add the filters, `answer_words` and the practice's details to every template."""
+    app.add_template_filter(say)
+    app.add_template_filter(telephone_link, "tel")
+    app.add_template_filter(answer_word)
+    app.add_template_global(answer_words)
+    app.context_processor(lambda: {"practice": practice_values(app.config)})
+
+
+def answer_word(value: Any, question: Question) -> str:
+    """One value of a question in the page's language, as its form words it."""
+    lang = page_language()
+    words = current_app.extensions["triage_rules"].contract.answer_words
+    if value is True or value == UNSURE or value is False:
+        return str(words[{True: "yes", False: "no"}.get(value, UNSURE)].get(lang))
+    if value in question.options:
+        return str(question.options[value].get(lang))
+    return str(value)
+
+
+def answer_words(question: Question, answer: Any) -> str:
+    """A saved answer in words ("" when not answered); a list is joined, an empty one is "none"."""
+    if answer is None:
+        return ""
+    if isinstance(answer, list):
+        if not answer:
+            return str(
+                current_app.extensions["triage_rules"].contract.answer_words["none"].get(page_language())
+            )
+        return ", ".join(answer_word(item, question) for item in answer)
+    return answer_word(answer, question)
+
+
+def say(text: Text, linked: bool = True) -> Markup:
+    """A rule-set text in the page's language; {placeholders} filled, numbers linked for calling."""
+    values: dict[str, Any] = practice_values(current_app.config)
+    if linked:
+        for name in _TELEPHONES:
+            values[name] = telephone_link(values[name])
+        values["practice_email"] = Markup('<a href="mailto:{0}">{0}</a>').format(values["practice_email"])
+    return escape(text.get(page_language())).format_map(values)  # values escaped unless Markup
+
+
+def telephone_link(number: str) -> Markup:
+    """A tap-to-call link for a phone number as people write it."""
+    dialled = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return Markup('<a class="tel" href="tel:{0}">{1}</a>').format(dialled, number)
+
+
+def page_language() -> str:
+    """The language of the page being rendered (set per request; English otherwise)."""
+    return str(g.get("lang", "en"))
