@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,4 +38,7 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     if request.endpoint == "patient.question_page" and page_id:
         typed = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
         state.keep_draft(page_id, typed)
-    return render_template("csrf_expired.html", back=request.full_path.rstrip("?")), 400
+    rule = request.url_rule
+    reopens = rule is not None and "GET" in (rule.methods or ())
+    back = request.full_path.rstrip("?") if reopens else url_for("patient.start")
+    return render_template("csrf_expired.html", back=back), 400

@@ -13,6 +13,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag WTForms 3.3
 
 from triage.engine.contract import UNSURE, Contract, Question
 
@@ -22,17 +23,17 @@ _WHOLE_NUMBER = re.compile(r"^\s*[+-]?\d{1,4}\s*$")
 _YES_NO = {"yes": True, "no": False, UNSURE: UNSURE}
 
 
-def choices(question: Question, contract: Contract, lang: str) -> list[tuple[str, str]]:
-    """The (form value, label) pairs of a question with options."""
+def choices(question: Question, contract: Contract, lang: str) -> list[SelectChoice]:
+    """The options (form value and label) of a question with options."""
     words = contract.answer_words
     if question.kind == "yes_no":
-        return [(key, words[key].get(lang)) for key in ("yes", "no", UNSURE)]
+        return [SelectChoice(key, words[key].get(lang)) for key in ("yes", "no", UNSURE)]
     if question.kind == "boolean":
-        return [(key, words[key].get(lang)) for key in ("yes", "no")]
-    pairs = [(str(value), question.options[value].get(lang)) for value in question.values]
+        return [SelectChoice(key, words[key].get(lang)) for key in ("yes", "no")]
+    options = [SelectChoice(str(value), question.options[value].get(lang)) for value in question.values]
     if question.kind == "multi_choice" and question.min_items == 0:
-        pairs.append((NONE, words[NONE].get(lang)))
-    return pairs
+        options.append(SelectChoice(NONE, words[NONE].get(lang)))
+    return options
 
 
 def page_form(
