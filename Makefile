@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest rules-check rules-table bench clean
+.PHONY: run test lint typecheck pytest rules-check rules-table bench purge clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/flask --app triage db upgrade
 	$(BIN)/python run.py
 
 test: lint typecheck rules-check pytest
@@ -35,6 +36,9 @@ rules-table: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.assess
+
+purge: $(STAMP)
+	$(BIN)/python -m triage purge
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

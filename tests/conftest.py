@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.database import prepare_instance
 from triage import create_app
 from triage.config import PRACTICE_DEFAULTS
 
@@ -30,7 +31,8 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     create_app keeps a generated secret key in Flask's instance folder, which for this editable
     install is the repository's instance/; no test may write there.
     """
-    for name in ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "SESSION_COOKIE_SECURE", *PRACTICE_DEFAULTS]:
+    settings = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "SESSION_COOKIE_SECURE", "DATABASE_URL"]
+    for name in [*settings, "RETENTION_DAYS", *PRACTICE_DEFAULTS]:
         monkeypatch.delenv(name, raising=False)
     instance = tmp_path / "instance"
     monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(instance))
@@ -38,8 +40,9 @@ def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app() -> Flask:
-    """A fresh app for one test, with a test secret and the practice details above."""
+def app(hermetic: Path) -> Flask:
+    """A fresh app for one test, with a test secret, the practice details above and a migrated database."""
+    prepare_instance(hermetic)
     return create_app({"TESTING": True, "SECRET_KEY": "test-secret", **PRACTICE})
 
 

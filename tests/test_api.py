@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -93,6 +94,9 @@ def calm_answers() -> dict[str, Any]:
     }
 
 
+REFERENCE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
 def assess(client: FlaskClient, answers: Any) -> Any:
     """POST answers as JSON and return the response."""
     return client.post(ASSESSMENTS, json=answers)
@@ -156,6 +160,8 @@ def test_the_api_gives_the_same_json_as_the_cli(
     result = runner.invoke(main, ["assess", "-"], input=json.dumps(batch))
     assert result.exit_code == 0, result.stderr
     from_api = [assess(client, answers).get_json() for answers in batch]
+    # The API also saves each assessment: its reference code is the one thing the CLI has not.
+    assert all(REFERENCE.match(outcome.pop("reference")) for outcome in from_api)
     assert from_api == json.loads(result.stdout)
 
 

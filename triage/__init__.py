@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.default_database_uri(app.instance_path))
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -46,10 +47,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
-    from triage.extensions import csrf, rules
+    from triage.extensions import csrf, migrate, rules
+    from triage.storage.repository import db
 
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     csrf.init_app(app)
     rules.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
 
 
 def register_blueprints(app: Flask) -> None:

@@ -121,3 +121,26 @@ def check(samples: int, seed: int, rules_dir: str | None) -> None:
 def table(lang: str, rules_dir: str | None) -> None:
     """Print every rule as a Markdown table for clinical review."""
     click.echo(rules_table(_rules(rules_dir, lang), lang), nl=False)
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(min=1), help="Keep this many days (default: RETENTION_DAYS, 90).")
+def purge(days: int | None) -> None:
+    """Delete saved assessments and call-back requests older than the retention period."""
+    from datetime import timedelta
+
+    from triage import create_app
+    from triage.storage import repository
+
+    app = create_app()
+    with app.app_context():
+        keep = days or int(app.config["RETENTION_DAYS"])
+        try:
+            purged = repository.purge(timedelta(days=keep))
+        except repository.StorageUnavailable as exc:
+            click.echo(f"error: the database is unavailable ({exc}); nothing was deleted", err=True)
+            sys.exit(1)
+    click.echo(
+        f"deleted {purged.assessments} assessments and {purged.callbacks} call-back requests "
+        f"older than {keep} days"
+    )

@@ -6,7 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from triage.engine import DEFAULT_RULES_DIR
 
@@ -31,12 +31,18 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 3600
+    RETENTION_DAYS = 90
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The settings given in the environment (secret key, rules folder, practice details)."""
     names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", *PRACTICE_DEFAULTS]
     settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
+    if environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    if environ.get("RETENTION_DAYS"):
+        settings["RETENTION_DAYS"] = int(environ["RETENTION_DAYS"])
     if environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
         settings["SESSION_COOKIE_SECURE"] = True
     return settings
@@ -60,3 +66,8 @@ def instance_secret_key(instance_path: str | Path) -> str:
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def default_database_uri(instance_path: str | Path) -> str:
+    """The embedded SQLite database in the instance folder."""
+    return f"sqlite:///{Path(instance_path) / 'triage.sqlite3'}"

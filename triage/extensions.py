@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from triage.engine import RuleSet, load_rules
 
 csrf = CSRFProtect()
+migrate = Migrate()  # the database itself (db) lives in triage/storage/repository.py
 
 
 class Rules:

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.database import prepare_instance
 from tests.engine.conftest import vignettes
 from tests.patient.markup import Document, parse
 from triage import PROJECT_ROOT, create_app
@@ -42,7 +43,14 @@ PRACTICE = {
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, **PRACTICE}
 #: The {placeholders} of patient texts, as this app fills them.
 PLACEHOLDERS = practice_values(PRACTICE)
-ENVIRONMENT = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "SESSION_COOKIE_SECURE", *PRACTICE_DEFAULTS]
+ENVIRONMENT = [
+    "SECRET_KEY",
+    "RULES_DIR",
+    "DEFAULT_LANGUAGE",
+    "SESSION_COOKIE_SECURE",
+    "DATABASE_URL",
+    *PRACTICE_DEFAULTS,
+]
 
 
 def make_app(config: Mapping[str, Any], instance: str) -> Flask:
@@ -51,6 +59,7 @@ def make_app(config: Mapping[str, Any], instance: str) -> Flask:
         for name in ENVIRONMENT:
             patch.delenv(name, raising=False)
         patch.setattr(Flask, "auto_find_instance_path", lambda self: instance)
+        prepare_instance(instance)
         app = create_app(dict(config))
     assert not app.instance_path.startswith(str(PROJECT_ROOT / "instance"))
     return app

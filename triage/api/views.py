@@ -12,6 +12,8 @@ from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
 from triage.extensions import rules
 from triage.language import request_language
+from triage.storage import repository
+from triage.storage.repository import StorageUnavailable
 
 
 @bp.post("/assessments")
@@ -28,7 +30,13 @@ def create_assessment() -> ResponseReturnValue:
         outcome = rules.current.assess(answers)
     except AnswersInvalid as exc:
         return {"errors": exc.messages(lang)}, 422
-    return outcome_as_dict(outcome, lang, practice_values(current_app.config))
+    result = outcome_as_dict(outcome, lang, practice_values(current_app.config))
+    try:
+        result["reference"] = repository.save_assessment(outcome, channel="api", language=lang)
+    except StorageUnavailable:  # the outcome never depends on the database
+        result["reference"] = None
+        result["saved"] = False
+    return result
 
 
 @bp.get("/questions")

@@ -12,10 +12,12 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, RadioField, SelectMultipleField, StringField
+from wtforms import BooleanField, Field, RadioField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag WTForms 3.3
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from triage.engine.contract import UNSURE, Contract, Question
+from triage.phones import international_number
 
 #: The form value of "none of these" on a checkbox question that may be left empty.
 NONE = "none"
@@ -98,3 +100,38 @@ def to_form_value(question: Question, answer: Any) -> Any:
     if question.kind == "multi_choice" and answer == []:
         return [NONE]
     return str(answer) if question.kind == "integer" else answer
+
+
+#: When the practice may call back: form value -> label.
+TIME_WINDOWS = {
+    "morning": "In the morning (9:00 to 12:00)",
+    "afternoon": "In the afternoon (12:00 to 17:00)",
+    "any": "Any time the practice is open",
+}
+
+
+def _phone_number(form: FlaskForm, field: Field) -> None:
+    if field.data and international_number(field.data) is None:
+        raise ValidationError("Enter a phone number we can call, like 694 123 4567 or +30 694 123 4567")
+
+
+class CallbackForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
+    """A request to be phoned back: the minimum to call, with explicit consent."""
+
+    name = StringField(
+        "Your name",
+        validators=[
+            DataRequired("Enter your name"),
+            Length(max=100, message="Enter a name of 100 characters or fewer"),
+        ],
+    )
+    phone = StringField("Phone number", validators=[DataRequired("Enter a phone number"), _phone_number])
+    time_window = RadioField(
+        "When can we call you?",
+        choices=[SelectChoice(value, label) for value, label in TIME_WINDOWS.items()],
+        validators=[InputRequired("Select when we can call you")],
+    )
+    consent = BooleanField(
+        "I agree",
+        validators=[DataRequired("Tick the box to agree, or call the practice instead")],
+    )

@@ -12,7 +12,7 @@ from typing import Any
 from flask import session
 
 IDLE_LIMIT_SECONDS = 30 * 60
-_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED = "answers", "drafts", "touched", "submitted"
+_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE = "answers", "drafts", "touched", "submitted", "reference"
 
 
 def answers() -> dict[str, Any]:
@@ -26,6 +26,7 @@ def save_answers(page_id: str, page_questions: tuple[str, ...], page_answers: di
     session[_ANSWERS] = {**saved, **page_answers}
     session[_DRAFTS] = {k: v for k, v in session.get(_DRAFTS, {}).items() if k != page_id}
     session[_SUBMITTED] = False
+    session.pop(_REFERENCE, None)
 
 
 def draft(page_id: str) -> dict[str, list[str]] | None:
@@ -39,9 +40,16 @@ def keep_draft(page_id: str, typed: dict[str, list[str]]) -> None:
     session[_DRAFTS] = {**session.get(_DRAFTS, {}), page_id: typed}
 
 
-def mark_submitted() -> None:
-    """The person confirmed their answers on the check page."""
+def mark_submitted(reference: str | None) -> None:
+    """The person confirmed their answers; `reference` is the saved assessment's (None: not saved)."""
     session[_SUBMITTED] = True
+    session[_REFERENCE] = reference
+
+
+def reference() -> str | None:
+    """The reference code of the saved assessment, or None when it could not be saved."""
+    code: str | None = session.get(_REFERENCE)
+    return code
 
 
 def submitted() -> bool:
@@ -51,7 +59,7 @@ def submitted() -> bool:
 
 def clear() -> None:
     """Forget everything about this person's questionnaire."""
-    for key in (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED):
+    for key in (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE):
         session.pop(key, None)
 
 

@@ -17,7 +17,10 @@ from triage.extensions import rules
 from triage.language import request_language
 from triage.patient import bp, state
 from triage.patient.flow import Page, Questionnaire
-from triage.patient.forms import page_form, to_answers, to_form_value
+from triage.patient.forms import TIME_WINDOWS, CallbackForm, page_form, to_answers, to_form_value
+from triage.phones import international_number
+from triage.storage import repository
+from triage.storage.repository import StorageUnavailable
 
 CHECK = "check"
 
@@ -107,7 +110,12 @@ def check_answers() -> ResponseReturnValue:
     if missing is not None:
         return redirect(url_for("patient.question_page", page_id=missing.id))
     if request.method == "POST":
-        state.mark_submitted()
+        outcome = rules.current.assess(given)
+        try:
+            reference = repository.save_assessment(outcome, channel="online", language=request_language())
+        except StorageUnavailable:  # the result never depends on the database; the page says so
+            reference = None
+        state.mark_submitted(reference)
         return redirect(url_for("patient.result"))
     return render_template("patient/check_answers.html", pages=flow.asked(given), answers=given)
 
@@ -115,13 +123,45 @@ def check_answers() -> ResponseReturnValue:
 @bp.get("/result")
 def result() -> ResponseReturnValue:
     """The level, what to do, why, the safety net and the not-a-diagnosis statement."""
+    return _result_page(CallbackForm(formdata=None))
+
+
+@bp.post("/call-back")
+def call_back() -> ResponseReturnValue:
+    """Save a consented call-back request for this result; on a problem, show the result again."""
+    form = CallbackForm()
+    reference = state.reference()
+    if reference is None or not form.validate():
+        return _result_page(form)
+    name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), str(form.time_window.data)
+    try:
+        repository.save_callback(reference, name, international_number(typed_phone) or typed_phone, window)
+    except (StorageUnavailable, LookupError):
+        return render_template("patient/callback_failed.html", reference=reference), 503
+    return redirect(url_for("patient.call_back_sent"))
+
+
+@bp.get("/call-back/sent")
+def call_back_sent() -> ResponseReturnValue:
+    """Confirmation of a call-back request, with the reference code."""
+    return render_template("patient/callback_sent.html", reference=state.reference())
+
+
+def _result_page(callback_form: CallbackForm) -> ResponseReturnValue:
     flow = questionnaire()
     given = state.answers()
     if flow.next_page(given) is not None or not state.submitted():
         return redirect(url_for("patient.check_answers"))
     outcome = rules.current.assess(given)
     return render_template(
-        "patient/result.html", outcome=outcome, pages=flow.asked(given), answers=given, today=date.today()
+        "patient/result.html",
+        outcome=outcome,
+        pages=flow.asked(given),
+        answers=given,
+        today=date.today(),
+        reference=state.reference(),
+        callback_form=callback_form,
+        time_windows=TIME_WINDOWS,
     )
 
 

@@ -1,0 +1,1 @@
+"""Saved assessments and call-back requests. Only repository.py talks to the database."""
