@@ -239,8 +239,8 @@ def add_rule(copy: Path, name: str, rule_id: str, level: str, when: dict[str, An
         "id": rule_id,
         "level": level,
         "when": when,
-        "reason": {"en": "You told us something."},
-        "guidance": {"en": "A doctor can advise you."},
+        "reason": {"en": "You told us something.", "el": "Μας είπατε κάτι."},
+        "guidance": {"en": "A doctor can advise you.", "el": "Ένας γιατρός μπορεί να σας συμβουλέψει."},
         "source": "a test of the rules check",
     }
     edit(copy, name, lambda data: data["rules"].append(rule))

@@ -43,6 +43,7 @@ def refusal(folder: Path) -> RulesInvalid:
 E6_WHEN = "when: {yes_or_unsure: cannot_stand}"
 S5_REASON = (
     '    reason:\n      en: "You told us about new numbness or pins and needles in one leg or one arm."\n'
+    '      el: "Μας είπατε ότι έχετε καινούριο μούδιασμα ή μυρμήγκιασμα σε ένα πόδι ή σε ένα χέρι."\n'
 )
 S5_SOURCE = '    source: "BASS 2018; cauda equina warning card"\n'
 SWAP_FIRST_TWO_LEVELS = (
@@ -160,9 +161,9 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "a text missing a language listed in ruleset.yaml",
         "ruleset.yaml",
-        (("languages: [en]", "languages: [en, el]"),),
+        (("languages: [en, el]", "languages: [en, el, fr]"),),
         "questions.yaml: question age",
-        "no el translation of 'How old are you?'",
+        "no fr translation of 'How old are you?'",
     ),
     (
         "unknown placeholder",
@@ -219,8 +220,9 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "definitions.yaml",
         (
             (
-                '    description: {en: "Pain in the neck or back now"}\n',
-                '    description: {en: "Pain in the neck or back now"}\n    description: {en: "again"}\n',
+                '    description: {en: "Pain in the neck or back now", el: "Πόνος τώρα στον αυχένα, στην πλάτη ή στη μέση"}\n',
+                '    description: {en: "Pain in the neck or back now", el: "Πόνος τώρα στον αυχένα, στην πλάτη ή στη μέση"}\n'
+                '    description: {en: "again", el: "ξανά"}\n',
             ),
         ),
         "definitions.yaml: term pain",
@@ -236,7 +238,7 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "choice question without wording for a value",
         "questions.yaml",
-        (('        both_sides: {en: "Yes, in both legs"}\n', ""),),
+        (('        both_sides: {en: "Yes, in both legs", el: "Ναι, και στα δύο πόδια"}\n', ""),),
         "questions.yaml: question numbness",
         "wording.options must word each value, and only those",
     ),
@@ -312,7 +314,7 @@ def test_changing_a_rule_text_changes_the_content_hash(tmp_path: Path) -> None:
     [
         ("emergency.yaml", (("# Nerve and spinal-cord", "# A reworded comment. Nerve and spinal-cord"),)),
         ("levels.yaml", (("  - id: urgent\n", "  # the middle level\n  - id: urgent  # trailing\n"),)),
-        ("ruleset.yaml", (("languages: [en]", "languages: [en]   # layout only"),)),
+        ("ruleset.yaml", (("languages: [en, el]", "languages: [en, el]   # layout only"),)),
     ],
     ids=["file comment", "comments among levels", "trailing comment and spaces"],
 )
