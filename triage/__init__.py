@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
     from triage.extensions import csrf, migrate, rules
+    from triage.staff.auth import limiter, login_manager
     from triage.storage.repository import db
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -55,6 +56,8 @@ def register_extensions(app: Flask) -> None:
     rules.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -62,8 +65,10 @@ def register_blueprints(app: Flask) -> None:
     from triage.api import bp as api_bp
     from triage.extensions import csrf
     from triage.patient import bp as patient_bp
+    from triage.staff import bp as staff_bp
 
     app.register_blueprint(patient_bp)
+    app.register_blueprint(staff_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # JSON only, no cookies: nothing for a forged request to ride on
 
@@ -81,10 +86,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """The page language for every request, and the filters templates use."""
-    from triage import templating
-    from triage.language import remember_request_language
+    from triage import i18n, templating
 
-    app.before_request(remember_request_language)
+    i18n.init_app(app)
     templating.register_template_helpers(app)
 
 

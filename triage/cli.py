@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import click
@@ -71,7 +72,7 @@ def assess(file: TextIO, lang: str, rules_dir: str | None) -> None:
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(INVALID_INPUT)
-    values = practice_values(from_environment())
+    values = practice_values(from_environment(), lang)
     results = [outcome_as_dict(outcome, lang, values) for outcome in outcomes]
     click.echo(json.dumps(results if isinstance(data, list) else results[0], ensure_ascii=False, indent=2))
 
@@ -144,3 +145,88 @@ def purge(days: int | None) -> None:
         f"deleted {purged.assessments} assessments and {purged.callbacks} call-back requests "
         f"older than {keep} days"
     )
+
+
+@main.group()
+def users() -> None:
+    """Manage staff accounts (reception, clinician, admin)."""
+
+
+def _password(from_stdin: bool) -> str:
+    """A new password: one line of standard input, or typed twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _with_app(action: Callable[[], str]) -> None:
+    """Run an account action inside the app (for its database); exit 1 with the reason on failure."""
+    from triage import create_app
+    from triage.storage.repository import StorageUnavailable
+
+    with create_app().app_context():
+        try:
+            click.echo(action())
+        except (ValueError, LookupError, StorageUnavailable) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["reception", "clinician", "admin"]), required=True)
+@click.option("--name", "display_name", required=True, help="The name shown in the staff area.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(username: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Add a staff account."""
+    password = _password(password_stdin)
+
+    def create() -> str:
+        from triage.staff import accounts
+
+        accounts.create(username, display_name, role, password)
+        return f"created {role} account {username}"
+
+    _with_app(create)
+
+
+@users.command("disable")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Stop an account from logging in (its open sessions end too)."""
+
+    def disable() -> str:
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        repository.update_user(user, active=False)
+        repository.audit("cli", "disable_user", target=username)
+        return f"disabled {username}"
+
+    _with_app(disable)
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(username: str, password_stdin: bool) -> None:
+    """Give an account a new password (and unlock it)."""
+    password = _password(password_stdin)
+
+    def change() -> str:
+        from triage.staff import accounts
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        accounts.check_strength(password)
+        repository.update_user(
+            user, password_hash=accounts.hash_password(password), failed_logins=0, locked_until=None
+        )
+        repository.audit("cli", "set_password", target=username)
+        return f"set a new password for {username}"
+
+    _with_app(change)

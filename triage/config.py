@@ -22,6 +22,10 @@ PRACTICE_DEFAULTS: dict[str, str] = {
 }
 
 
+#: Practice settings that may also be given per language (NAME_EL …).
+_LOCALISED_PRACTICE = ("PRACTICE_NAME_", "OPENING_HOURS_", "PRACTICE_PHONE_", "PRACTICE_EMAIL_")
+
+
 class Defaults:
     """Configuration every app starts from."""
 
@@ -32,6 +36,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 3600
     RETENTION_DAYS = 90
+    PERMANENT_SESSION_LIFETIME = 30 * 60
+    RATELIMIT_HEADERS_ENABLED = True
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
 
 
@@ -39,6 +45,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The settings given in the environment (secret key, rules folder, practice details)."""
     names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", *PRACTICE_DEFAULTS]
     settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
+    settings |= {
+        name: value for name, value in environ.items() if value and name.startswith(_LOCALISED_PRACTICE)
+    }
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if environ.get("RETENTION_DAYS"):
@@ -48,10 +57,16 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     return settings
 
 
-def practice_values(settings: Mapping[str, Any]) -> dict[str, str]:
-    """The {placeholders} patient texts use, from settings (defaults where unset)."""
-    merged = {**PRACTICE_DEFAULTS, **{k: v for k, v in settings.items() if k in PRACTICE_DEFAULTS}}
-    return {name.lower(): str(value) for name, value in merged.items()}
+def practice_values(settings: Mapping[str, Any], lang: str | None = None) -> dict[str, str]:
+    """The {placeholders} patient texts use, from settings (defaults where unset).
+
+    A setting may be given per language, e.g. PRACTICE_NAME_EL or OPENING_HOURS_EL for Greek pages.
+    """
+    values = {}
+    for name, default in PRACTICE_DEFAULTS.items():
+        local = settings.get(f"{name}_{lang.upper()}") if lang else None
+        values[name.lower()] = str(local or settings.get(name) or default)
+    return values
 
 
 def instance_secret_key(instance_path: str | Path) -> str:

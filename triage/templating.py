@@ -20,7 +20,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(telephone_link, "tel")
     app.add_template_filter(answer_word)
     app.add_template_global(answer_words)
-    app.context_processor(lambda: {"practice": practice_values(app.config)})
+    app.context_processor(lambda: {"practice": practice_values(app.config, page_language())})
 
 
 def answer_word(value: Any, question: Question) -> str:
@@ -49,7 +49,7 @@ def answer_words(question: Question, answer: Any) -> str:
 
 def say(text: Text, linked: bool = True) -> Markup:
     """A rule-set text in the page's language; {placeholders} filled, numbers linked for calling."""
-    values: dict[str, Any] = practice_values(current_app.config)
+    values: dict[str, Any] = practice_values(current_app.config, page_language())
     if linked:
         for name in _TELEPHONES:
             values[name] = telephone_link(values[name])

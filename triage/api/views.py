@@ -11,7 +11,7 @@ from triage.config import practice_values
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
 from triage.extensions import rules
-from triage.language import request_language
+from triage.i18n import current_language
 from triage.storage import repository
 from triage.storage.repository import StorageUnavailable
 
@@ -25,12 +25,12 @@ def create_assessment() -> ResponseReturnValue:
         answers = request.get_json()
     except (BadRequest, RecursionError):  # RecursionError: nested far deeper than any answers
         abort(400, "The body is not valid JSON.")
-    lang = request_language()
+    lang = current_language()
     try:
         outcome = rules.current.assess(answers)
     except AnswersInvalid as exc:
         return {"errors": exc.messages(lang)}, 422
-    result = outcome_as_dict(outcome, lang, practice_values(current_app.config))
+    result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
     try:
         result["reference"] = repository.save_assessment(outcome, channel="api", language=lang)
     except StorageUnavailable:  # the outcome never depends on the database
@@ -45,5 +45,5 @@ def questions() -> ResponseReturnValue:
     ruleset = rules.current
     return {
         "rules_version": ruleset.version.as_dict(),
-        **contract_as_dict(ruleset.contract, request_language()),
+        **contract_as_dict(ruleset.contract, current_language()),
     }

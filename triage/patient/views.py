@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from triage.engine import AnswersInvalid, Level
 from triage.extensions import rules
-from triage.language import request_language
+from triage.i18n import current_language
 from triage.patient import bp, state
 from triage.patient.flow import Page, Questionnaire
 from triage.patient.forms import TIME_WINDOWS, CallbackForm, page_form, to_answers, to_form_value
@@ -58,7 +58,7 @@ def question_page(page_id: str) -> ResponseReturnValue:
     given = state.answers()
     if page not in flow.asked(given):
         return redirect(_onward(flow, given, request.args.get("returning")))
-    lang = request_language()
+    lang = current_language()
     contract = rules.current.contract
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -112,7 +112,7 @@ def check_answers() -> ResponseReturnValue:
     if request.method == "POST":
         outcome = rules.current.assess(given)
         try:
-            reference = repository.save_assessment(outcome, channel="online", language=request_language())
+            reference = repository.save_assessment(outcome, channel="online", language=current_language())
         except StorageUnavailable:  # the result never depends on the database; the page says so
             reference = None
         state.mark_submitted(reference)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -28,6 +29,15 @@ class Assessment(Base):
     rules_version: Mapped[str] = mapped_column(String(20))
     rules_hash: Mapped[str] = mapped_column(String(80))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Taken by phone: who took the call, and the caller's details if they gave them.
+    recorded_by: Mapped[str | None] = mapped_column(String(50))
+    caller_name: Mapped[str | None] = mapped_column(String(100))
+    caller_phone: Mapped[str | None] = mapped_column(String(32))
+    # The reception queue: new -> contacted -> closed, with a note, who and when.
+    status: Mapped[str] = mapped_column(String(10), default="new", server_default="new", index=True)
+    status_note: Mapped[str | None] = mapped_column(Text)
+    status_by: Mapped[str | None] = mapped_column(String(50))
+    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     callbacks: Mapped[list[CallbackRequest]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
@@ -54,3 +64,40 @@ class CallbackRequest(Base):
 
     def __repr__(self) -> str:  # never the name or phone
         return f"<CallbackRequest {self.id} for assessment {self.assessment_id}>"
+
+
+class StaffUser(UserMixin, Base):  # type: ignore[misc]  # Flask-Login ships no type hints
+    """A member of staff: reception, clinician or admin. Passwords are stored only as argon2 hashes."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(12))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_active(self) -> bool:
+        """A disabled account cannot log in, and its open sessions end."""
+        return bool(self.active)
+
+    def __repr__(self) -> str:  # never the hash
+        return f"<StaffUser {self.username} {self.role}>"
+
+
+class AuditEntry(Base):
+    """Who did what, when: every view of a patient record and every change. Holds no patient data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    username: Mapped[str] = mapped_column(String(50), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    target: Mapped[str | None] = mapped_column(String(40))  # a reference code, a username
+    detail: Mapped[str | None] = mapped_column(String(200))

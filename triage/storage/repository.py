@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import delete, event, select
+from sqlalchemy import case, delete, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import selectinload
 
 from triage.engine import Outcome
-from triage.storage.models import Assessment, Base, CallbackRequest
+from triage.storage.models import Assessment, AuditEntry, Base, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
 
+T = TypeVar("T")
 db = SQLAlchemy(model_class=Base)
 log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
@@ -86,11 +89,8 @@ def find_assessment(reference: str) -> Assessment | None:
     code = normalise_reference(reference)
     if code is None:
         return None
-    try:
-        return db.session.scalars(select(Assessment).where(Assessment.reference == code)).first()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        raise StorageUnavailable(type(exc).__name__) from exc
+    query = select(Assessment).where(Assessment.reference == code)
+    return _read(lambda: db.session.scalars(query).first())
 
 
 def save_callback(reference: str, name: str, phone: str, time_window: str) -> CallbackRequest:
@@ -115,3 +115,136 @@ def purge(retention: timedelta, now: datetime | None = None) -> Purged:
         callbacks = db.session.execute(delete(CallbackRequest).where(CallbackRequest.assessment_id.in_(old)))
         assessments = db.session.execute(delete(Assessment).where(Assessment.created_at < cutoff))
     return Purged(assessments.rowcount, callbacks.rowcount)  # type: ignore[attr-defined]
+
+
+# --- the reception queue ------------------------------------------------------------------------
+
+STATUSES = ("new", "contacted", "closed")
+_URGENCY = case(
+    {"ambulance": 4, "emergency": 3, "urgent": 2, "soon": 1, "information": 0},
+    value=Assessment.level,
+    else_=0,
+)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows: by status, level, channel and date (inclusive), all optional."""
+
+    status: str | None = None
+    level: str | None = None
+    channel: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def queue(filters: QueueFilter, limit: int = 200) -> list[Assessment]:
+    """Assessments most urgent first, then oldest first, with their call-back requests."""
+    query = select(Assessment).options(selectinload(Assessment.callbacks))
+    for column, value in (
+        (Assessment.status, filters.status),
+        (Assessment.level, filters.level),
+        (Assessment.channel, filters.channel),
+    ):
+        if value:
+            query = query.where(column == value)
+    if filters.since:
+        query = query.where(Assessment.created_at >= _start_of(filters.since))
+    if filters.until:
+        query = query.where(Assessment.created_at < _start_of(filters.until + timedelta(days=1)))
+    query = query.order_by(_URGENCY.desc(), Assessment.created_at.asc()).limit(limit)
+    return _read(lambda: list(db.session.scalars(query)))
+
+
+def set_status(reference: str, status: str, note: str, by: str) -> Assessment:
+    """Move an assessment along new -> contacted -> closed, with a note, who and when."""
+    if status not in STATUSES:
+        raise ValueError(status)
+    assessment = find_assessment(reference)
+    if assessment is None:
+        raise LookupError(reference)
+    with _transaction():
+        assessment.status, assessment.status_note = status, note or None
+        assessment.status_by, assessment.status_at = by, datetime.now(UTC)
+    return assessment
+
+
+def record_call(reference: str, staff: str, caller_name: str | None, caller_phone: str | None) -> None:
+    """Note who took a phone assessment and, if given, the caller's name and phone."""
+    assessment = find_assessment(reference)
+    if assessment is None:
+        raise LookupError(reference)
+    with _transaction():
+        assessment.recorded_by = staff
+        assessment.caller_name, assessment.caller_phone = caller_name or None, caller_phone or None
+
+
+# --- staff accounts ------------------------------------------------------------------------------
+
+
+def find_user(username: str) -> StaffUser | None:
+    """The account with this username, if any."""
+    return _read(lambda: db.session.scalars(select(StaffUser).where(StaffUser.username == username)).first())
+
+
+def get_user(user_id: int) -> StaffUser | None:
+    """The account with this id, if any."""
+    return _read(lambda: db.session.get(StaffUser, user_id))
+
+
+def create_user(username: str, display_name: str, role: str, password_hash: str) -> StaffUser:
+    """Add an account; raises ValueError when the username is taken."""
+    user = StaffUser(
+        username=username,
+        display_name=display_name,
+        role=role,
+        password_hash=password_hash,
+        active=True,
+        failed_logins=0,
+        created_at=datetime.now(UTC),
+    )
+    try:
+        with _transaction():
+            db.session.add(user)
+    except StorageUnavailable as exc:
+        if isinstance(exc.__cause__, IntegrityError):
+            raise ValueError(f"the username {username!r} is taken") from exc
+        raise
+    return user
+
+
+def update_user(user: StaffUser, **changes: object) -> None:
+    """Change an account's fields (active, password_hash, failed_logins, locked_until)."""
+    with _transaction():
+        for name, value in changes.items():
+            setattr(user, name, value)
+
+
+# --- the audit trail -----------------------------------------------------------------------------
+
+
+def audit(username: str, action: str, target: str | None = None, detail: str | None = None) -> None:
+    """Record who did what to which record. Never patient data: a reference code at most."""
+    with _transaction():
+        db.session.add(
+            AuditEntry(at=datetime.now(UTC), username=username, action=action, target=target, detail=detail)
+        )
+
+
+def audit_trail(limit: int = 500) -> list[AuditEntry]:
+    """The most recent audit entries, newest first."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    return _read(lambda: list(db.session.scalars(query)))
+
+
+def _read(query: Callable[[], T]) -> T:
+    try:
+        return query()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.error("Database read failed: %s", type(exc).__name__)
+        raise StorageUnavailable(type(exc).__name__) from exc
+
+
+def _start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -1,0 +1,57 @@
+"""Languages: Greek and English throughout. Chosen by ?lang=, remembered for the session,
+otherwise from Accept-Language, otherwise the configured default.
+
+Page texts live in the message catalogues (triage/translations); clinical texts (questions, reasons,
+guidance, levels, safety net) live in rules/ with every language side by side.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request, session
+from flask_babel import Babel
+
+from triage.extensions import rules
+
+babel = Babel()
+_CHOSEN = "lang"
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the app speaks: those every rule text is written in."""
+    return rules.current.languages
+
+
+def page_language() -> str:
+    """The language of this request's pages: ?lang=, then the session's choice, then the browser's."""
+    offered = languages()
+    asked = request.args.get("lang")
+    if asked in offered:
+        session[_CHOSEN] = asked
+        return asked
+    chosen = session.get(_CHOSEN)
+    if chosen in offered:
+        return str(chosen)
+    return header_language()
+
+
+def header_language() -> str:
+    """The best of our languages for the Accept-Language header, else the configured default."""
+    offered = languages()
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    return request.accept_languages.best_match(offered) or (default if default in offered else offered[0])
+
+
+def remember_page_language() -> None:
+    """Set g.lang once per request; templates and the `say` filter read it."""
+    g.lang = header_language() if request.path.startswith("/api/") else page_language()
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Babel to our choice of language."""
+    babel.init_app(app, locale_selector=lambda: g.get("lang") or header_language())
+    app.before_request(remember_page_language)
+
+
+def current_language() -> str:
+    """The language chosen for this request (see remember_page_language)."""
+    return str(g.get("lang") or header_language())

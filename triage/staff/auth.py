@@ -1,0 +1,112 @@
+"""Logging in and out, roles, idle expiry and login throttling for the staff area."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from triage.staff import bp
+from triage.staff.accounts import authenticate
+from triage.staff.forms import LoginForm
+from triage.storage import repository
+from triage.storage.models import StaffUser
+
+IDLE_LIMIT_SECONDS = 30 * 60
+_SEEN = "staff_seen"
+F = TypeVar("F", bound=Callable[..., Any])
+
+login_manager = LoginManager()
+login_manager.login_view = "staff.login"
+login_manager.session_protection = "basic"
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+
+
+def load_user(user_id: str) -> StaffUser | None:
+    """The logged-in account, if it still exists and is active."""
+    return repository.get_user(int(user_id)) if user_id.isdigit() else None
+
+
+def must_log_in() -> ResponseReturnValue:
+    """Anonymous visitors go to the login page, then back where they were going."""
+    return redirect(url_for("staff.login", next=request.path))
+
+
+login_manager.user_loader(load_user)
+login_manager.unauthorized_handler(must_log_in)
+
+
+def requires(*roles: str) -> Callable[[F], F]:
+    """Only logged-in staff with one of these roles (any role when none is named) may pass."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, guarded)
+
+    return decorate
+
+
+@bp.before_request
+def end_idle_sessions() -> ResponseReturnValue | None:
+    """A staff session left idle for 30 minutes ends; the next page asks to log in again."""
+    if current_user.is_authenticated:
+        now = time.time()
+        if now - session.get(_SEEN, now) > IDLE_LIMIT_SECONDS:
+            repository.audit(current_user.username, "logout", detail="idle for 30 minutes")
+            logout_user()
+            session.pop(_SEEN, None)
+            flash(_("You were logged out after 30 minutes without activity."))
+            return redirect(url_for("staff.login", next=request.path))
+        session[_SEEN] = now
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login() -> ResponseReturnValue:
+    """Log in with a username and password."""
+    form = LoginForm()
+    problem = None
+    if form.validate_on_submit():
+        username, password = str(form.username.data).strip(), str(form.password.data)
+        result = authenticate(username, password)
+        if result.user is not None:
+            login_user(result.user)
+            session[_SEEN] = time.time()
+            repository.audit(result.user.username, "login")
+            return redirect(_safe_next(request.args.get("next")))
+        problem = result.problem
+        repository.audit(username[:50], "login_failed", detail=problem)
+    return render_template("staff/login.html", form=form, problem=problem)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Log out and forget the staff session."""
+    if current_user.is_authenticated:
+        repository.audit(current_user.username, "logout")
+    logout_user()
+    session.pop(_SEEN, None)
+    return redirect(url_for("staff.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the staff area, never another site."""
+    if target and target.startswith("/staff/") and not target.startswith("//"):
+        return target
+    return url_for("staff.queue")

@@ -1,0 +1,174 @@
+"""The queue, look-up by reference, a record's detail and status, the audit trail and the export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from triage.engine import Level
+from triage.extensions import rules
+from triage.staff import bp
+from triage.staff.auth import requires
+from triage.staff.forms import StatusForm
+from triage.storage import repository
+from triage.storage.models import Assessment
+from triage.storage.repository import STATUSES, QueueFilter
+
+STAFF = ("reception", "clinician", "admin")
+CHANNELS = ("online", "phone", "api")
+EXPORT_COLUMNS = (
+    "reference",
+    "created_at",
+    "channel",
+    "level",
+    "status",
+    "status_by",
+    "status_at",
+    "fired_rules",
+    "rules_version",
+    "callback_requested",
+)
+
+
+@bp.get("/")
+@requires(*STAFF)
+def queue() -> ResponseReturnValue:
+    """Who needs a call back: most urgent first, then oldest; filter by status, level, channel, date."""
+    filters = _filters()
+    items = repository.queue(filters)
+    repository.audit(current_user.username, "view_queue", detail=f"{len(items)} records shown")
+    return render_template(
+        "staff/queue.html",
+        items=items,
+        filters=filters,
+        statuses=STATUSES,
+        levels=[level.value for level in sorted(Level, reverse=True)],
+        channels=CHANNELS,
+    )
+
+
+@bp.get("/lookup")
+@requires(*STAFF)
+def lookup() -> ResponseReturnValue:
+    """Find a record by the reference code a caller reads out."""
+    typed = request.args.get("reference", "")
+    found = repository.find_assessment(typed) if typed else None
+    if found is None:
+        flash(
+            _("No record has the reference code %(code)s.", code=typed.strip()[:20])
+            if typed
+            else _("Enter a reference code.")
+        )
+        return redirect(url_for("staff.queue"))
+    return redirect(url_for("staff.record", reference=found.reference))
+
+
+@bp.get("/assessments/<reference>")
+@requires(*STAFF)
+def record(reference: str) -> ResponseReturnValue:
+    """One record: answers, result, fired rules, rules version, call-back requests, status."""
+    assessment = _assessment(reference)
+    repository.audit(current_user.username, "view", target=assessment.reference)
+    return _record_page(assessment, StatusForm(formdata=None, status=assessment.status))
+
+
+@bp.post("/assessments/<reference>/status")
+@requires(*STAFF)
+def change_status(reference: str) -> ResponseReturnValue:
+    """Mark a record contacted or closed, with a note; who and when are recorded."""
+    assessment = _assessment(reference)
+    form = StatusForm()
+    if not form.validate():
+        return _record_page(assessment, form), 400
+    repository.set_status(
+        assessment.reference, form.status.data, (form.note.data or "").strip(), current_user.username
+    )
+    repository.audit(current_user.username, "status", target=assessment.reference, detail=form.status.data)
+    flash(_("Status saved."))
+    return redirect(url_for("staff.record", reference=assessment.reference))
+
+
+@bp.get("/audit")
+@requires("admin")
+def audit_trail() -> ResponseReturnValue:
+    """Every view and change, newest first (admins only)."""
+    return render_template("staff/audit.html", entries=repository.audit_trail())
+
+
+@bp.get("/export.csv")
+@requires("admin")
+def export() -> ResponseReturnValue:
+    """The queue as CSV, with the current filters (admins only). No names or phone numbers."""
+    items = repository.queue(_filters(), limit=10_000)
+    repository.audit(current_user.username, "export", detail=f"{len(items)} records")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for item in items:
+        writer.writerow(
+            [
+                item.reference,
+                item.created_at.isoformat(),
+                item.channel,
+                item.level,
+                item.status,
+                item.status_by or "",
+                item.status_at.isoformat() if item.status_at else "",
+                " ".join(item.fired_rules),
+                item.rules_version,
+                "yes" if item.callbacks else "no",
+            ]
+        )
+    filename = f"spine-triage-queue-{date.today().isoformat()}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
+def _assessment(reference: str) -> Assessment:
+    found = repository.find_assessment(reference)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _record_page(assessment: Assessment, form: StatusForm) -> str:
+    ruleset = rules.current
+    same_rules = assessment.rules_hash == ruleset.version.content_hash
+    fired = [ruleset.rule(rule_id) for rule_id in assessment.fired_rules if same_rules]
+    return render_template(
+        "staff/record.html",
+        item=assessment,
+        form=form,
+        fired=fired,
+        same_rules=same_rules,
+        contract=ruleset.contract,
+        level_advice=ruleset.levels[Level(assessment.level)],
+    )
+
+
+def _filters() -> QueueFilter:
+    """The queue's filters from the query string; anything not understood is ignored."""
+    args = request.args
+    return QueueFilter(
+        status=args.get("status") if args.get("status") in STATUSES else None,
+        level=args.get("level") if args.get("level") in {level.value for level in Level} else None,
+        channel=args.get("channel") if args.get("channel") in CHANNELS else None,
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+    )
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
