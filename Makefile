@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest rules-check rules-table bench purge clean
+.PHONY: run test lint typecheck pytest browser rules-check rules-table bench purge translations translations-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,21 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+CATALOGUES := $(wildcard triage/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+translations: $(COMPILED)
+
+# After changing page texts: re-extract them and merge into every catalogue (then translate).
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o triage/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i triage/translations/messages.pot -d triage/translations --no-fuzzy-matching
+	$(BIN)/python -m triage translations fill-english
+
+run: $(STAMP) translations
 	$(BIN)/flask --app triage db upgrade
 	$(BIN)/python run.py
 
@@ -25,10 +39,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+browser: $(STAMP) translations
+	$(BIN)/python -m pytest tests/browser -q
+
 rules-check: $(STAMP)
 	$(BIN)/python -m triage rules check
 
-pytest: $(STAMP)
+pytest: $(STAMP) translations
 	$(BIN)/python -m pytest
 
 rules-table: $(STAMP)

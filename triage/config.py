@@ -22,6 +22,13 @@ PRACTICE_DEFAULTS: dict[str, str] = {
 }
 
 
+#: The demo defaults in other languages.
+_LOCAL_DEFAULTS: dict[str, dict[str, str]] = {
+    "el": {
+        "PRACTICE_NAME": "ιατρείο χειρουργικής σπονδυλικής στήλης (επίδειξη)",
+        "OPENING_HOURS": "Δευτέρα έως Παρασκευή, 9:00 έως 17:00",
+    }
+}
 #: Practice settings that may also be given per language (NAME_EL …).
 _LOCALISED_PRACTICE = ("PRACTICE_NAME_", "OPENING_HOURS_", "PRACTICE_PHONE_", "PRACTICE_EMAIL_")
 
@@ -65,7 +72,8 @@ def practice_values(settings: Mapping[str, Any], lang: str | None = None) -> dic
     values = {}
     for name, default in PRACTICE_DEFAULTS.items():
         local = settings.get(f"{name}_{lang.upper()}") if lang else None
-        values[name.lower()] = str(local or settings.get(name) or default)
+        local_default = _LOCAL_DEFAULTS.get(lang or "", {}).get(name) if name not in settings else None
+        values[name.lower()] = str(local or settings.get(name) or local_default or default)
     return values
 
 

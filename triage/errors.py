@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
 API_MESSAGES = {
-    404: "There is no such address in this API.",
-    405: "This address does not take that method.",
-    413: "The body is larger than 16 KB; one set of answers is far smaller.",
+    404: _l("There is no such address in this API."),
+    405: _l("This address does not take that method."),
+    413: _l("The body is larger than 16 KB; one set of answers is far smaller."),
+    500: _l("Something went wrong on our side. Nothing was saved."),
 }
 
 
@@ -21,7 +23,7 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     if request.path.startswith(API_PREFIX):
         default = type(error).description
         message = error.description if error.description != default else API_MESSAGES.get(code, error.name)
-        return {"errors": {"request": message}}, code, _extra_headers(error)
+        return {"errors": {"request": str(message)}}, code, _extra_headers(error)
     return render_template("error.html", error=error), code, _extra_headers(error)
 
 

@@ -37,8 +37,12 @@ def page_language() -> str:
 def header_language() -> str:
     """The best of our languages for the Accept-Language header, else the configured default."""
     offered = languages()
+    for wanted, _quality in request.accept_languages:  # best first; el-GR counts as el
+        primary = wanted.split("-")[0].split("_")[0].lower()
+        if primary in offered:
+            return primary
     default = current_app.config["DEFAULT_LANGUAGE"]
-    return request.accept_languages.best_match(offered) or (default if default in offered else offered[0])
+    return default if default in offered else offered[0]
 
 
 def remember_page_language() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import format_date
 from markupsafe import Markup, escape
 
 from triage.config import practice_values
@@ -20,6 +21,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(telephone_link, "tel")
     app.add_template_filter(answer_word)
     app.add_template_global(answer_words)
+    app.add_template_global(other_languages)
+    app.add_template_global(language_url)
+    app.add_template_filter(dateformat)
     app.context_processor(lambda: {"practice": practice_values(app.config, page_language())})
 
 
@@ -66,3 +70,26 @@ def telephone_link(number: str) -> Markup:
 def page_language() -> str:
     """The language of the page being rendered (set per request; English otherwise)."""
     return str(g.get("lang", "en"))
+
+
+#: Each language named in itself, for the language switch.
+AUTONYMS = {"en": "English", "el": "Ελληνικά"}
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """The languages this page can switch to: (code, name in that language)."""
+    offered = current_app.extensions["triage_rules"].languages
+    return [(code, AUTONYMS.get(code, code)) for code in offered if code != page_language()]
+
+
+def language_url(code: str) -> str:
+    """This page in another language (the choice is remembered for the session)."""
+    args: dict[str, Any] = {**request.args, "lang": code}
+    if request.endpoint and request.method == "GET" and request.url_rule is not None:
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("patient.start", lang=code)
+
+
+def dateformat(moment: Any) -> str:
+    """A date as people write it in the page's language (24 November 2026 / 24 Νοεμβρίου 2026)."""
+    return str(format_date(moment, "long"))

@@ -41,6 +41,10 @@ def refusal(folder: Path) -> RulesInvalid:
 
 
 E6_WHEN = "when: {yes_or_unsure: cannot_stand}"
+PAIN_DESCRIPTION = (
+    '    description: {en: "Pain in the neck or back now",'
+    ' el: "Πόνος τώρα στον αυχένα, στην πλάτη ή στη μέση"}\n'
+)
 S5_REASON = (
     '    reason:\n      en: "You told us about new numbness or pins and needles in one leg or one arm."\n'
     '      el: "Μας είπατε ότι έχετε καινούριο μούδιασμα ή μυρμήγκιασμα σε ένα πόδι ή σε ένα χέρι."\n'
@@ -220,9 +224,8 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "definitions.yaml",
         (
             (
-                '    description: {en: "Pain in the neck or back now", el: "Πόνος τώρα στον αυχένα, στην πλάτη ή στη μέση"}\n',
-                '    description: {en: "Pain in the neck or back now", el: "Πόνος τώρα στον αυχένα, στην πλάτη ή στη μέση"}\n'
-                '    description: {en: "again", el: "ξανά"}\n',
+                PAIN_DESCRIPTION,
+                PAIN_DESCRIPTION + '    description: {en: "again", el: "ξανά"}\n',
             ),
         ),
         "definitions.yaml: term pain",

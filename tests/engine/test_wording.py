@@ -22,10 +22,20 @@ FORBIDDEN = {
     "no need to worry": r"\bno need to worry",
     "you are fine": r"\byou are fine\b",
     "is caused by": r"\bis caused by",
+    # The same in Greek; reported speech ("ότι έχετε …") restates what the person said.
+    "έχετε πάθηση": r"(?<!ότι )\bέχετε (?:ένα )?"
+    r"(?:κάταγμα|καρκίνο|όγκο|μετάσταση|μεταστάσεις|λοίμωξη|οστεοπόρωση)",
+    "δεν έχετε": r"(?<!ότι )\bδεν έχετε (?:κάταγμα|καρκίνο|όγκο|τίποτα)",
+    "διάγνωση": r"διά?γνω[σζ]\w*",
+    "δεν είναι σοβαρό": r"\bδεν είναι (?:κάτι )?σοβαρ\w*",
+    "μην ανησυχείτε": r"\bμην ανησυχείτε|\bτίποτα (?:το )?ανησυχητικό|\bείστε καλά\b",
+    "οφείλεται σε": r"(?<!να )\bοφείλεται σε",
 }
 #: Phrases that are allowed although a forbidden pattern matches inside them.
 ALLOWED = (
-    r"\bnot a diagnosis\b",  # the not-a-diagnosis statement's own negation
+    r"\bnot (?:give )?a diagnosis\b",  # the not-a-diagnosis statement's own negation
+    r"\bδεν (?:είναι|δίνει) διάγνωση\b",
+    r"\bόχι διάγνωση\b",
 )
 
 
@@ -98,14 +108,26 @@ CLAIMS = [
     ("There is no need to worry.", "no need to worry"),
     ("You are fine.", "you are fine"),
     ("Your pain is caused by a fracture.", "is caused by"),
+    ("Έχετε κάταγμα στη σπονδυλική στήλη.", "έχετε πάθηση"),
+    ("Μάλλον έχετε οστεοπόρωση.", "έχετε πάθηση"),
+    ("Δεν έχετε κάταγμα.", "δεν έχετε"),
+    ("Διάγνωση: οστεοπορωτικό κάταγμα.", "διάγνωση"),
+    ("Αυτό δεν είναι σοβαρό.", "δεν είναι σοβαρό"),
+    ("Μην ανησυχείτε, είναι απλή ενόχληση.", "μην ανησυχείτε"),
+    ("Ο πόνος οφείλεται σε κάταγμα.", "οφείλεται σε"),
 ]
 NOT_CLAIMS = [
     "Back pain after a minor fall at your age can be caused by a compression fracture.",
     "This is not a diagnosis.",
+    "It does not give a diagnosis.",
     "You told us you have had cancer.",
     "You told us you have cancer and new nerve symptoms.",
     "Has a doctor told you that you have osteoporosis (thin bones)?",
     "Pain that has lasted a long time should be looked at again by a doctor.",
+    "Αυτό δεν είναι διάγνωση.",
+    "Μας είπατε ότι έχετε καρκίνο.",
+    "Σας έχει πει γιατρός ότι έχετε οστεοπόρωση;",
+    "Ο πόνος μπορεί να οφείλεται σε συμπιεστικό κάταγμα.",
 ]
 
 

@@ -40,7 +40,18 @@ PRACTICE = {
     "EMERGENCY_NUMBER": "999",
     "AMBULANCE_NUMBER": "999",
 }
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False, **PRACTICE}
+#: The practice's details for Greek pages.
+PRACTICE_IN_GREEK = {
+    "PRACTICE_NAME_EL": "Ιατρείο Σπονδυλικής Στήλης Northgate",
+    "OPENING_HOURS_EL": "Δευτέρα έως Πέμπτη, 8:00 έως 16:00",
+}
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    "WTF_CSRF_ENABLED": False,
+    **PRACTICE,
+    **PRACTICE_IN_GREEK,
+}
 #: The {placeholders} of patient texts, as this app fills them.
 PLACEHOLDERS = practice_values(PRACTICE)
 ENVIRONMENT = [
@@ -216,11 +227,8 @@ class Journey:
         document = show(self.client, "/urgent-advice")
         if trip.urgent_advice is None:
             trip.urgent_advice, trip.early_level = document, level_shown(document)
-        links = [
-            a
-            for a in document.main.find_all("a")
-            if a.text in ("Continue the questions", "Check your answers")
-        ]
+        # Found by what it is, not its words, so journeys work in every language.
+        links = [a for a in document.main.find_all("a", cls="button")]
         assert len(links) == 1, "the urgent-advice page has no way on"
         return str(links[0].get("href"))
 

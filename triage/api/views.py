@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
@@ -20,11 +21,11 @@ from triage.storage.repository import StorageUnavailable
 def create_assessment() -> ResponseReturnValue:
     """Assess one answers object: 200 and the outcome, or 422 and one message per question."""
     if not request.is_json:
-        abort(415, "Send the answers as JSON, with Content-Type: application/json.")
+        abort(415, _("Send the answers as JSON, with Content-Type: application/json."))
     try:
         answers = request.get_json()
     except (BadRequest, RecursionError):  # RecursionError: nested far deeper than any answers
-        abort(400, "The body is not valid JSON.")
+        abort(400, _("The body is not valid JSON."))
     lang = current_language()
     try:
         outcome = rules.current.assess(answers)
@@ -36,6 +37,9 @@ def create_assessment() -> ResponseReturnValue:
     except StorageUnavailable:  # the outcome never depends on the database
         result["reference"] = None
         result["saved"] = False
+        result["notice"] = _(
+            "The answers could not be saved. The outcome above is complete; call the practice."
+        )
     return result
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, RadioField, SelectMultipleField, StringField, ValidationError
@@ -104,34 +105,36 @@ def to_form_value(question: Question, answer: Any) -> Any:
 
 #: When the practice may call back: form value -> label.
 TIME_WINDOWS = {
-    "morning": "In the morning (9:00 to 12:00)",
-    "afternoon": "In the afternoon (12:00 to 17:00)",
-    "any": "Any time the practice is open",
+    "morning": _l("In the morning (9:00 to 12:00)"),
+    "afternoon": _l("In the afternoon (12:00 to 17:00)"),
+    "any": _l("Any time the practice is open"),
 }
 
 
 def _phone_number(form: FlaskForm, field: Field) -> None:
     if field.data and international_number(field.data) is None:
-        raise ValidationError("Enter a phone number we can call, like 694 123 4567 or +30 694 123 4567")
+        raise ValidationError(_l("Enter a phone number we can call, like 694 123 4567 or +30 694 123 4567"))
 
 
 class CallbackForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """A request to be phoned back: the minimum to call, with explicit consent."""
 
     name = StringField(
-        "Your name",
+        _l("Your name"),
         validators=[
-            DataRequired("Enter your name"),
-            Length(max=100, message="Enter a name of 100 characters or fewer"),
+            DataRequired(_l("Enter your name")),
+            Length(max=100, message=_l("Enter a name of 100 characters or fewer")),
         ],
     )
-    phone = StringField("Phone number", validators=[DataRequired("Enter a phone number"), _phone_number])
+    phone = StringField(
+        _l("Phone number"), validators=[DataRequired(_l("Enter a phone number")), _phone_number]
+    )
     time_window = RadioField(
-        "When can we call you?",
+        _l("When can we call you?"),
         choices=[SelectChoice(value, label) for value, label in TIME_WINDOWS.items()],
-        validators=[InputRequired("Select when we can call you")],
+        validators=[InputRequired(_l("Select when we can call you"))],
     )
     consent = BooleanField(
-        "I agree",
-        validators=[DataRequired("Tick the box to agree, or call the practice instead")],
+        _l("I agree"),
+        validators=[DataRequired(_l("Tick the box to agree, or call the practice instead"))],
     )

@@ -12,7 +12,8 @@ from typing import Any
 from flask import session
 
 IDLE_LIMIT_SECONDS = 30 * 60
-_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE = "answers", "drafts", "touched", "submitted", "reference"
+_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED = "answers", "drafts", "touched", "submitted"
+_REFERENCE, _CALLBACK = "reference", "callback_sent"
 
 
 def answers() -> dict[str, Any]:
@@ -27,6 +28,7 @@ def save_answers(page_id: str, page_questions: tuple[str, ...], page_answers: di
     session[_DRAFTS] = {k: v for k, v in session.get(_DRAFTS, {}).items() if k != page_id}
     session[_SUBMITTED] = False
     session.pop(_REFERENCE, None)
+    session.pop(_CALLBACK, None)
 
 
 def draft(page_id: str) -> dict[str, list[str]] | None:
@@ -52,6 +54,17 @@ def reference() -> str | None:
     return code
 
 
+def mark_callback_sent(reference: str) -> None:
+    """A call-back request for this reference was saved."""
+    session[_CALLBACK] = reference
+
+
+def callback_sent() -> str | None:
+    """The reference a call-back request was saved for, if any."""
+    sent: str | None = session.get(_CALLBACK)
+    return sent
+
+
 def submitted() -> bool:
     """Whether the current answers were confirmed."""
     return bool(session.get(_SUBMITTED))
@@ -59,7 +72,7 @@ def submitted() -> bool:
 
 def clear() -> None:
     """Forget everything about this person's questionnaire."""
-    for key in (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE):
+    for key in (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE, _CALLBACK):
         session.pop(key, None)
 
 

@@ -110,6 +110,8 @@ def check_answers() -> ResponseReturnValue:
     if missing is not None:
         return redirect(url_for("patient.question_page", page_id=missing.id))
     if request.method == "POST":
+        if state.submitted() and state.reference():  # confirmed twice: it is saved already
+            return redirect(url_for("patient.result"))
         outcome = rules.current.assess(given)
         try:
             reference = repository.save_assessment(outcome, channel="online", language=current_language())
@@ -131,6 +133,8 @@ def call_back() -> ResponseReturnValue:
     """Save a consented call-back request for this result; on a problem, show the result again."""
     form = CallbackForm()
     reference = state.reference()
+    if reference is not None and state.callback_sent() == reference:  # sent twice: saved already
+        return redirect(url_for("patient.call_back_sent"))
     if reference is None or not form.validate():
         return _result_page(form)
     name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), str(form.time_window.data)
@@ -138,6 +142,7 @@ def call_back() -> ResponseReturnValue:
         repository.save_callback(reference, name, international_number(typed_phone) or typed_phone, window)
     except (StorageUnavailable, LookupError):
         return render_template("patient/callback_failed.html", reference=reference), 503
+    state.mark_callback_sent(reference)
     return redirect(url_for("patient.call_back_sent"))
 
 

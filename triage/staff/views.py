@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -114,12 +114,12 @@ def export() -> ResponseReturnValue:
         writer.writerow(
             [
                 item.reference,
-                item.created_at.isoformat(),
+                _utc(item.created_at),
                 item.channel,
                 item.level,
                 item.status,
                 item.status_by or "",
-                item.status_at.isoformat() if item.status_at else "",
+                _utc(item.status_at),
                 " ".join(item.fired_rules),
                 item.rules_version,
                 "yes" if item.callbacks else "no",
@@ -131,6 +131,13 @@ def export() -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def _utc(moment: datetime | None) -> str:
+    """An ISO 8601 time in UTC with its offset, whichever database gave it back (SQLite drops it)."""
+    if moment is None:
+        return ""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def _assessment(reference: str) -> Assessment:

@@ -1,0 +1,283 @@
+"""Driving the real pages in a browser with a set of answers, and every page state the tests visit.
+
+Which pages there are, what is on them and which input gives an answer all come from the rule
+set (triage.patient.flow and triage.patient.forms), never from a list written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, Response, expect
+
+from tests.engine.conftest import vignettes
+from triage.engine import Level, load_rules
+from triage.engine.contract import Question
+from triage.patient.flow import Page as QuestionPage
+from triage.patient.flow import Questionnaire
+from triage.patient.forms import choices, to_form_value
+
+RULES = load_rules()
+FLOW = Questionnaire.of(RULES)
+CASES: list[dict[str, Any]] = vignettes()
+LANG = "en"
+QUESTIONS, URGENT_ADVICE, CHECK_ANSWERS, RESULT = "/questions/", "/urgent-advice", "/check-answers", "/result"
+CALL_BACK_SENT = "/call-back/sent"
+#: The submit button of a page's own form (the question form, or "check answers"); the
+#: "start again" form on the result page has an action and is never sent here.
+SUBMIT = "main form:not([action]) [type=submit]"
+#: The "start again" button (on the start page when resuming, and on the result page).
+START_AGAIN = 'main form[action$="/start-again"] [type=submit]'
+#: The call-back request on a result page (offered once the assessment is saved).
+CALL_BACK = 'main form[action^="/call-back"]'
+
+
+def exits_early(answers: Mapping[str, Any]) -> bool:
+    """Whether the emergency screen's answers alone lead to the urgent-advice page."""
+    screen = RULES.contract.emergency_screen.question_ids
+    return RULES.assess_partial({k: v for k, v in answers.items() if k in screen}).level >= Level.EMERGENCY
+
+
+def first_case(wanted: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
+    """The first vignette that fits, so every state is reached with a clinician's answers."""
+    found = next((case for case in CASES if wanted(case)), None)
+    assert found is not None, f"no vignette in tests/cases/vignettes.yaml {what}"
+    return found
+
+
+#: A vignette that is asked every page and goes straight through: it reaches each question page.
+TOUR = first_case(
+    lambda case: FLOW.asked(case["answers"]) == list(FLOW.pages) and not exits_early(case["answers"]),
+    "is asked every page without leaving early",
+)
+EARLY_EXIT = first_case(lambda case: exits_early(case["answers"]), "leaves at the emergency screen")
+
+
+def expects(level: Level, case: dict[str, Any]) -> bool:
+    """Whether a vignette's expected result is at this level."""
+    return bool(case["expected_level"] == level.value)
+
+
+#: For each level, the first vignette expected at it.
+AT_LEVEL = {level: first_case(partial(expects, level), f"expected at {level.value}") for level in Level}
+
+
+def input_ids(question: Question, answer: Any) -> list[str]:
+    """The ids of the inputs that give this answer: the text box, or each choice to tick."""
+    if question.kind == "integer":
+        return [question.id]
+    shown = to_form_value(question, answer)
+    values = [choice.value for choice in choices(question, RULES.contract, LANG)]
+    return [
+        f"{question.id}-{values.index(value)}" for value in (shown if isinstance(shown, list) else [shown])
+    ]
+
+
+def path(page: Page) -> str:
+    """The path of the page the browser shows."""
+    return urlsplit(page.url).path
+
+
+def shown_questions(page: Page) -> QuestionPage:
+    """The question page the browser shows (fails on any other page)."""
+    shown = FLOW.page(path(page).removeprefix(QUESTIONS)) if path(page).startswith(QUESTIONS) else None
+    assert shown is not None, f"expected a question page, the browser shows {page.url}"
+    return shown
+
+
+def go(page: Page, url: str) -> Response:
+    """Open a URL of the app and return its response."""
+    response = page.goto(url)
+    assert response is not None
+    return response
+
+
+def submit(page: Page, form: str = SUBMIT) -> Response:
+    """Send a form by clicking its button (the page's own form unless told); the response it leads to."""
+    with page.expect_navigation() as navigation:
+        page.locator(form).click()
+    response = navigation.value
+    assert response is not None
+    return response
+
+
+def follow(page: Page, selector: str) -> None:
+    """Click a link and wait for the page it opens."""
+    with page.expect_navigation():
+        page.locator(selector).click()
+
+
+def fill(page: Page, questions: QuestionPage, answers: Mapping[str, Any]) -> None:
+    """Give this page's answers (a question without an answer is left blank)."""
+    for question in questions.questions:
+        if question.id not in answers:
+            continue
+        if question.kind == "integer":
+            page.locator(f"#{question.id}").fill(to_form_value(question, answers[question.id]))
+        else:
+            for input_id in input_ids(question, answers[question.id]):
+                page.locator(f"#{input_id}").check()
+
+
+def start(page: Page) -> None:
+    """Open the start page and follow its start button to the first questions."""
+    assert go(page, "/").ok
+    follow(page, "main a.button--start")
+
+
+def answer_questions(page: Page, answers: Mapping[str, Any], stop_at: str | None = None) -> None:
+    """Answer each page the app shows, from this one to "check your answers" (or to page `stop_at`)."""
+    for _ in range(len(FLOW.pages) + 2):
+        if path(page) == CHECK_ANSWERS:
+            return
+        if path(page) == URGENT_ADVICE:
+            follow(page, "main a.button")
+            continue
+        questions = shown_questions(page)
+        if questions.id == stop_at:
+            return
+        fill(page, questions, answers)
+        submit(page)
+    raise AssertionError(f"the questionnaire did not end; the browser shows {page.url}")
+
+
+def get_result(page: Page, answers: Mapping[str, Any]) -> None:
+    """From the start page, answer every page, confirm the answers, and land on the result."""
+    start(page)
+    answer_questions(page, answers)
+    submit(page)
+    assert path(page) == RESULT, f"expected the result, the browser shows {page.url}"
+
+
+@dataclass(frozen=True)
+class PageState:
+    """A page in one of its states, and how a fresh browser gets there through the real pages."""
+
+    name: str
+    reach: Callable[[Page], None]
+    level: Level | None = None  # for a result page
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _start_page(page: Page) -> None:
+    assert go(page, "/").ok
+    expect(page.locator("main a.button--start")).to_be_visible()
+
+
+def _start_page_resuming(page: Page) -> None:
+    start(page)
+    fill(page, shown_questions(page), TOUR["answers"])
+    submit(page)
+    assert go(page, "/").ok
+    expect(page.locator(START_AGAIN)).to_be_visible()
+
+
+def _start_page_after_starting_again(page: Page) -> None:
+    _start_page_resuming(page)
+    submit(page, START_AGAIN)
+    assert path(page) == "/"
+    expect(page.locator("main [role=status]")).to_be_visible()
+
+
+def _question_page(page_id: str, page: Page) -> None:
+    start(page)
+    answer_questions(page, TOUR["answers"], stop_at=page_id)
+    assert shown_questions(page).id == page_id
+
+
+def _question_page_with_errors(page_id: str, page: Page) -> None:
+    _question_page(page_id, page)
+    submit(page)
+    assert shown_questions(page).id == page_id
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _check_answers(page: Page) -> None:
+    start(page)
+    answer_questions(page, TOUR["answers"])
+    assert path(page) == CHECK_ANSWERS
+
+
+def _result(level: Level, page: Page) -> None:
+    get_result(page, AT_LEVEL[level]["answers"])
+    expect(page.locator(f".level--{level.value}")).to_be_visible()
+
+
+def _call_back_form(page: Page) -> None:
+    _result(Level.URGENT, page)
+    expect(page.locator(CALL_BACK), "no call-back form on the urgent result").to_be_visible()
+
+
+def _call_back_with_errors(page: Page) -> None:
+    _call_back_form(page)
+    submit(page, f"{CALL_BACK} [type=submit]")
+    expect(page.locator(f"{CALL_BACK} .error-summary")).to_be_visible()
+
+
+def _call_back_sent(page: Page) -> None:
+    _call_back_form(page)
+    page.locator("#name").fill("Eleni Markou")
+    page.locator("#phone").fill("694 123 4567")
+    page.locator("#time_window-0").check()
+    page.locator("#consent").check()
+    submit(page, f"{CALL_BACK} [type=submit]")
+    assert path(page) == CALL_BACK_SENT, f"expected the call-back confirmation, the browser shows {page.url}"
+
+
+def _urgent_advice(page: Page) -> None:
+    start(page)
+    fill(page, shown_questions(page), EARLY_EXIT["answers"])
+    submit(page)
+    assert path(page) == URGENT_ADVICE
+
+
+def _rules(page: Page) -> None:
+    assert go(page, "/rules").ok
+
+
+def _not_found(page: Page) -> None:
+    assert go(page, "/no-such-page").status == 404
+
+
+def _csrf_expired(page: Page) -> None:
+    start(page)
+    first = shown_questions(page)
+    fill(page, first, TOUR["answers"])
+    page.locator("input[name=csrf_token]").evaluate("token => { token.value = 'not-the-token'; }")
+    assert submit(page).status == 400
+    expect(page.locator(f'main a[href="{QUESTIONS}{first.id}"]')).to_be_visible()
+
+
+def page_states() -> list[PageState]:
+    """Every state of every page a patient can see."""
+    with_errors = [page for page in FLOW.pages if any(q.required for q in page.questions)]
+    return [
+        PageState("start", _start_page),
+        PageState("start, resuming", _start_page_resuming),
+        PageState("start, after starting again", _start_page_after_starting_again),
+        *(PageState(f"question {p.id}", partial(_question_page, p.id)) for p in FLOW.pages),
+        *(
+            PageState(f"question {p.id} with errors", partial(_question_page_with_errors, p.id))
+            for p in with_errors
+        ),
+        PageState("check answers", _check_answers),
+        *(
+            PageState(f"result {level.value}", partial(_result, level), level)
+            for level in sorted(Level, reverse=True)
+        ),
+        PageState("call-back request with errors", _call_back_with_errors),
+        PageState("call-back request sent", _call_back_sent),
+        PageState("urgent advice", _urgent_advice),
+        PageState("rules", _rules),
+        PageState("not found", _not_found),
+        PageState("csrf expired", _csrf_expired),
+    ]
+
+
+STATES = page_states()

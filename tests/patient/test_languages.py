@@ -1,0 +1,176 @@
+"""Greek and English throughout: catalogues complete, every page in the chosen language, and the switch."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.engine.test_wording import diagnostic_claims
+from tests.patient.conftest import FLOW, RULES, VIGNETTE, VIGNETTES, Journey, prime, show
+from tests.patient.markup import Document, parse
+from triage import PROJECT_ROOT
+
+CATALOGUES = sorted((PROJECT_ROOT / "triage" / "translations").glob("*/LC_MESSAGES/messages.po"))
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+#: Latin words a Greek page may show: the product's name, the other language's name in the
+#: switch, codes, and the practice's configured details (which the test config sets in English).
+LATIN_ALLOWED = {"Spine", "Triage", "English", "Northgate", "northgate", "desk", "test", "spine"}
+ONE_PER_LEVEL = {
+    level: next(case for case in VIGNETTES if case["expected_level"] == level)["id"]
+    for level in ("ambulance", "emergency", "urgent", "soon", "information")
+}
+
+
+def test_there_is_a_catalogue_for_every_language_of_the_rules() -> None:
+    assert {path.parts[-3] for path in CATALOGUES} == set(RULES.languages)
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=[p.parts[-3] for p in CATALOGUES])
+def test_every_message_is_translated_and_none_is_fuzzy(path: Path) -> None:
+    with path.open("rb") as file:
+        catalogue = read_po(file)
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        if not message.string:
+            problems.append(f"untranslated: {message.id!r}")
+        elif message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        elif set(PLACEHOLDER.findall(str(message.id))) != set(PLACEHOLDER.findall(str(message.string))):
+            problems.append(f"placeholders differ: {message.id!r} -> {message.string!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_catalogues_hold_every_text_the_code_and_templates_use(tmp_path: Path) -> None:
+    template = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
+         "-o", str(template), "--no-location", "."],
+        cwd=PROJECT_ROOT, check=True,
+    )  # fmt: skip
+    with template.open("rb") as file:
+        used = {m.id for m in read_po(file) if m.id}
+    for path in CATALOGUES:
+        with path.open("rb") as file:
+            known = {m.id for m in read_po(file) if m.id}
+        assert not used - known, f"{path}: missing {sorted(used - known)} (run make translations-update)"
+
+
+def test_the_checker_catches_english_left_on_a_greek_page() -> None:
+    assert english_words(
+        parse('<html lang="el"><body><main><p>Καλέστε τώρα. Call now</p></main></body></html>')
+    )
+    assert not english_words(
+        parse('<html lang="el"><body><main><p>Καλέστε το 112 τώρα.</p></main></body></html>')
+    )
+
+
+def english_words(document: Document) -> set[str]:
+    """Latin words on a page (outside the allowed names and the rules' source citations)."""
+    text = document.text
+    for cited in document.find_all(cls="rule__source"):
+        text = text.replace(cited.text, " ")
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    return {w for w in words if w not in LATIN_ALLOWED and not re.fullmatch(r"[A-Z0-9]{4}", w)}
+
+
+def greek_pages(client: FlaskClient) -> dict[str, Document]:
+    """Every kind of patient page, shown in Greek."""
+    client.get("/?lang=el")
+    pages = {"start": show(client, "/"), "rules": show(client, "/rules"), "404": show(client, "/nope", 404)}
+    everything = VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"]
+    for page in FLOW.pages:
+        prime(client, everything)
+        pages[page.id] = show(client, f"/questions/{page.id}")
+    pages["error"] = parse(client.post("/questions/about-you", data={"age": "abc"}).text)
+    for level, case in ONE_PER_LEVEL.items():
+        prime(client, VIGNETTE[case]["answers"], submitted=True)
+        pages[f"result-{level}"] = show(client, "/result")
+    prime(client, VIGNETTE["saddle-numbness-only"]["answers"])
+    pages["urgent-advice"] = show(client, "/urgent-advice")
+    pages["check-answers"] = show(client, "/check-answers")
+    return pages
+
+
+def test_no_english_word_is_left_on_any_greek_page(client: FlaskClient) -> None:
+    found = {name: english_words(page) for name, page in greek_pages(client).items()}
+    assert not {name: words for name, words in found.items() if words}
+    assert all(page.html.get("lang") == "el" for page in greek_pages(client).values())
+
+
+def test_no_greek_is_left_on_any_english_page(client: FlaskClient) -> None:
+    client.get("/?lang=el")
+    pages = greek_pages(client)
+    client.get("/?lang=en")
+    prime(client, VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"], submitted=True)
+    for path in ["/", "/rules", "/result", "/check-answers", *(f"/questions/{p.id}" for p in FLOW.pages)]:
+        document = show(client, path)
+        assert document.html.get("lang") == "en"
+        switch = document.one(cls="language-switch").text  # the way to Greek is written in Greek
+        assert not GREEK.search(document.text.replace(switch, "")), path
+    assert pages  # the Greek pages were there to switch from
+
+
+@pytest.mark.parametrize("level", sorted(ONE_PER_LEVEL))
+@pytest.mark.parametrize("lang", ["el", "en"])
+def test_a_journey_in_each_language_reaches_the_engines_result(
+    client: FlaskClient, lang: str, level: str
+) -> None:
+    client.get(f"/?lang={lang}")
+    answers = VIGNETTE[ONE_PER_LEVEL[level]]["answers"]
+    trip = Journey(client).walk(answers)
+    assert trip.level == RULES.assess(answers).level.value == level
+    assert trip.result is not None and trip.result.html.get("lang") == lang
+    reasons = [rule.reason.get(lang) for rule in RULES.assess(answers).fired_rules]
+    assert all(reason.split(".")[0] in trip.result.text for reason in reasons)
+
+
+def test_every_page_offers_the_other_language(client: FlaskClient) -> None:
+    english = show(client, "/questions/about-you?returning=check")
+    switch = english.one(cls="language-switch").find_all("a")
+    assert [(a.get("lang"), a.text) for a in switch] == [("el", "Ελληνικά")]
+    assert "returning=check" in str(switch[0].get("href")) and "lang=el" in str(switch[0].get("href"))
+    greek = show(client, str(switch[0].get("href")))
+    assert [a.text for a in greek.one(cls="language-switch").find_all("a")] == ["English"]
+
+
+def test_the_choice_is_remembered_and_otherwise_the_browser_language_is_used(app: Flask) -> None:
+    browser = app.test_client()
+    assert show(browser, "/").html.get("lang") == "en"
+    greek_browser = app.test_client()
+    greek_browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "el-GR,el;q=0.9,en;q=0.5"
+    assert show(greek_browser, "/").html.get("lang") == "el"
+    greek_browser.get("/?lang=en")
+    assert show(greek_browser, "/rules").html.get("lang") == "en"
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"), [("el", "el"), ("el-GR, en;q=0.5", "el"), ("en", "en"), ("fr", "en"), (None, "en")]
+)
+def test_the_api_answers_in_the_accept_language(client: FlaskClient, header: str | None, lang: str) -> None:
+    headers = {"Accept-Language": header} if header else {}
+    response = client.post("/api/v1/assessments", json={"age": 10}, headers=headers)
+    assert response.status_code == 422
+    errors: dict[str, Any] = response.get_json()["errors"]
+    assert errors["age"] == RULES.contract.message("age", "out_of_range").get(lang)
+    assert bool(GREEK.search(errors["age"])) == (lang == "el")
+    outcome = client.post("/api/v1/assessments", json=VIGNETTE["fever-back-pain"]["answers"], headers=headers)
+    assert outcome.get_json()["level"] == "urgent"  # ids and levels stay as in the contract
+    assert bool(GREEK.search(outcome.get_json()["action"])) == (lang == "el")
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=[p.parts[-3] for p in CATALOGUES])
+def test_no_page_text_makes_a_diagnostic_claim_in_any_language(path: Path) -> None:
+    with path.open("rb") as file:
+        claims = {str(m.string): diagnostic_claims(str(m.string)) for m in read_po(file) if m.id}
+    assert not {text: found for text, found in claims.items() if found}

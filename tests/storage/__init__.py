@@ -1,0 +1,1 @@
+"""Storage tests: migrations, reference codes, saved assessments, call-backs, retention, failure."""
