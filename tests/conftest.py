@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.database import prepare_instance
-from triage import create_app
+from triage import create_app, extensions
 from triage.config import PRACTICE_DEFAULTS
+from triage.engine import RuleSet, load_rules
 
 #: Practice details unlike the demo defaults, so a test can tell configured text from default text.
 PRACTICE = {
@@ -22,6 +24,17 @@ PRACTICE = {
     "EMERGENCY_NUMBER": "911",
     "AMBULANCE_NUMBER": "911",
 }
+
+
+@functools.cache
+def _rules(rules_dir: str) -> RuleSet:
+    return load_rules(rules_dir)
+
+
+@pytest.fixture(autouse=True)
+def rules_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps share one loaded rule set per folder (immutable; loading it is most of create_app's time)."""
+    monkeypatch.setattr(extensions, "load_rules", _rules)
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,12 @@ class Defaults:
     RETENTION_DAYS = 90
     PERMANENT_SESSION_LIFETIME = 30 * 60
     RATELIMIT_HEADERS_ENABLED = True
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    # hide_parameters: SQL logged at INFO must never carry answers, names or phone numbers.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True, "hide_parameters": True}
+    # One process: memory. Several servers: a shared store, e.g. redis://host:6379 (RATELIMIT_STORAGE_URI).
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
+    PROXY_COUNT = 0
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
@@ -59,6 +64,10 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     if environ.get("RETENTION_DAYS"):
         settings["RETENTION_DAYS"] = int(environ["RETENTION_DAYS"])
+    if environ.get("PROXY_COUNT"):
+        settings["PROXY_COUNT"] = int(environ["PROXY_COUNT"])
+    if environ.get("RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = environ["RATELIMIT_STORAGE_URI"]
     if environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
         settings["SESSION_COOKIE_SECURE"] = True
     return settings

@@ -42,5 +42,6 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
         state.keep_draft(page_id, typed)
     rule = request.url_rule
     reopens = rule is not None and "GET" in (rule.methods or ())
-    back = request.full_path.rstrip("?") if reopens else url_for("patient.start")
+    fallback = "staff.queue" if (request.endpoint or "").startswith("staff.") else "patient.start"
+    back = request.full_path.rstrip("?") if reopens else url_for(fallback)
     return render_template("csrf_expired.html", back=back), 400

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.engine.spec_oracle import YES_NO_QUESTIONS
 from triage.engine import AnswersInvalid, RuleSet
 
 #: A complete, valid answer set in which every conditional question applies.
@@ -37,21 +38,7 @@ BASE: dict[str, Any] = {
     "cannot_stand": False,
 }
 #: Spec §2's yes/no questions: true, false or "unsure".
-YES_NO = (
-    "height_loss",
-    "osteoporosis",
-    "previous_fracture",
-    "steroids",
-    "bone_metastases",
-    "weight_loss",
-    "fever",
-    "leg_weakness",
-    "walking_difficulty",
-    "saddle_numbness",
-    "bladder_bowel",
-    "sexual_dysfunction",
-    "cannot_stand",
-)
+YES_NO = tuple(sorted(YES_NO_QUESTIONS))
 PAIN_DETAILS = ("pain_location", "pain_onset", "pain_duration", "pain_severity", "pain_features")
 CANCER_DETAILS = ("cancer_type", "bone_metastases")
 EMERGENCY_SCREEN = (

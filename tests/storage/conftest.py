@@ -10,7 +10,6 @@ TEST_DATABASE_URL must name a database whose name contains "test": its tables ar
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import time
@@ -30,9 +29,8 @@ from sqlalchemy.pool import NullPool
 from tests.conftest import PRACTICE
 from tests.database import DATABASE_FILE, dispose, migrated_template
 from tests.patient.conftest import prime
-from triage import create_app, extensions
+from triage import create_app
 from triage.config import default_database_uri
-from triage.engine import RuleSet, load_rules
 from triage.storage.models import Assessment, CallbackRequest
 from triage.storage.repository import db
 
@@ -121,17 +119,6 @@ def database_url(backend: str, tmp_path: Path) -> str:
 
 
 # --- apps ------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _rules(rules_dir: str) -> RuleSet:
-    return load_rules(rules_dir)
-
-
-@pytest.fixture(autouse=True)
-def rules_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Apps share one loaded rule set per folder (immutable; loading it is most of create_app's time)."""
-    monkeypatch.setattr(extensions, "load_rules", _rules)
 
 
 @pytest.fixture

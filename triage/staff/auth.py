@@ -22,12 +22,14 @@ from triage.storage.models import StaffUser
 
 IDLE_LIMIT_SECONDS = 30 * 60
 _SEEN = "staff_seen"
+#: Session keys that belong to a staff member's work (a phone call in progress).
+STAFF_SESSION_KEYS = ("phone_answers",)
 F = TypeVar("F", bound=Callable[..., Any])
 
 login_manager = LoginManager()
 login_manager.login_view = "staff.login"
 login_manager.session_protection = "basic"
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+limiter = Limiter(key_func=get_remote_address, default_limits=[])  # storage: RATELIMIT_STORAGE_URI
 
 
 def load_user(user_id: str) -> StaffUser | None:
@@ -68,8 +70,7 @@ def end_idle_sessions() -> ResponseReturnValue | None:
         now = time.time()
         if now - session.get(_SEEN, now) > IDLE_LIMIT_SECONDS:
             repository.audit(current_user.username, "logout", detail="idle for 30 minutes")
-            logout_user()
-            session.pop(_SEEN, None)
+            _end_staff_session()
             flash(_("You were logged out after 30 minutes without activity."))
             return redirect(url_for("staff.login", next=request.path))
         session[_SEEN] = now
@@ -86,12 +87,15 @@ def login() -> ResponseReturnValue:
         username, password = str(form.username.data).strip(), str(form.password.data)
         result = authenticate(username, password)
         if result.user is not None:
+            _end_staff_session()  # nothing carries over from whoever used this browser before
             login_user(result.user)
             session[_SEEN] = time.time()
             repository.audit(result.user.username, "login")
             return redirect(_safe_next(request.args.get("next")))
         problem = result.problem
-        repository.audit(username[:50], "login_failed", detail=problem)
+        # Only a real account's name: a password typed into the wrong box must not be kept.
+        known = repository.find_user(username) is not None
+        repository.audit(username if known else "(unknown)", "login_failed", detail=problem)
     return render_template("staff/login.html", form=form, problem=problem)
 
 
@@ -100,9 +104,15 @@ def logout() -> ResponseReturnValue:
     """Log out and forget the staff session."""
     if current_user.is_authenticated:
         repository.audit(current_user.username, "logout")
-    logout_user()
-    session.pop(_SEEN, None)
+    _end_staff_session()
     return redirect(url_for("staff.login"))
+
+
+def _end_staff_session() -> None:
+    """Log out, and forget everything of the staff session, a call in progress included."""
+    logout_user()
+    for key in (_SEEN, *STAFF_SESSION_KEYS):
+        session.pop(key, None)
 
 
 def _safe_next(target: str | None) -> str:

@@ -38,11 +38,13 @@ def phone_screen() -> ResponseReturnValue:
     elif form.validate():
         answers = to_answers(screen, form)
         errors = _problems(answers, partial=True, require=[q.id for q in screen])
+        valid = {k: v for k, v in answers.items() if k not in errors}
+        early = rules.current.assess_partial(valid)
+        if early.level >= Level.EMERGENCY:  # any red flag: the script at once, whatever is unanswered
+            session[_CALL] = valid
+            return render_template("staff/phone_emergency.html", outcome=early)
         if not errors:
             session[_CALL] = answers
-            early = rules.current.assess_partial(answers)
-            if early.level >= Level.EMERGENCY:
-                return render_template("staff/phone_emergency.html", outcome=early)
             return redirect(url_for("staff.phone_questions"))
     return render_template("staff/phone_screen.html", form=form, questions=screen, errors=errors)
 
@@ -54,8 +56,8 @@ def phone_questions() -> ResponseReturnValue:
     if _CALL not in session:
         return redirect(url_for("staff.phone_screen"))
     contract = rules.current.contract
-    screen = set(contract.emergency_screen.question_ids)
-    rest = [q for q in contract.questions if q.id not in screen]
+    answered = set(session[_CALL])  # the warning signs; any left unanswered are asked here first
+    rest = [q for q in contract.questions if q.id not in answered]
     posted = request.form if request.method == "POST" else None
     form = page_form(rest, contract, current_language(), formdata=posted)
     caller = CallerForm(formdata=posted)
@@ -65,7 +67,8 @@ def phone_questions() -> ResponseReturnValue:
         errors = _problems(answers)
         if not errors:
             return _finish(rules.current.assess(answers), caller)
-    sections = [(s, [contract[qid] for qid in s.question_ids]) for s in contract.sections[1:]]
+    sections = [(s, [q for q in rest if q.section == s.id]) for s in contract.sections]
+    sections = [(section, questions) for section, questions in sections if questions]
     return render_template(
         "staff/phone_questions.html", form=form, caller=caller, sections=sections, errors=errors
     )

@@ -66,6 +66,7 @@ def lookup() -> ResponseReturnValue:
             else _("Enter a reference code.")
         )
         return redirect(url_for("staff.queue"))
+    repository.audit(current_user.username, "lookup", target=found.reference)
     return redirect(url_for("staff.record", reference=found.reference))
 
 
