@@ -640,3 +640,17 @@ def test_no_answer_is_written_to_the_logs(
     logged = " ".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
     for value in personal:
         assert not re.search(rf"\b{re.escape(value)}\b", logged), f"{value!r} was logged"
+
+
+@pytest.mark.parametrize("flag", ["saddle_numbness", "bladder_bowel", "sexual_dysfunction", "cannot_stand"])
+def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once(
+    client: FlaskClient, flag: str
+) -> None:
+    response = client.post("/questions/emergency-screen", data={flag: "unsure"})
+    assert (response.status_code, response.location) == (302, "/urgent-advice")
+    advice = show(client, "/urgent-advice")
+    assert level_shown(advice) == "emergency"
+    # Going on leads back to the screen, with what was ticked kept and the rest still to answer.
+    back = show(client, "/questions/emergency-screen")
+    assert back.one("input", id=f"{flag}-2").has("checked")
+    assert error_summary(back)

@@ -69,7 +69,13 @@ def question_page(page_id: str) -> ResponseReturnValue:
             if not errors:
                 state.save_answers(page.id, page.question_ids, page_answers)
                 return redirect(_after(flow, page, request.args.get("returning")))
+            valid = {k: v for k, v in page_answers.items() if k not in errors}
+            urgent = _is_emergency_screen(page) and _reaches_emergency({**given, **valid})
+            if urgent:  # a warning sign answered is enough: the advice never waits for the rest
+                state.save_answers(page.id, page.question_ids, valid)
             state.keep_draft(page.id, request.form.to_dict(flat=False))
+            if urgent:
+                return redirect(url_for("patient.urgent_advice"))
     else:
         typed = state.draft(page.id)
         saved = {q.id: to_form_value(q, given[q.id]) for q in page.questions if q.id in given}
@@ -196,10 +202,18 @@ def _problems(page: Page, answers: dict[str, object], lang: str) -> dict[str, st
 def _after(flow: Questionnaire, page: Page, returning: str | None) -> str:
     """Where to go once a page is saved: emergency advice first, whatever else is left."""
     given = state.answers()
-    emergency_screen = page.section == rules.current.contract.emergency_screen
-    if emergency_screen and rules.current.assess_partial(given).level >= Level.EMERGENCY:
+    if _is_emergency_screen(page) and _reaches_emergency(given):
         return url_for("patient.urgent_advice")
     return _onward(flow, given, returning)
+
+
+def _is_emergency_screen(page: Page) -> bool:
+    return page.section == rules.current.contract.emergency_screen
+
+
+def _reaches_emergency(answers: dict[str, object]) -> bool:
+    """Whether the answers so far already need emergency care, however the rest is answered."""
+    return rules.current.assess_partial(answers).level >= Level.EMERGENCY
 
 
 def _onward(flow: Questionnaire, given: dict[str, object], returning: str | None) -> str:
