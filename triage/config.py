@@ -25,7 +25,7 @@ PRACTICE_DEFAULTS: dict[str, str] = {
 #: The demo defaults in other languages.
 _LOCAL_DEFAULTS: dict[str, dict[str, str]] = {
     "el": {
-        "PRACTICE_NAME": "ιατρείο χειρουργικής σπονδυλικής στήλης (επίδειξη)",
+        "PRACTICE_NAME": "Χειρουργική Σπονδυλικής Στήλης, επίδειξη",
         "OPENING_HOURS": "Δευτέρα έως Παρασκευή, 9:00 έως 17:00",
     }
 }
