@@ -168,8 +168,15 @@ def _with_app(action: Callable[[], str]) -> None:
     with create_app().app_context():
         try:
             click.echo(action())
-        except (ValueError, LookupError, StorageUnavailable) as exc:
+        except (ValueError, LookupError) as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except StorageUnavailable as exc:
+            click.echo(
+                f"error: the database is unavailable or not set up ({exc}); "
+                "prepare it with `flask --app triage db upgrade` (make run does)",
+                err=True,
+            )
             sys.exit(1)
 
 
