@@ -13,7 +13,8 @@ import jsonschema
 import yaml
 
 from . import schemas
-from .conditions import Compiler, Condition, ConditionError
+from .compiler import Compiler
+from .conditions import Condition, ConditionError
 from .contract import Contract, Question, Section, fixed_values
 from .model import Level, LevelAdvice, Rule, RulesVersion, Text
 from .ruleset import RuleSet, TermDefinition
