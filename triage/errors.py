@@ -34,7 +34,10 @@ def _extra_headers(error: HTTPException) -> list[tuple[str, str]]:
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A form sent with an expired or missing token: keep what was typed, offer the way back."""
+    from triage.i18n import remember_page_language
     from triage.patient import state
+
+    remember_page_language()  # the CSRF check runs before the language is chosen
 
     page_id = (request.view_args or {}).get("page_id")
     if request.endpoint == "patient.question_page" and page_id:

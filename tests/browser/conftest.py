@@ -1,11 +1,13 @@
 """Fixtures for the browser tests: Debian's Chromium (one per session), the app served by a real
-werkzeug process on 127.0.0.1, and fresh browser contexts (no cookies, so no answers) per test.
+werkzeug process on 127.0.0.1 (with one staff account), fresh browser contexts (no cookies, so no
+answers) per test, and a staff member's logged-in session, with records in the queue.
 
 Without /usr/bin/chromium every test here is skipped, except under CI=true, where that is a failure.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Error, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Page, StorageState, sync_playwright
 
+from tests.browser.drive import AT_LEVEL, TOUR, log_in, take_call
 from triage import PROJECT_ROOT
 from triage.config import PRACTICE_DEFAULTS
 
@@ -56,19 +59,30 @@ SETTINGS = [
     *PRACTICE_DEFAULTS,
 ]
 
+#: The staff account the server is made with: an admin, so every staff page is open to it.
+STAFF_ACCOUNT = {
+    "username": "ada",
+    "display_name": "Ada Admin",
+    "role": "admin",
+    "password": "browser tests only, never a real one",
+}
+
 #: The server process: the app from create_app(), its settings from the environment only, Flask's
 #: instance folder (and so its SQLite database) moved out of the repository, as tests/conftest.py
-#: does in-process, and the database's tables made as `make run` makes them.
+#: does in-process, the database's tables made as `make run` makes them, and the staff account
+#: (JSON in TRIAGE_TEST_ACCOUNT) made as `flask users create` makes one.
 SERVE = """
-import os, sys
+import json, os, sys
 from flask import Flask
 Flask.auto_find_instance_path = lambda self: os.environ["TRIAGE_TEST_INSTANCE"]
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 from triage import create_app
+from triage.staff import accounts
 app = create_app()
 with app.app_context():
     upgrade()
+    accounts.create(**json.loads(os.environ["TRIAGE_TEST_ACCOUNT"]))
 make_server("127.0.0.1", int(sys.argv[1]), app, threaded=True).serve_forever()
 """
 STARTUP_SECONDS = 20
@@ -115,6 +129,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         **PRACTICE,
         "SECRET_KEY": "browser-tests-secret",
         "TRIAGE_TEST_INSTANCE": str(folder / "instance"),
+        "TRIAGE_TEST_ACCOUNT": json.dumps(STAFF_ACCOUNT),
     }
     port = free_port()
     log = folder / "server.log"
@@ -191,3 +206,21 @@ def artifacts() -> Path:
     """The folder for screenshots (git-ignored), at the repository root."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def staff_session(browser: Browser, base_url: str) -> StorageState:
+    """The cookies of a staff member logged in through the login form, for contexts to start from.
+
+    Before that, the queue is given records: one at each level through the JSON API, and a phone
+    call, with the caller's name and number, taken through the pages.
+    """
+    pages = Pages(browser, base_url)
+    page = pages.open()
+    for case in AT_LEVEL.values():
+        assert page.request.post("/api/v1/assessments", data=case["answers"]).ok
+    log_in(page, STAFF_ACCOUNT["username"], STAFF_ACCOUNT["password"])
+    take_call(page, TOUR["answers"], ("Maria Georgiou", "210 555 0199"))
+    state = page.context.storage_state()
+    pages.close()
+    return state

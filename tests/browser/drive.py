@@ -1,4 +1,5 @@
-"""Driving the real pages in a browser with a set of answers, and every page state the tests visit.
+"""Driving the real pages in a browser with a set of answers, and every page state the tests visit:
+a patient's pages and the staff area's, in English and in Greek.
 
 Which pages there are, what is on them and which input gives an answer all come from the rule
 set (triage.patient.flow and triage.patient.forms), never from a list written here.
@@ -6,8 +7,8 @@ set (triage.patient.flow and triage.patient.forms), never from a list written he
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,16 @@ SUBMIT = "main form:not([action]) [type=submit]"
 START_AGAIN = 'main form[action$="/start-again"] [type=submit]'
 #: The call-back request on a result page (offered once the assessment is saved).
 CALL_BACK = 'main form[action^="/call-back"]'
+#: The languages the pages are checked in besides English, which is what a browser gets unasked.
+OTHER_LANGUAGES = [lang for lang in RULES.languages if lang != LANG]
+STAFF_LOGIN, STAFF_QUEUE, STAFF_AUDIT = "/staff/login", "/staff/", "/staff/audit"
+PHONE_SCREEN, PHONE_QUESTIONS, PHONE_RESULT = "/staff/phone", "/staff/phone/questions", "/staff/phone/result/"
+RECORD = "/staff/assessments/"
+#: A record's status form (its own action, unlike the page forms SUBMIT finds).
+STATUS_FORM = 'main form[action$="/status"]'
+#: The warning-sign questions a phone call starts with, and every other question (one page).
+SCREEN = [RULES.contract[qid] for qid in RULES.contract.emergency_screen.question_ids]
+PHONE_REST = [q for q in RULES.contract.questions if q not in SCREEN]
 
 
 def exits_early(answers: Mapping[str, Any]) -> bool:
@@ -113,7 +124,12 @@ def follow(page: Page, selector: str) -> None:
 
 def fill(page: Page, questions: QuestionPage, answers: Mapping[str, Any]) -> None:
     """Give this page's answers (a question without an answer is left blank)."""
-    for question in questions.questions:
+    fill_in(page, questions.questions, answers)
+
+
+def fill_in(page: Page, questions: Iterable[Question], answers: Mapping[str, Any]) -> None:
+    """Give the answers to these questions, wherever they are asked (one left blank if unanswered)."""
+    for question in questions:
         if question.id not in answers:
             continue
         if question.kind == "integer":
@@ -160,6 +176,8 @@ class PageState:
     name: str
     reach: Callable[[Page], None]
     level: Level | None = None  # for a result page
+    lang: str = LANG  # the language the pages are in (and the <html lang>)
+    staff: bool = False  # reached by a member of staff who is logged in (see log_in)
 
     def __str__(self) -> str:
         return self.name
@@ -280,4 +298,133 @@ def page_states() -> list[PageState]:
     ]
 
 
-STATES = page_states()
+def log_in(page: Page, username: str, password: str) -> None:
+    """Log in through the staff login form; the browser lands on the queue."""
+    assert go(page, STAFF_LOGIN).ok
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    submit(page)
+    assert path(page) == STAFF_QUEUE, f"the login did not reach the queue; the browser shows {page.url}"
+
+
+def take_call(page: Page, answers: Mapping[str, Any], caller: tuple[str, str] = ("", "")) -> None:
+    """As a member of staff, take a phone call with these answers, to the result read out to the caller."""
+    _phone_questions(page, answers)
+    fill_in(page, PHONE_REST, answers)
+    page.locator("#caller_name").fill(caller[0])
+    page.locator("#caller_phone").fill(caller[1])
+    submit(page)
+    assert path(page).startswith(PHONE_RESULT), f"expected the phone result, the browser shows {page.url}"
+
+
+def _staff_login(page: Page) -> None:
+    assert go(page, STAFF_LOGIN).ok
+    expect(page.locator("main #username")).to_be_visible()
+
+
+def _staff_login_with_error(page: Page) -> None:
+    _staff_login(page)
+    page.locator("#username").fill("nobody")  # no such account, so no real one counts a failure
+    page.locator("#password").fill("not the password")
+    submit(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _queue(page: Page) -> None:
+    assert go(page, STAFF_QUEUE).ok
+    expect(page.locator("main table.queue tbody tr").first).to_be_visible()
+
+
+def _record(page: Page) -> None:
+    _queue(page)
+    follow(page, f'main table.queue tr:has(a.tel) a[href^="{RECORD}"] >> nth=0')  # one to call back
+    assert path(page).startswith(RECORD), f"expected a record, the browser shows {page.url}"
+    expect(page.locator(STATUS_FORM)).to_be_visible()
+
+
+def _record_status_saved(page: Page) -> None:
+    _record(page)
+    page.locator(f'{STATUS_FORM} [name=status][value="contacted"]').check()
+    page.locator("#note").fill("Called back; booked in with the surgeon for Tuesday.")
+    submit(page, f"{STATUS_FORM} [type=submit]")
+    assert path(page).startswith(RECORD), f"expected the record, the browser shows {page.url}"
+    expect(page.locator("main .notice[role=status]")).to_be_visible()
+
+
+def _phone_screen(page: Page) -> None:
+    assert go(page, PHONE_SCREEN).ok
+    expect(page.locator(f"main [name={SCREEN[0].id}]").first).to_be_visible()
+
+
+def _phone_screen_with_errors(page: Page) -> None:
+    _phone_screen(page)
+    submit(page)
+    assert path(page) == PHONE_SCREEN
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _phone_emergency(page: Page) -> None:
+    _phone_screen(page)
+    fill_in(page, SCREEN, EARLY_EXIT["answers"])
+    submit(page)
+    assert path(page) == PHONE_SCREEN
+    expect(page.locator(f'main a[href="{PHONE_QUESTIONS}"]')).to_be_visible()
+
+
+def _phone_questions(page: Page, answers: Mapping[str, Any] = TOUR["answers"]) -> None:
+    _phone_screen(page)
+    fill_in(page, SCREEN, answers)
+    submit(page)
+    assert path(page) == PHONE_QUESTIONS, f"expected the other questions, the browser shows {page.url}"
+
+
+def _phone_questions_with_errors(page: Page) -> None:
+    _phone_questions(page)
+    submit(page)
+    assert path(page) == PHONE_QUESTIONS
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _phone_result(page: Page) -> None:
+    take_call(page, AT_LEVEL[Level.URGENT]["answers"], ("Nikos Papadakis", "694 765 4321"))
+    expect(page.locator("main .reference")).to_be_visible()
+
+
+def _audit(page: Page) -> None:
+    assert go(page, STAFF_AUDIT).ok
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+def staff_page_states() -> list[PageState]:
+    """Every state of every page of the staff area (the audit trail as an admin sees it)."""
+    logged_in = partial(PageState, staff=True)
+    return [
+        PageState("staff login", _staff_login),
+        PageState("staff login with error", _staff_login_with_error),
+        logged_in("staff queue", _queue),
+        logged_in("staff record", _record),
+        logged_in("staff record, status saved", _record_status_saved),
+        logged_in("staff phone screen", _phone_screen),
+        logged_in("staff phone screen with errors", _phone_screen_with_errors),
+        logged_in("staff phone emergency script", _phone_emergency),
+        logged_in("staff phone questions", _phone_questions),
+        logged_in("staff phone questions with errors", _phone_questions_with_errors),
+        logged_in("staff phone result", _phone_result),
+        logged_in("staff audit trail", _audit),
+    ]
+
+
+def _in_language(lang: str, reach: Callable[[Page], None], page: Page) -> None:
+    assert go(page, f"/?lang={lang}").ok  # the choice is remembered for the session
+    reach(page)
+
+
+def in_language(lang: str, state: PageState) -> PageState:
+    """The same state reached by a browser that first chose another language ("el:result urgent")."""
+    return replace(
+        state, name=f"{lang}:{state.name}", reach=partial(_in_language, lang, state.reach), lang=lang
+    )
+
+
+ENGLISH = [*page_states(), *staff_page_states()]
+STATES = [*ENGLISH, *(in_language(lang, state) for lang in OTHER_LANGUAGES for state in ENGLISH)]

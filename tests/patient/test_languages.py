@@ -174,3 +174,11 @@ def test_no_page_text_makes_a_diagnostic_claim_in_any_language(path: Path) -> No
     with path.open("rb") as file:
         claims = {str(m.string): diagnostic_claims(str(m.string)) for m in read_po(file) if m.id}
     assert not {text: found for text, found in claims.items() if found}
+
+
+def test_the_timed_out_page_keeps_the_chosen_language(csrf_client: FlaskClient) -> None:
+    csrf_client.get("/?lang=el")
+    response = csrf_client.post("/questions/about-you", data={"age": "70", "csrf_token": "stale"})
+    assert response.status_code == 400
+    page = parse(response.text)
+    assert page.html.get("lang") == "el" and GREEK.search(page.one("h1").text)

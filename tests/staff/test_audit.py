@@ -22,6 +22,7 @@ from tests.staff.conftest import (
     try_login,
 )
 from triage.staff.views import EXPORT_COLUMNS
+from triage.staff.words import ACTIONS
 from triage.storage import repository
 
 CALLER_NAME, CALLER_PHONE, CALLER_E164 = "Eleni Zacharopoulou", "6941234567", "+306941234567"
@@ -158,8 +159,10 @@ def test_admins_read_the_audit_trail_newest_first(app: Flask, client: FlaskClien
     page = parse(client.get("/staff/audit").text)
     rows = [[td.text for td in row.find_all("td")] for row in page.one("tbody").find_all("tr")]
     entries = list(reversed(audit_entries(app)))
-    assert [row[1:4] for row in rows] == [[e.username, e.action, e.target or ""] for e in entries]
-    assert [RECEPTION.username, "view", reference] in [row[1:4] for row in rows]
+    # The action is shown in words (in the page's language), not as its code.
+    words = {code: str(text) for code, text in ACTIONS.items()}
+    assert [row[1:4] for row in rows] == [[e.username, words[e.action], e.target or ""] for e in entries]
+    assert [RECEPTION.username, "Viewed a record", reference] in [row[1:4] for row in rows]
 
 
 # --- the CSV export -----------------------------------------------------------------------------

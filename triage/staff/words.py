@@ -19,6 +19,20 @@ LEVELS = {
 }
 STATUSES = {"new": _l("New"), "contacted": _l("Contacted"), "closed": _l("Closed")}
 CHANNELS = {"online": _l("Online"), "phone": _l("Phone"), "api": _l("API")}
+#: What the audit trail's action codes mean.
+ACTIONS = {
+    "view": _l("Viewed a record"),
+    "view_queue": _l("Viewed the queue"),
+    "lookup": _l("Found a record by its reference"),
+    "status": _l("Changed a status"),
+    "phone_call": _l("Took a phone call"),
+    "export": _l("Exported the queue"),
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed to log in"),
+    "logout": _l("Logged out"),
+    "disable_user": _l("Disabled an account"),
+    "set_password": _l("Set a new password"),
+}
 
 
 @bp.app_template_filter("datetimeformat")
@@ -35,4 +49,5 @@ def staff_words() -> dict[str, Any]:
         "status_word": lambda status: STATUSES.get(status, status),
         "channel_word": lambda channel: CHANNELS.get(channel, channel),
         "window_word": lambda window: TIME_WINDOWS.get(window, window),
+        "action_word": lambda action: ACTIONS.get(action, action),
     }
