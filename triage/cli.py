@@ -129,23 +129,22 @@ def table(lang: str, rules_dir: str | None) -> None:
 @click.option("--days", type=click.IntRange(min=1), help="Keep this many days (default: RETENTION_DAYS, 90).")
 def purge(days: int | None) -> None:
     """Delete saved assessments and call-back requests older than the retention period."""
-    from datetime import timedelta
 
-    from triage import create_app
-    from triage.storage import repository
+    def delete_old() -> str:
+        from datetime import timedelta
 
-    app = create_app()
-    with app.app_context():
-        keep = days or int(app.config["RETENTION_DAYS"])
-        try:
-            purged = repository.purge(timedelta(days=keep))
-        except repository.StorageUnavailable as exc:
-            click.echo(f"error: the database is unavailable ({exc}); nothing was deleted", err=True)
-            sys.exit(1)
-    click.echo(
-        f"deleted {purged.assessments} assessments and {purged.callbacks} call-back requests "
-        f"older than {keep} days"
-    )
+        from flask import current_app
+
+        from triage.storage import repository
+
+        keep = days or int(current_app.config["RETENTION_DAYS"])
+        purged = repository.purge(timedelta(days=keep))
+        return (
+            f"deleted {purged.assessments} assessments and {purged.callbacks} call-back requests "
+            f"older than {keep} days"
+        )
+
+    _with_app(delete_old, when_unavailable="nothing was deleted")
 
 
 @main.group()
@@ -160,8 +159,11 @@ def _password(from_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
-def _with_app(action: Callable[[], str]) -> None:
-    """Run an account action inside the app (for its database); exit 1 with the reason on failure."""
+def _with_app(
+    action: Callable[[], str],
+    when_unavailable: str = "prepare it with `flask --app triage db upgrade` (make run does)",
+) -> None:
+    """Run an action inside the app (for its database); exit 1 with the reason on failure."""
     from triage import create_app
     from triage.storage.repository import StorageUnavailable
 
@@ -173,9 +175,7 @@ def _with_app(action: Callable[[], str]) -> None:
             sys.exit(1)
         except StorageUnavailable as exc:
             click.echo(
-                f"error: the database is unavailable or not set up ({exc}); "
-                "prepare it with `flask --app triage db upgrade` (make run does)",
-                err=True,
+                f"error: the database is unavailable or not set up ({exc}); {when_unavailable}", err=True
             )
             sys.exit(1)
 
