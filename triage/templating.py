@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date
 from markupsafe import Markup, escape
 
 from triage.config import practice_values
 from triage.engine import Text
 from triage.engine.contract import UNSURE, Question
+from triage.extensions import rules
+from triage.i18n import current_language
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
 
@@ -24,13 +26,13 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(other_languages)
     app.add_template_global(language_url)
     app.add_template_filter(dateformat)
-    app.context_processor(lambda: {"practice": practice_values(app.config, page_language())})
+    app.context_processor(lambda: {"practice": practice_values(app.config, current_language())})
 
 
 def answer_word(value: Any, question: Question) -> str:
     """One value of a question in the page's language, as its form words it."""
-    lang = page_language()
-    words = current_app.extensions["triage_rules"].contract.answer_words
+    lang = current_language()
+    words = rules.current.contract.answer_words
     if value is True or value == UNSURE or value is False:
         return str(words[{True: "yes", False: "no"}.get(value, UNSURE)].get(lang))
     if value in question.options:
@@ -44,21 +46,19 @@ def answer_words(question: Question, answer: Any) -> str:
         return ""
     if isinstance(answer, list):
         if not answer:
-            return str(
-                current_app.extensions["triage_rules"].contract.answer_words["none"].get(page_language())
-            )
+            return str(rules.current.contract.answer_words["none"].get(current_language()))
         return ", ".join(answer_word(item, question) for item in answer)
     return answer_word(answer, question)
 
 
 def say(text: Text, linked: bool = True) -> Markup:
     """A rule-set text in the page's language; {placeholders} filled, numbers linked for calling."""
-    values: dict[str, Any] = practice_values(current_app.config, page_language())
+    values: dict[str, Any] = practice_values(current_app.config, current_language())
     if linked:
         for name in _TELEPHONES:
             values[name] = telephone_link(values[name])
         values["practice_email"] = Markup('<a href="mailto:{0}">{0}</a>').format(values["practice_email"])
-    return escape(text.get(page_language())).format_map(values)  # values escaped unless Markup
+    return escape(text.get(current_language())).format_map(values)  # values escaped unless Markup
 
 
 def telephone_link(number: str) -> Markup:
@@ -67,19 +67,14 @@ def telephone_link(number: str) -> Markup:
     return Markup('<a class="tel" href="tel:{0}">{1}</a>').format(dialled, number)
 
 
-def page_language() -> str:
-    """The language of the page being rendered (set per request; English otherwise)."""
-    return str(g.get("lang", "en"))
-
-
 #: Each language named in itself, for the language switch.
 AUTONYMS = {"en": "English", "el": "Ελληνικά"}
 
 
 def other_languages() -> list[tuple[str, str]]:
     """The languages this page can switch to: (code, name in that language)."""
-    offered = current_app.extensions["triage_rules"].languages
-    return [(code, AUTONYMS.get(code, code)) for code in offered if code != page_language()]
+    offered = rules.current.languages
+    return [(code, AUTONYMS.get(code, code)) for code in offered if code != current_language()]
 
 
 def language_url(code: str) -> str:

@@ -17,7 +17,7 @@ from triage.extensions import rules
 from triage.i18n import current_language
 from triage.patient import bp, state
 from triage.patient.flow import Page, Questionnaire
-from triage.patient.forms import TIME_WINDOWS, CallbackForm, page_form, to_answers, to_form_value
+from triage.patient.forms import CallbackForm, page_form, to_answers, to_form_value
 from triage.phones import international_number
 from triage.storage import repository
 from triage.storage.repository import StorageUnavailable
@@ -172,7 +172,6 @@ def _result_page(callback_form: CallbackForm) -> ResponseReturnValue:
         today=date.today(),
         reference=state.reference(),
         callback_form=callback_form,
-        time_windows=TIME_WINDOWS,
     )
 
 
