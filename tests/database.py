@@ -37,7 +37,7 @@ def prepare_instance(instance: Path | str) -> None:
 
 def dispose(app: Flask) -> None:
     """Close the app's database connections (so files can be removed and copied safely)."""
-    from triage.storage.repository import db
+    from triage.extensions import db
 
     with app.app_context():
         db.engine.dispose()

@@ -52,13 +52,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
-    from triage.extensions import csrf, migrate, rules
-    from triage.staff.auth import limiter, login_manager
-    from triage.storage.repository import db
+    from triage import i18n
+    from triage.extensions import csrf, db, limiter, login_manager, migrate, rules
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    csrf.init_app(app)
     rules.init_app(app)
+    i18n.init_app(app)  # the page language is chosen before the CSRF check, whose page speaks it
+    csrf.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
@@ -90,10 +90,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """The page language for every request, and the filters templates use."""
-    from triage import i18n, templating
+    """The filters and globals templates use."""
+    from triage import templating
 
-    i18n.init_app(app)
     templating.register_template_helpers(app)
 
 

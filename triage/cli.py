@@ -15,6 +15,7 @@ from triage.engine import AnswersInvalid, RuleSet, RulesInvalid, load_rules
 from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, check_rules
 from triage.engine.export import outcome_as_dict
 from triage.engine.table import rules_table
+from triage.storage.codes import Action, Role
 
 INVALID_INPUT = 2
 
@@ -182,7 +183,7 @@ def _with_app(
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["reception", "clinician", "admin"]), required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--name", "display_name", required=True, help="The name shown in the staff area.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(username: str, role: str, display_name: str, password_stdin: bool) -> None:
@@ -210,7 +211,7 @@ def disable_user(username: str) -> None:
         if user is None:
             raise LookupError(f"no account {username!r}")
         repository.update_user(user, active=False)
-        repository.audit("cli", "disable_user", target=username)
+        repository.audit("cli", Action.DISABLE_USER, target=username)
         return f"disabled {username}"
 
     _with_app(disable)
@@ -234,7 +235,7 @@ def set_password(username: str, password_stdin: bool) -> None:
         repository.update_user(
             user, password_hash=accounts.hash_password(password), failed_logins=0, locked_until=None
         )
-        repository.audit("cli", "set_password", target=username)
+        repository.audit("cli", Action.SET_PASSWORD, target=username)
         return f"set a new password for {username}"
 
     _with_app(change)

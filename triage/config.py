@@ -8,27 +8,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+import yaml
+
 from triage.engine import DEFAULT_RULES_DIR
 
-#: The practice's details shown to patients. The defaults are for trying the tool out only:
-#: a deployment sets every one of them (see .env.example).
-PRACTICE_DEFAULTS: dict[str, str] = {
-    "PRACTICE_NAME": "the spine surgery practice (demo)",
-    "PRACTICE_PHONE": "+30 210 000 0000",
-    "PRACTICE_EMAIL": "practice@example.org",
-    "OPENING_HOURS": "Monday to Friday, 9:00 to 17:00",
-    "EMERGENCY_NUMBER": "112",
-    "AMBULANCE_NUMBER": "166",
-}
-
-
-#: The demo defaults in other languages.
-_LOCAL_DEFAULTS: dict[str, dict[str, str]] = {
-    "el": {
-        "PRACTICE_NAME": "Χειρουργική Σπονδυλικής Στήλης, επίδειξη",
-        "OPENING_HOURS": "Δευτέρα έως Παρασκευή, 9:00 έως 17:00",
-    }
-}
+#: The practice's demo details (triage/practice_demo.yaml): by language, "en" holding every setting.
+_DEMO: dict[str, dict[str, str]] = yaml.safe_load(
+    (Path(__file__).with_name("practice_demo.yaml")).read_text("utf-8")
+)
+#: The practice's details shown to patients, with their demo defaults; a deployment sets every one.
+PRACTICE_DEFAULTS: dict[str, str] = _DEMO["en"]
+_LOCAL_DEFAULTS = {lang: texts for lang, texts in _DEMO.items() if lang != "en"}
 #: Practice settings that may also be given per language (NAME_EL …).
 _LOCALISED_PRACTICE = ("PRACTICE_NAME_", "OPENING_HOURS_", "PRACTICE_PHONE_", "PRACTICE_EMAIL_")
 
@@ -43,7 +33,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 3600
     RETENTION_DAYS = 90
-    PERMANENT_SESSION_LIFETIME = 30 * 60
+    #: After this long without activity a patient's answers are cleared and a staff session ends.
+    IDLE_LIMIT_SECONDS = 30 * 60
     RATELIMIT_HEADERS_ENABLED = True
     # hide_parameters: SQL logged at INFO must never carry answers, names or phone numbers.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True, "hide_parameters": True}

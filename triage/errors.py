@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -33,18 +33,13 @@ def _extra_headers(error: HTTPException) -> list[tuple[str, str]]:
 
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
-    """A form sent with an expired or missing token: keep what was typed, offer the way back."""
-    from triage.i18n import remember_page_language
-    from triage.patient import state
+    """A form sent with an expired or missing token, outside any blueprint that handles it itself."""
+    return csrf_expired_page(request.script_root + "/")
 
-    remember_page_language()  # the CSRF check runs before the language is chosen
 
-    page_id = (request.view_args or {}).get("page_id")
-    if request.endpoint == "patient.question_page" and page_id:
-        typed = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
-        state.keep_draft(page_id, typed)
+def csrf_expired_page(fallback: str) -> ResponseReturnValue:
+    """The page for an expired form: the way back is the same page where it can be reopened."""
     rule = request.url_rule
     reopens = rule is not None and "GET" in (rule.methods or ())
-    fallback = "staff.queue" if (request.endpoint or "").startswith("staff.") else "patient.start"
-    back = request.full_path.rstrip("?") if reopens else url_for(fallback)
+    back = request.full_path.rstrip("?") if reopens else fallback
     return render_template("csrf_expired.html", back=back), 400

@@ -8,11 +8,9 @@ guidance, levels, safety net) live in rules/ with every language side by side.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import Babel
 
-from triage.extensions import rules
+from triage.extensions import babel, rules
 
-babel = Babel()
 _CHOSEN = "lang"
 
 
@@ -51,7 +49,7 @@ def remember_page_language() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Wire Flask-Babel to our choice of language."""
+    """Wire Flask-Babel to our choice of language; before CSRF, so its error pages speak it too."""
     babel.init_app(app, locale_selector=lambda: g.get("lang") or header_language())
     app.before_request(remember_page_language)
 

@@ -18,9 +18,9 @@ from playwright.sync_api import Page, Response, expect
 from tests.engine.conftest import vignettes
 from triage.engine import Level, load_rules
 from triage.engine.contract import Question
-from triage.patient.flow import Page as QuestionPage
-from triage.patient.flow import Questionnaire
-from triage.patient.forms import choices, to_form_value
+from triage.questionnaire import Page as QuestionPage
+from triage.questionnaire import Questionnaire
+from triage.questionnaire.fields import choices, to_form_value
 
 RULES = load_rules()
 FLOW = Questionnaire.of(RULES)

@@ -23,7 +23,7 @@ from tests.browser.drive import (
     start,
     submit,
 )
-from triage.patient.flow import Page as QuestionPage
+from triage.questionnaire import Page as QuestionPage
 
 pytestmark = pytest.mark.browser
 

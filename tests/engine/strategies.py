@@ -20,7 +20,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from triage.engine.contract import Contract, Question, fixed_values
+from triage.engine.contract import Contract, Question
 
 
 def answer_values(question: Question) -> st.SearchStrategy[Any]:
@@ -29,7 +29,7 @@ def answer_values(question: Question) -> st.SearchStrategy[Any]:
     if kind == "integer":
         return st.integers(question.minimum, question.maximum)
     if kind in ("boolean", "yes_no"):  # no first, so that failing examples shrink towards no
-        return st.sampled_from(sorted(fixed_values(kind), key=lambda value: value is not False))
+        return st.sampled_from(sorted(kind.fixed_values, key=lambda value: value is not False))
     if kind == "choice":
         return st.sampled_from(question.values)
     if kind == "multi_choice":

@@ -23,8 +23,8 @@ from tests.patient.markup import Document, parse
 from triage import PROJECT_ROOT, create_app
 from triage.config import PRACTICE_DEFAULTS, practice_values
 from triage.engine import load_rules
-from triage.patient.flow import Page, Questionnaire
-from triage.patient.forms import to_form_value
+from triage.questionnaire import Page, Questionnaire
+from triage.questionnaire.fields import to_form_value
 
 RULES = load_rules()
 FLOW = Questionnaire.of(RULES)

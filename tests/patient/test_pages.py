@@ -28,11 +28,11 @@ from tests.patient.conftest import (
     show,
 )
 from tests.patient.markup import Document, Element, parse
+from triage.config import Defaults
 from triage.engine import AnswersInvalid, Level
 from triage.engine.contract import Question
-from triage.patient.flow import Page
-from triage.patient.forms import to_answer
-from triage.patient.state import IDLE_LIMIT_SECONDS
+from triage.questionnaire import Page
+from triage.questionnaire.fields import to_answer
 
 CONTRACT = RULES.contract
 SCREEN = CONTRACT.emergency_screen.question_ids
@@ -560,7 +560,7 @@ def test_answers_left_idle_over_30_minutes_are_cleared_and_the_start_page_says_s
 ) -> None:
     prime(client, EVERY_PAGE, submitted=True)
     with client.session_transaction() as session:
-        session["touched"] = time.time() - IDLE_LIMIT_SECONDS - 60
+        session["touched"] = time.time() - Defaults.IDLE_LIMIT_SECONDS - 60
     assert client.get(path).location == "/"
     assert saved_answers(client) == {}
     notice = show(client, "/").one(role="status").text
@@ -570,7 +570,7 @@ def test_answers_left_idle_over_30_minutes_are_cleared_and_the_start_page_says_s
 def test_answers_idle_under_30_minutes_are_kept(client: FlaskClient) -> None:
     prime(client, EVERY_PAGE, submitted=True)
     with client.session_transaction() as session:
-        session["touched"] = time.time() - IDLE_LIMIT_SECONDS + 60
+        session["touched"] = time.time() - Defaults.IDLE_LIMIT_SECONDS + 60
     assert client.get("/result").status_code == 200
     assert saved_answers(client) == asked_answers(EVERY_PAGE)
 

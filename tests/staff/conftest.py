@@ -36,12 +36,12 @@ from tests.patient.markup import Document, parse
 from triage import create_app
 from triage.config import default_database_uri, practice_values
 from triage.engine import Level, load_rules
-from triage.patient.flow import Questionnaire
-from triage.patient.forms import to_form_value
+from triage.extensions import db
+from triage.questionnaire import Questionnaire
+from triage.questionnaire.fields import to_form_value
 from triage.staff import accounts
 from triage.storage import repository
 from triage.storage.models import Assessment, AuditEntry, StaffUser
-from triage.storage.repository import db
 
 RULES = load_rules()
 FLOW = Questionnaire.of(RULES)

@@ -28,9 +28,9 @@ from tests.staff.conftest import (
     try_login,
 )
 from triage.cli import main
+from triage.extensions import db
 from triage.staff import accounts
 from triage.storage import repository
-from triage.storage.repository import db
 
 WRONG = "The username or password is not right."
 LOCKED = "This account is locked for 15 minutes after too many failed attempts."

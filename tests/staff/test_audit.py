@@ -21,8 +21,8 @@ from tests.staff.conftest import (
     take_call,
     try_login,
 )
+from triage.labels import ACTIONS
 from triage.staff.views import EXPORT_COLUMNS
-from triage.staff.words import ACTIONS
 from triage.storage import repository
 
 CALLER_NAME, CALLER_PHONE, CALLER_E164 = "Eleni Zacharopoulou", "6941234567", "+306941234567"

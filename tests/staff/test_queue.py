@@ -24,7 +24,7 @@ from tests.staff.conftest import (
     take_call,
 )
 from triage.engine import Level
-from triage.storage.repository import db
+from triage.extensions import db
 
 #: One vignette's answers for each level.
 AT_LEVEL = {

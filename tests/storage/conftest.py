@@ -31,8 +31,8 @@ from tests.database import DATABASE_FILE, dispose, migrated_template
 from tests.patient.conftest import prime
 from triage import create_app
 from triage.config import default_database_uri
+from triage.extensions import db
 from triage.storage.models import Assessment, CallbackRequest
-from triage.storage.repository import db
 
 POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import inspect, text
 
+from triage.extensions import db
 from triage.storage.models import Base
-from triage.storage.repository import db
 
 #: Every table the models define (migrations must build each of them, and nothing else).
 TABLES = set(Base.metadata.tables)

@@ -15,8 +15,9 @@ from tests.engine.conftest import vignettes
 from tests.patient.conftest import asked_answers, show
 from tests.storage.conftest import as_utc, assessments, submit_online
 from triage.engine import load_rules
+from triage.extensions import db
 from triage.storage.models import Assessment
-from triage.storage.repository import db, find_assessment
+from triage.storage.repository import find_assessment
 
 API = "/api/v1/assessments"
 RULES = load_rules()

@@ -14,6 +14,7 @@ from triage.engine.export import contract_as_dict, outcome_as_dict
 from triage.extensions import rules
 from triage.i18n import current_language
 from triage.storage import repository
+from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
 
 
@@ -33,7 +34,7 @@ def create_assessment() -> ResponseReturnValue:
         return {"errors": exc.messages(lang)}, 422
     result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
     try:
-        result["reference"] = repository.save_assessment(outcome, channel="api", language=lang)
+        result["reference"] = repository.save_assessment(outcome, channel=Channel.API, language=lang)
     except StorageUnavailable:  # the outcome never depends on the database
         result["reference"] = None
         result["saved"] = False

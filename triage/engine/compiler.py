@@ -23,13 +23,14 @@ from .conditions import (
     Term,
     Yes,
 )
+from .contract import Kind
 
 
 class FieldSpec(Protocol):
     """What the compiler needs to know of a question to check a test of it."""
 
     @property
-    def kind(self) -> str: ...  # integer, choice, multi_choice, boolean, yes_no
+    def kind(self) -> Kind: ...
 
     @property
     def values(self) -> tuple[Any, ...]: ...
@@ -107,7 +108,7 @@ class Compiler:
 
     def _yes(self, argument: Any, path: str) -> Condition:
         spec = self._field(argument, path)
-        if spec.kind not in ("yes_no", "boolean"):
+        if not spec.kind.is_truth:
             raise ConditionError(
                 path, f"`yes_or_unsure` needs a yes/no question; {argument!r} is {spec.kind}"
             )
@@ -116,7 +117,7 @@ class Compiler:
     def _equals(self, argument: Any, path: str) -> Condition:
         name, value = self._pair(argument, path)
         spec = self._field(name, path)
-        if spec.kind == "multi_choice":
+        if spec.kind.is_list:
             raise ConditionError(path, f"{name!r} is a list; test it with `contains`")
         self._check_value(spec, name, value, path)
         return Equals(name, value)
@@ -124,7 +125,7 @@ class Compiler:
     def _in(self, argument: Any, path: str) -> Condition:
         name, values = self._pair(argument, path)
         spec = self._field(name, path)
-        if spec.kind == "multi_choice":
+        if spec.kind.is_list:
             raise ConditionError(path, f"{name!r} is a list; test it with `contains`")
         if not isinstance(values, list) or not values:
             raise ConditionError(path, "needs a non-empty list of values")
@@ -135,7 +136,7 @@ class Compiler:
     def _contains(self, argument: Any, path: str) -> Condition:
         name, value = self._pair(argument, path)
         spec = self._field(name, path)
-        if spec.kind != "multi_choice":
+        if not spec.kind.is_list:
             raise ConditionError(path, f"`contains` needs a list question; {name!r} is {spec.kind}")
         self._check_value(spec, name, value, path)
         return Contains(name, value)
@@ -151,7 +152,7 @@ class Compiler:
     def _bound(self, argument: Any, path: str) -> tuple[str, int]:
         name, bound = self._pair(argument, path)
         spec = self._field(name, path)
-        if spec.kind != "integer":
+        if not spec.kind.is_number:
             raise ConditionError(path, f"needs a number question; {name!r} is {spec.kind}")
         self._check_value(spec, name, bound, path)
         return name, bound
@@ -170,12 +171,12 @@ class Compiler:
 
     @staticmethod
     def _check_value(spec: FieldSpec, name: str, value: Any, path: str) -> None:
-        if spec.kind == "integer":
+        if spec.kind.is_number:
             if type(value) is not int or not spec.minimum <= value <= spec.maximum:
                 raise ConditionError(
                     path, f"{name!r} takes whole numbers {spec.minimum}–{spec.maximum}, not {value!r}"
                 )
-        elif spec.kind in ("boolean", "yes_no"):
+        elif spec.kind.is_truth:
             if value is not True and value is not False:
                 raise ConditionError(
                     path, f"{name!r} is compared with true or false ('unsure' already counts as true)"

@@ -2,20 +2,60 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from .conditions import Condition
 from .model import Text
 
 UNSURE = "unsure"
+T = TypeVar("T")
 
-#: The values each kind of question takes, where the kind fixes them.
-_FIXED_VALUES: dict[str, tuple[Any, ...]] = {
-    "boolean": (True, False),
-    "yes_no": (True, False, UNSURE),
-}
+
+class Kind(StrEnum):
+    """The kinds of answer a question takes: the one table every layer dispatches on.
+
+    Each kind says what its answers are (`is_number`, `is_list`, `is_truth`, `fixed_values`);
+    `pick` chooses one of several things per kind and refuses to forget a kind.
+    """
+
+    INTEGER = "integer"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    BOOLEAN = "boolean"  # true / false
+    YES_NO = "yes_no"  # true / false / "unsure", which counts as yes
+
+    @property
+    def is_number(self) -> bool:
+        """Answers are whole numbers within a range."""
+        return self is Kind.INTEGER
+
+    @property
+    def is_list(self) -> bool:
+        """Answers are lists of the question's values."""
+        return self is Kind.MULTI_CHOICE
+
+    @property
+    def is_truth(self) -> bool:
+        """Answers are true or false (and for yes/no also "unsure")."""
+        return self in (Kind.BOOLEAN, Kind.YES_NO)
+
+    @property
+    def fixed_values(self) -> tuple[Any, ...]:
+        """The values this kind takes where the kind itself fixes them (none for the others)."""
+        return {Kind.BOOLEAN: (True, False), Kind.YES_NO: (True, False, UNSURE)}.get(self, ())
+
+    def pick(self, *, integer: T, choice: T, multi_choice: T, boolean: T, yes_no: T) -> T:
+        """The one of these that belongs to this kind (every kind must be given)."""
+        return {
+            Kind.INTEGER: integer,
+            Kind.CHOICE: choice,
+            Kind.MULTI_CHOICE: multi_choice,
+            Kind.BOOLEAN: boolean,
+            Kind.YES_NO: yes_no,
+        }[self]
 
 
 @dataclass(frozen=True)
@@ -24,7 +64,7 @@ class Question:
 
     id: str
     section: str
-    kind: str
+    kind: Kind
     values: tuple[Any, ...] = ()
     minimum: int = 0  # integer questions only
     maximum: int = 0
@@ -35,21 +75,35 @@ class Question:
     wording: Mapping[str, Text] = field(default_factory=dict, compare=False)
     options: Mapping[Any, Text] = field(default_factory=dict, compare=False)
     errors: Mapping[str, Text] = field(default_factory=dict, compare=False)
+    #: Wording for other voices, e.g. {"phone": {"label": …, "hint": …}} for a receptionist.
+    variants: Mapping[str, Mapping[str, Text]] = field(default_factory=dict, compare=False)
 
     def problem(self, value: Any) -> str | None:
         """The code of what is wrong with a given (non-null) answer, or None when it is valid."""
-        kind = self.kind
-        if kind == "integer":
-            if type(value) is not int:
-                return "not_integer"
-            return None if self.minimum <= value <= self.maximum else "out_of_range"
-        if kind == "boolean":
-            return None if value is True or value is False else "not_boolean"
-        if kind == "yes_no":
-            return None if value is True or value is False or value == UNSURE else "not_yes_no"
-        if kind == "choice":
-            return None if isinstance(value, str) and value in self.values else "not_a_choice"
-        return self._list_problem(value)
+        check: Callable[[Any], str | None] = self.kind.pick(
+            integer=self._number_problem,
+            choice=self._choice_problem,
+            multi_choice=self._list_problem,
+            boolean=self._boolean_problem,
+            yes_no=self._yes_no_problem,
+        )
+        return check(value)
+
+    def _number_problem(self, value: Any) -> str | None:
+        if type(value) is not int:
+            return "not_integer"
+        return None if self.minimum <= value <= self.maximum else "out_of_range"
+
+    @staticmethod
+    def _boolean_problem(value: Any) -> str | None:
+        return None if value is True or value is False else "not_boolean"
+
+    @staticmethod
+    def _yes_no_problem(value: Any) -> str | None:
+        return None if value is True or value is False or value == UNSURE else "not_yes_no"
+
+    def _choice_problem(self, value: Any) -> str | None:
+        return None if isinstance(value, str) and value in self.values else "not_a_choice"
 
     def _list_problem(self, value: Any) -> str | None:
         if not isinstance(value, list | tuple):
@@ -62,9 +116,9 @@ class Question:
 
     def fact(self, value: Any) -> Any:
         """The value rules see: "unsure" counts as yes, lists become sets."""
-        if self.kind == "yes_no":
+        if self.kind is Kind.YES_NO:
             return value is True or value == UNSURE
-        if self.kind == "multi_choice":
+        if self.kind.is_list:
             return frozenset(value)
         return value
 
@@ -118,15 +172,10 @@ class Contract:
         """Each question whose answers have an order of concern, with its facts in that order."""
         orders: dict[str, tuple[Any, ...]] = {}
         for question in self.questions:
-            if question.kind == "yes_no":
+            if question.kind is Kind.YES_NO:
                 orders[question.id] = (False, True)
             elif question.concern_order == ("ascending",):
                 orders[question.id] = tuple(range(question.minimum, question.maximum + 1))
             elif question.concern_order:
                 orders[question.id] = question.concern_order
         return orders
-
-
-def fixed_values(kind: str) -> tuple[Any, ...]:
-    """The values a kind of question takes where the kind itself fixes them."""
-    return _FIXED_VALUES.get(kind, ())

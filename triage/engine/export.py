@@ -57,20 +57,20 @@ def question_as_dict(question: Question, lang: str) -> dict[str, Any]:
     """One question of the contract in `lang`."""
     data: dict[str, Any] = {
         "id": question.id,
-        "type": question.kind,
+        "type": str(question.kind),
         "required": question.required,
         "label": question.wording["label"].get(lang),
         "summary": question.label.get(lang),
     }
     if "hint" in question.wording:
         data["hint"] = question.wording["hint"].get(lang)
-    if question.kind == "integer":
+    if question.kind.is_number:
         data.update(min=question.minimum, max=question.maximum)
     else:
         data["values"] = list(question.values)
     if question.options:
         data["options"] = {str(value): text.get(lang) for value, text in question.options.items()}
-    if question.kind == "multi_choice":
+    if question.kind.is_list:
         data["min_items"] = question.min_items
     if question.asked_when is not None:
         data["asked_when"] = question.asked_when.as_data()

@@ -15,7 +15,7 @@ import yaml
 from . import schemas
 from .compiler import Compiler
 from .conditions import Condition, ConditionError
-from .contract import Contract, Question, Section, fixed_values
+from .contract import Contract, Kind, Question, Section
 from .model import Level, LevelAdvice, Rule, RulesVersion, Text
 from .ruleset import RuleSet, TermDefinition
 
@@ -47,6 +47,8 @@ MESSAGE_CODES = frozenset(
 )
 #: What a message for an invalid answer may name: the question's label and a number's limits.
 MESSAGE_PLACEHOLDERS = frozenset({"label", "min", "max"})
+#: The voices a question may have its own wording for, besides the patient's (its `wording`).
+VOICES = ("phone",)
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 
@@ -194,11 +196,16 @@ class _Loader:
         return Contract(tuple(questions), grouped, messages, words)
 
     def _question(self, raw: dict[str, Any], where: str, compiler: Compiler) -> Question:
-        kind = raw["type"]
-        values = tuple(raw.get("values", ())) or fixed_values(kind)
+        kind = Kind(raw["type"])
+        values = tuple(raw.get("values", ())) or kind.fixed_values
         wording = {k: self._text(v, QUESTIONS, where) for k, v in raw["wording"].items() if k != "options"}
+        variants = {
+            voice: {k: self._text(v, QUESTIONS, f"{where}: {voice}") for k, v in raw[voice].items()}
+            for voice in VOICES
+            if voice in raw
+        }
         options = {k: self._text(v, QUESTIONS, where) for k, v in raw["wording"].get("options", {}).items()}
-        if kind in ("choice", "multi_choice") and set(options) != set(values):
+        if kind in (Kind.CHOICE, Kind.MULTI_CHOICE) and set(options) != set(values):
             self._error(QUESTIONS, where, "wording.options must word each value, and only those")
         errors = {
             code: self._text(t, QUESTIONS, where, MESSAGE_PLACEHOLDERS)
@@ -208,11 +215,11 @@ class _Loader:
             self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
         order = raw.get("concern_order")
         concern_order = (order,) if isinstance(order, str) else tuple(order) if order else None
-        if order == "ascending" and kind != "integer":
+        if order == "ascending" and not kind.is_number:
             self._error(QUESTIONS, where, "concern_order 'ascending' is for number questions")
-        elif isinstance(order, list) and (kind != "choice" or set(order) != set(values)):
+        elif isinstance(order, list) and (kind is not Kind.CHOICE or set(order) != set(values)):
             self._error(QUESTIONS, where, "concern_order must list every value of a choice question")
-        if kind == "integer" and raw["min"] >= raw["max"]:
+        if kind.is_number and raw["min"] >= raw["max"]:
             self._error(QUESTIONS, where, "min must be below max")
         if raw.get("min_items", 0) > len(values):
             self._error(QUESTIONS, where, "min_items is more than there are values")
@@ -230,13 +237,14 @@ class _Loader:
             wording=wording,
             options=options,
             errors=errors,
+            variants=variants,
         )
 
     def _floor(
         self, data: Mapping[str, Any], fields: Mapping[str, Question]
     ) -> tuple[Level, tuple[str, ...]]:
         for name in data["any_yes"]:
-            if name not in fields or fields[name].kind != "yes_no":
+            if name not in fields or fields[name].kind is not Kind.YES_NO:
                 self._error(RULESET, "floor", f"{name!r} is not a yes/no question")
         return Level(data["level"]), tuple(data["any_yes"])
 

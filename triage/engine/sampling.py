@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .conditions import AtLeast, AtMost, Atom, Equals, In
@@ -30,19 +30,32 @@ class AnswerSampler:
         }
 
     def _value(self, question: Question, chance_of_yes: float) -> Any:
-        pick = self.random
-        if question.kind == "yes_no":
-            roll = pick.random()
-            return False if roll >= chance_of_yes else (True if roll < chance_of_yes / 2 else "unsure")
-        if question.kind == "boolean":
-            return pick.random() < 0.7
-        if question.kind == "integer":
-            if pick.random() < 0.9:
-                return pick.choice(self.boundaries[question.id])
-            return pick.randint(question.minimum, question.maximum)
-        if question.kind == "choice":
-            return pick.choice(question.values)
-        chosen = [v for v in question.values if pick.random() < 0.3]
+        draw: Callable[[Question, float], Any] = question.kind.pick(
+            integer=self._number,
+            choice=self._choice,
+            multi_choice=self._items,
+            boolean=self._boolean,
+            yes_no=self._yes_no,
+        )
+        return draw(question, chance_of_yes)
+
+    def _yes_no(self, _question: Question, chance_of_yes: float) -> Any:
+        roll = self.random.random()
+        return False if roll >= chance_of_yes else (True if roll < chance_of_yes / 2 else "unsure")
+
+    def _boolean(self, _question: Question, _chance_of_yes: float) -> bool:
+        return self.random.random() < 0.7
+
+    def _number(self, question: Question, _chance_of_yes: float) -> int:
+        if self.random.random() < 0.9:
+            return self.random.choice(self.boundaries[question.id])
+        return self.random.randint(question.minimum, question.maximum)
+
+    def _choice(self, question: Question, _chance_of_yes: float) -> Any:
+        return self.random.choice(question.values)
+
+    def _items(self, question: Question, _chance_of_yes: float) -> list[Any]:
+        chosen = [v for v in question.values if self.random.random() < 0.3]
         return chosen or list(question.values[: question.min_items])
 
     def moved_up(self, raw: Mapping[str, Any], name: str) -> dict[str, Any] | None:
@@ -50,7 +63,7 @@ class AnswerSampler:
         question = self.rules.contract[name]
         order = self.orders[name]
         rank = order.index(question.fact(raw[name]))
-        domain = question.values if question.kind != "integer" else order
+        domain = order if question.kind.is_number else question.values
         higher = [v for v in domain if order.index(question.fact(v)) > rank]
         if not higher:
             return None
@@ -63,7 +76,7 @@ def integer_boundaries(rules: RuleSet) -> dict[str, list[int]]:
         q.asked_when for q in rules.contract.questions if q.asked_when is not None
     ]
     found: dict[str, set[int]] = {
-        q.id: {q.minimum, q.maximum} for q in rules.contract.questions if q.kind == "integer"
+        q.id: {q.minimum, q.maximum} for q in rules.contract.questions if q.kind.is_number
     }
     for condition in conditions:
         for atom, _ in condition.atoms():

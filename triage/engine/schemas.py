@@ -72,6 +72,13 @@ QUESTION: dict[str, Any] = {
             },
         },
         "errors": {"type": "object", "additionalProperties": TEXT},
+        "phone": {
+            "type": "object",
+            "description": "the question as a receptionist asks it: third person, read aloud",
+            "required": ["label"],
+            "additionalProperties": False,
+            "properties": {"label": TEXT, "hint": TEXT},
+        },
     },
     "allOf": [
         {

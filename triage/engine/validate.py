@@ -100,6 +100,6 @@ def read_answers(
 
 def _problem(contract: Contract, question: Question, code: str) -> Problem:
     params: dict[str, Text | int | str] = {"label": question.label}
-    if question.kind == "integer":
+    if question.kind.is_number:
         params.update(min=question.minimum, max=question.maximum)
     return Problem(question.id, code, contract.message(question.id, code), params)

@@ -1,7 +1,8 @@
 """The questionnaire's state in the person's session: answers, unsent drafts, and idle expiry.
 
 Nothing is stored on the server. The session cookie is signed, HTTP-only and ends with the
-browser; the answers in it are cleared after 30 minutes without activity, or on "start again".
+browser; the answers in it are cleared after IDLE_LIMIT_SECONDS (30 minutes) without activity,
+or on "start again".
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import session
+from flask import current_app, session
 
-IDLE_LIMIT_SECONDS = 30 * 60
 _ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED = "answers", "drafts", "touched", "submitted"
 _REFERENCE, _CALLBACK = "reference", "callback_sent"
 
@@ -21,9 +21,9 @@ def answers() -> dict[str, Any]:
     return dict(session.get(_ANSWERS, {}))
 
 
-def save_answers(page_id: str, page_questions: tuple[str, ...], page_answers: dict[str, Any]) -> None:
+def save_answers(page_id: str, question_ids: tuple[str, ...], page_answers: dict[str, Any]) -> None:
     """Replace a page's answers (a question left blank is removed) and forget its draft."""
-    saved = {k: v for k, v in answers().items() if k not in page_questions}
+    saved = {k: v for k, v in answers().items() if k not in question_ids}
     session[_ANSWERS] = {**saved, **page_answers}
     session[_DRAFTS] = {k: v for k, v in session.get(_DRAFTS, {}).items() if k != page_id}
     session[_SUBMITTED] = False
@@ -80,7 +80,8 @@ def expire_if_idle(now: float | None = None) -> bool:
     """Clear answers left idle too long; True when that happened. Also records this activity."""
     now = time.time() if now is None else now
     touched = session.get(_TOUCHED)
-    expired = touched is not None and now - touched > IDLE_LIMIT_SECONDS and _ANSWERS in session
+    limit = current_app.config["IDLE_LIMIT_SECONDS"]
+    expired = touched is not None and now - touched > limit and _ANSWERS in session
     if expired:
         clear()
     if _ANSWERS in session or _DRAFTS in session:

@@ -8,30 +8,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
-from triage.engine import AnswersInvalid, Level
+from triage.errors import csrf_expired_page
 from triage.extensions import rules
 from triage.i18n import current_language
 from triage.patient import bp, state
-from triage.patient.flow import Page, Questionnaire
-from triage.patient.forms import CallbackForm, page_form, to_answers, to_form_value
+from triage.patient.forms import CallbackForm
 from triage.phones import international_number
+from triage.questionnaire import Route, Voice
+from triage.questionnaire.fields import form_values, page_form, to_answers
 from triage.storage import repository
+from triage.storage.codes import Channel, TimeWindow
 from triage.storage.repository import StorageUnavailable
 
 CHECK = "check"
-
-
-def questionnaire() -> Questionnaire:
-    """The questionnaire of this app's rule set (built once)."""
-    key = "triage_questionnaire"
-    if key not in current_app.extensions:
-        current_app.extensions[key] = Questionnaire.of(rules.current)
-    flow: Questionnaire = current_app.extensions[key]
-    return flow
 
 
 @bp.before_request
@@ -43,47 +37,55 @@ def expire_idle_answers() -> ResponseReturnValue | None:
     return None
 
 
+@bp.errorhandler(CSRFError)
+def keep_typed_answers(error: CSRFError) -> ResponseReturnValue:
+    """A page sent after its security token expired: keep what was typed, offer the way back."""
+    page_id = (request.view_args or {}).get("page_id")
+    if request.endpoint == "patient.question_page" and page_id:
+        state.keep_draft(page_id, _typed())
+    return csrf_expired_page(url_for("patient.start"))
+
+
 @bp.get("/")
 def start() -> ResponseReturnValue:
     """What the tool is and is not, and the emergency number up front."""
-    first = questionnaire().pages[0]
+    first = rules.questionnaire.emergency_screen
     return render_template("patient/start.html", first=first, resuming=bool(state.answers()))
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
 def question_page(page_id: str) -> ResponseReturnValue:
     """One page of questions; on a valid post, save the answers and go on."""
-    flow = questionnaire()
+    flow = rules.questionnaire
     page = flow.page(page_id) or abort(404)
     given = state.answers()
+    returning = request.args.get("returning")
     if page not in flow.asked(given):
-        return redirect(_onward(flow, given, request.args.get("returning")))
-    lang = current_language()
-    contract = rules.current.contract
+        return redirect(_onward(flow.after((), given), returning))
+    lang, contract = current_language(), rules.current.contract
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = page_form(page.questions, contract, lang, formdata=request.form)
-        if form.validate():  # only the CSRF token: answers are checked by the engine below
-            page_answers = to_answers(page.questions, form)
-            errors = _problems(page, {**given, **page_answers}, lang)
-            if not errors:
-                state.save_answers(page.id, page.question_ids, page_answers)
-                return redirect(_after(flow, page, request.args.get("returning")))
-            valid = {k: v for k, v in page_answers.items() if k not in errors}
-            urgent = _is_emergency_screen(page) and _reaches_emergency({**given, **valid})
-            if urgent:  # a warning sign answered is enough: the advice never waits for the rest
-                state.save_answers(page.id, page.question_ids, valid)
-            state.keep_draft(page.id, request.form.to_dict(flat=False))
-            if urgent:
-                return redirect(url_for("patient.urgent_advice"))
+        if form.validate():  # only the CSRF token: answers are checked by the engine
+            sent = flow.submit((page,), given, to_answers(page.questions, form), lang)
+            errors = sent.errors
+            if not errors or sent.early_exit:  # a warning sign answered is enough: the advice never waits
+                state.save_answers(page.id, sent.question_ids, sent.answers)
+            if errors:
+                state.keep_draft(page.id, _typed())
+            if not errors or sent.early_exit:
+                return redirect(_onward(flow.after((page,), state.answers()), returning))
     else:
         typed = state.draft(page.id)
-        saved = {q.id: to_form_value(q, given[q.id]) for q in page.questions if q.id in given}
         form = page_form(
-            page.questions, contract, lang, formdata=MultiDict(typed) if typed else None, data=saved
+            page.questions,
+            contract,
+            lang,
+            formdata=MultiDict(typed) if typed else None,
+            data=form_values(page.questions, given),
         )
         if typed:
-            errors = _problems(page, {**given, **to_answers(page.questions, form)}, lang)
+            errors = flow.submit((page,), given, to_answers(page.questions, form), lang).errors
     previous = flow.previous(page, given)
     return render_template(
         "patient/question.html",
@@ -92,26 +94,25 @@ def question_page(page_id: str) -> ResponseReturnValue:
         errors=errors,
         steps=flow.steps,
         back=url_for("patient.question_page", page_id=previous.id) if previous else url_for("patient.start"),
-        returning=request.args.get("returning") == CHECK,
+        returning=returning == CHECK,
+        voice=Voice.PATIENT,
     )
 
 
 @bp.get("/urgent-advice")
 def urgent_advice() -> ResponseReturnValue:
     """The emergency screen's advice, on its own page, before any further question."""
-    given = state.answers()
+    flow, given = rules.questionnaire, state.answers()
+    if not flow.needs_emergency_now(given):
+        return redirect(_onward(flow.after((), given), None))
     outcome = rules.current.assess_partial(given)
-    if outcome.level < Level.EMERGENCY:
-        return redirect(_onward(questionnaire(), given, None))
-    following = questionnaire().next_page(given)
-    return render_template("patient/urgent_advice.html", outcome=outcome, following=following)
+    return render_template("patient/urgent_advice.html", outcome=outcome, following=flow.next_page(given))
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
 def check_answers() -> ResponseReturnValue:
     """Every answer with a link to change it; confirming it gives the result."""
-    flow = questionnaire()
-    given = state.answers()
+    flow, given = rules.questionnaire, state.answers()
     missing = flow.next_page(given)
     if missing is not None:
         return redirect(url_for("patient.question_page", page_id=missing.id))
@@ -120,7 +121,9 @@ def check_answers() -> ResponseReturnValue:
             return redirect(url_for("patient.result"))
         outcome = rules.current.assess(given)
         try:
-            reference = repository.save_assessment(outcome, channel="online", language=current_language())
+            reference = repository.save_assessment(
+                outcome, channel=Channel.ONLINE, language=current_language()
+            )
         except StorageUnavailable:  # the result never depends on the database; the page says so
             reference = None
         state.mark_submitted(reference)
@@ -143,7 +146,11 @@ def call_back() -> ResponseReturnValue:
         return redirect(url_for("patient.call_back_sent"))
     if reference is None or not form.validate():
         return _result_page(form)
-    name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), str(form.time_window.data)
+    name, typed_phone, window = (
+        str(form.name.data).strip(),
+        str(form.phone.data),
+        TimeWindow(form.time_window.data),
+    )
     try:
         repository.save_callback(reference, name, international_number(typed_phone) or typed_phone, window)
     except (StorageUnavailable, LookupError):
@@ -159,8 +166,7 @@ def call_back_sent() -> ResponseReturnValue:
 
 
 def _result_page(callback_form: CallbackForm) -> ResponseReturnValue:
-    flow = questionnaire()
-    given = state.answers()
+    flow, given = rules.questionnaire, state.answers()
     if flow.next_page(given) is not None or not state.submitted():
         return redirect(url_for("patient.check_answers"))
     outcome = rules.current.assess(given)
@@ -189,36 +195,17 @@ def how_it_decides() -> ResponseReturnValue:
     return render_template("patient/rules.html", ruleset=rules.current)
 
 
-def _problems(page: Page, answers: dict[str, object], lang: str) -> dict[str, str]:
-    """The engine's messages for this page's questions (other pages were checked when sent)."""
-    try:
-        rules.current.read(answers, partial=True, require=page.question_ids)
-    except AnswersInvalid as exc:
-        return {k: v for k, v in exc.messages(lang).items() if k in page.question_ids}
-    return {}
+def _typed() -> dict[str, list[str]]:
+    """What the person typed on this page, as sent (without the security token)."""
+    return {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
 
 
-def _after(flow: Questionnaire, page: Page, returning: str | None) -> str:
-    """Where to go once a page is saved: emergency advice first, whatever else is left."""
-    given = state.answers()
-    if _is_emergency_screen(page) and _reaches_emergency(given):
+def _onward(route: Route, returning: str | None) -> str:
+    """The address of where the routing leads: the urgent advice, a page, or check your answers."""
+    if route.early_exit:
         return url_for("patient.urgent_advice")
-    return _onward(flow, given, returning)
-
-
-def _is_emergency_screen(page: Page) -> bool:
-    return page.section == rules.current.contract.emergency_screen
-
-
-def _reaches_emergency(answers: dict[str, object]) -> bool:
-    """Whether the answers so far already need emergency care, however the rest is answered."""
-    return rules.current.assess_partial(answers).level >= Level.EMERGENCY
-
-
-def _onward(flow: Questionnaire, given: dict[str, object], returning: str | None) -> str:
-    following = flow.next_page(given)
-    if following is None:
+    if route.page is None:
         return url_for("patient.check_answers")
     if returning == CHECK:
-        return url_for("patient.question_page", page_id=following.id, returning=CHECK)
-    return url_for("patient.question_page", page_id=following.id)
+        return url_for("patient.question_page", page_id=route.page.id, returning=CHECK)
+    return url_for("patient.question_page", page_id=route.page.id)

@@ -9,9 +9,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from triage.storage import repository
+from triage.storage.codes import Role
 from triage.storage.models import StaffUser
 
-ROLES = ("reception", "clinician", "admin")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()
@@ -34,8 +34,8 @@ def hash_password(password: str) -> str:
 
 def create(username: str, display_name: str, role: str, password: str) -> StaffUser:
     """A new account; raises ValueError for an unknown role, a taken name or a short password."""
-    if role not in ROLES:
-        raise ValueError(f"the role must be one of {', '.join(ROLES)}")
+    if role not in tuple(Role):
+        raise ValueError(f"the role must be one of {', '.join(Role)}")
     check_strength(password)
     return repository.create_user(username, display_name, role, hash_password(password))
 

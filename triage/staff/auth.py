@@ -7,29 +7,27 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
+from triage.errors import csrf_expired_page
+from triage.extensions import limiter, login_manager
 from triage.staff import bp
 from triage.staff.accounts import authenticate
 from triage.staff.forms import LoginForm
 from triage.storage import repository
+from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
 
-IDLE_LIMIT_SECONDS = 30 * 60
 _SEEN = "staff_seen"
-#: Session keys that belong to a staff member's work (a phone call in progress).
-STAFF_SESSION_KEYS = ("phone_answers",)
+#: Session keys of a phone call in progress: its answers, and the emergency advice already read out.
+CALL_KEYS = ("phone_answers", "phone_advised")
 F = TypeVar("F", bound=Callable[..., Any])
-
-login_manager = LoginManager()
-login_manager.login_view = "staff.login"
-login_manager.session_protection = "basic"
-limiter = Limiter(key_func=get_remote_address, default_limits=[])  # storage: RATELIMIT_STORAGE_URI
+#: Every role: reception and clinicians see the same; admins also the audit trail and the export.
+STAFF = tuple(Role)
 
 
 def load_user(user_id: str) -> StaffUser | None:
@@ -46,7 +44,7 @@ login_manager.user_loader(load_user)
 login_manager.unauthorized_handler(must_log_in)
 
 
-def requires(*roles: str) -> Callable[[F], F]:
+def requires(*roles: Role) -> Callable[[F], F]:
     """Only logged-in staff with one of these roles (any role when none is named) may pass."""
 
     def decorate(view: F) -> F:
@@ -68,13 +66,19 @@ def end_idle_sessions() -> ResponseReturnValue | None:
     """A staff session left idle for 30 minutes ends; the next page asks to log in again."""
     if current_user.is_authenticated:
         now = time.time()
-        if now - session.get(_SEEN, now) > IDLE_LIMIT_SECONDS:
-            repository.audit(current_user.username, "logout", detail="idle for 30 minutes")
+        if now - session.get(_SEEN, now) > current_app.config["IDLE_LIMIT_SECONDS"]:
+            repository.audit(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
             _end_staff_session()
             flash(_("You were logged out after 30 minutes without activity."))
             return redirect(url_for("staff.login", next=request.path))
         session[_SEEN] = now
     return None
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError) -> ResponseReturnValue:
+    """A staff form sent after its security token expired: back to it, or to the queue."""
+    return csrf_expired_page(url_for("staff.queue"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -90,12 +94,12 @@ def login() -> ResponseReturnValue:
             _end_staff_session()  # nothing carries over from whoever used this browser before
             login_user(result.user)
             session[_SEEN] = time.time()
-            repository.audit(result.user.username, "login")
+            repository.audit(result.user.username, Action.LOGIN)
             return redirect(_safe_next(request.args.get("next")))
         problem = result.problem
         # Only a real account's name: a password typed into the wrong box must not be kept.
         known = repository.find_user(username) is not None
-        repository.audit(username if known else "(unknown)", "login_failed", detail=problem)
+        repository.audit(username if known else "(unknown)", Action.LOGIN_FAILED, detail=problem)
     return render_template("staff/login.html", form=form, problem=problem)
 
 
@@ -103,7 +107,7 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Log out and forget the staff session."""
     if current_user.is_authenticated:
-        repository.audit(current_user.username, "logout")
+        repository.audit(current_user.username, Action.LOGOUT)
     _end_staff_session()
     return redirect(url_for("staff.login"))
 
@@ -111,7 +115,7 @@ def logout() -> ResponseReturnValue:
 def _end_staff_session() -> None:
     """Log out, and forget everything of the staff session, a call in progress included."""
     logout_user()
-    for key in (_SEEN, *STAFF_SESSION_KEYS):
+    for key in (_SEEN, *CALL_KEYS):
         session.pop(key, None)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from enum import Enum
+from typing import TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,14 +16,13 @@ from flask_login import current_user
 from triage.engine import Level
 from triage.extensions import rules
 from triage.staff import bp
-from triage.staff.auth import requires
-from triage.staff.forms import StatusForm
+from triage.staff.auth import STAFF, requires
+from triage.staff.forms import LookupForm, QueueFilterForm, StatusForm
 from triage.storage import repository
+from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
-from triage.storage.repository import STATUSES, QueueFilter
+from triage.storage.repository import QueueFilter
 
-STAFF = ("reception", "clinician", "admin")
-CHANNELS = ("online", "phone", "api")
 EXPORT_COLUMNS = (
     "reference",
     "created_at",
@@ -35,21 +36,21 @@ EXPORT_COLUMNS = (
     "callback_requested",
 )
 
+E = TypeVar("E", bound=Enum)
+
 
 @bp.get("/")
 @requires(*STAFF)
 def queue() -> ResponseReturnValue:
     """Who needs a call back: most urgent first, then oldest; filter by status, level, channel, date."""
-    filters = _filters()
+    form, filters = _filters()
     items = repository.queue(filters)
-    repository.audit(current_user.username, "view_queue", detail=f"{len(items)} records shown")
+    repository.audit(current_user.username, Action.VIEW_QUEUE, detail=f"{len(items)} records shown")
     return render_template(
         "staff/queue.html",
         items=items,
-        filters=filters,
-        statuses=STATUSES,
-        levels=[level.value for level in sorted(Level, reverse=True)],
-        channels=CHANNELS,
+        filters=form,
+        lookup=LookupForm(formdata=None),
     )
 
 
@@ -66,7 +67,7 @@ def lookup() -> ResponseReturnValue:
             else _("Enter a reference code.")
         )
         return redirect(url_for("staff.queue"))
-    repository.audit(current_user.username, "lookup", target=found.reference)
+    repository.audit(current_user.username, Action.LOOKUP, target=found.reference)
     return redirect(url_for("staff.record", reference=found.reference))
 
 
@@ -75,7 +76,7 @@ def lookup() -> ResponseReturnValue:
 def record(reference: str) -> ResponseReturnValue:
     """One record: answers, result, fired rules, rules version, call-back requests, status."""
     assessment = _assessment(reference)
-    repository.audit(current_user.username, "view", target=assessment.reference)
+    repository.audit(current_user.username, Action.VIEW, target=assessment.reference)
     return _record_page(assessment, StatusForm(formdata=None, status=assessment.status))
 
 
@@ -90,24 +91,26 @@ def change_status(reference: str) -> ResponseReturnValue:
     repository.set_status(
         assessment.reference, form.status.data, (form.note.data or "").strip(), current_user.username
     )
-    repository.audit(current_user.username, "status", target=assessment.reference, detail=form.status.data)
+    repository.audit(
+        current_user.username, Action.STATUS, target=assessment.reference, detail=form.status.data
+    )
     flash(_("Status saved."))
     return redirect(url_for("staff.record", reference=assessment.reference))
 
 
 @bp.get("/audit")
-@requires("admin")
+@requires(Role.ADMIN)
 def audit_trail() -> ResponseReturnValue:
     """Every view and change, newest first (admins only)."""
     return render_template("staff/audit.html", entries=repository.audit_trail())
 
 
 @bp.get("/export.csv")
-@requires("admin")
+@requires(Role.ADMIN)
 def export() -> ResponseReturnValue:
     """The queue as CSV, with the current filters (admins only). No names or phone numbers."""
-    items = repository.queue(_filters(), limit=10_000)
-    repository.audit(current_user.username, "export", detail=f"{len(items)} records")
+    items = repository.queue(_filters()[1], limit=10_000)
+    repository.audit(current_user.username, Action.EXPORT, detail=f"{len(items)} records")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
@@ -163,20 +166,23 @@ def _record_page(assessment: Assessment, form: StatusForm) -> str:
     )
 
 
-def _filters() -> QueueFilter:
+def _filters() -> tuple[QueueFilterForm, QueueFilter]:
     """The queue's filters from the query string; anything not understood is ignored."""
-    args = request.args
-    return QueueFilter(
-        status=args.get("status") if args.get("status") in STATUSES else None,
-        level=args.get("level") if args.get("level") in {level.value for level in Level} else None,
-        channel=args.get("channel") if args.get("channel") in CHANNELS else None,
-        since=_date(args.get("since")),
-        until=_date(args.get("until")),
+    form = QueueFilterForm(formdata=request.args)
+    form.validate()  # a date that is not one is left out (its data is None)
+    chosen = QueueFilter(
+        status=_code(Status, form.status.data),
+        level=_code(Level, form.level.data),
+        channel=_code(Channel, form.channel.data),
+        since=form.since.data,
+        until=form.until.data,
     )
+    return form, chosen
 
 
-def _date(text: str | None) -> date | None:
+def _code(codes: type[E], text: str | None) -> E | None:
+    """The code named in the query string, or None for anything that is not one."""
     try:
-        return date.fromisoformat(text) if text else None
+        return codes(text) if text else None
     except ValueError:
         return None

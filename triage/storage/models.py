@@ -9,6 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from triage.storage.codes import Status
+
 
 class Base(DeclarativeBase):
     """Base of every table."""
@@ -34,7 +36,9 @@ class Assessment(Base):
     caller_name: Mapped[str | None] = mapped_column(String(100))
     caller_phone: Mapped[str | None] = mapped_column(String(32))
     # The reception queue: new -> contacted -> closed, with a note, who and when.
-    status: Mapped[str] = mapped_column(String(10), default="new", server_default="new", index=True)
+    status: Mapped[str] = mapped_column(
+        String(10), default=Status.NEW, server_default=Status.NEW.value, index=True
+    )
     status_note: Mapped[str | None] = mapped_column(Text)
     status_by: Mapped[str | None] = mapped_column(String(50))
     status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

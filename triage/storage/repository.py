@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
-from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import case, delete, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from triage.engine import Outcome
-from triage.storage.models import Assessment, AuditEntry, Base, CallbackRequest, StaffUser
+from triage.engine import Level, Outcome
+from triage.extensions import db
+from triage.storage.codes import Action, Channel, Status, TimeWindow
+from triage.storage.models import Assessment, AuditEntry, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
 
 T = TypeVar("T")
-db = SQLAlchemy(model_class=Base)
 log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
 
@@ -59,7 +59,7 @@ def _transaction() -> Iterator[None]:
         raise StorageUnavailable(type(exc).__name__) from exc
 
 
-def save_assessment(outcome: Outcome, channel: str, language: str) -> str:
+def save_assessment(outcome: Outcome, channel: Channel, language: str) -> str:
     """Save a completed assessment; returns its new reference code."""
     for _ in range(_REFERENCE_ATTEMPTS):
         assessment = Assessment(
@@ -93,7 +93,7 @@ def find_assessment(reference: str) -> Assessment | None:
     return _read(lambda: db.session.scalars(query).first())
 
 
-def save_callback(reference: str, name: str, phone: str, time_window: str) -> CallbackRequest:
+def save_callback(reference: str, name: str, phone: str, time_window: TimeWindow) -> CallbackRequest:
     """Save a consented call-back request for the assessment with this reference."""
     assessment = find_assessment(reference)
     if assessment is None:
@@ -119,21 +119,16 @@ def purge(retention: timedelta, now: datetime | None = None) -> Purged:
 
 # --- the reception queue ------------------------------------------------------------------------
 
-STATUSES = ("new", "contacted", "closed")
-_URGENCY = case(
-    {"ambulance": 4, "emergency": 3, "urgent": 2, "soon": 1, "information": 0},
-    value=Assessment.level,
-    else_=0,
-)
+_URGENCY = case({level.value: level.rank for level in Level}, value=Assessment.level, else_=0)
 
 
 @dataclass(frozen=True)
 class QueueFilter:
     """What the queue shows: by status, level, channel and date (inclusive), all optional."""
 
-    status: str | None = None
-    level: str | None = None
-    channel: str | None = None
+    status: Status | None = None
+    level: Level | None = None
+    channel: Channel | None = None
     since: date | None = None
     until: date | None = None
 
@@ -143,7 +138,7 @@ def queue(filters: QueueFilter, limit: int = 200) -> list[Assessment]:
     query = select(Assessment).options(selectinload(Assessment.callbacks))
     for column, value in (
         (Assessment.status, filters.status),
-        (Assessment.level, filters.level),
+        (Assessment.level, filters.level.value if filters.level else None),
         (Assessment.channel, filters.channel),
     ):
         if value:
@@ -156,10 +151,9 @@ def queue(filters: QueueFilter, limit: int = 200) -> list[Assessment]:
     return _read(lambda: list(db.session.scalars(query)))
 
 
-def set_status(reference: str, status: str, note: str, by: str) -> Assessment:
+def set_status(reference: str, status: Status, note: str, by: str) -> Assessment:
     """Move an assessment along new -> contacted -> closed, with a note, who and when."""
-    if status not in STATUSES:
-        raise ValueError(status)
+    status = Status(status)  # ValueError for a code that is not a status
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
@@ -223,7 +217,7 @@ def update_user(user: StaffUser, **changes: object) -> None:
 # --- the audit trail -----------------------------------------------------------------------------
 
 
-def audit(username: str, action: str, target: str | None = None, detail: str | None = None) -> None:
+def audit(username: str, action: Action, target: str | None = None, detail: str | None = None) -> None:
     """Record who did what to which record. Never patient data: a reference code at most."""
     with _transaction():
         db.session.add(

@@ -1,0 +1,44 @@
+"""The words for every stored code and level, in the page's language: the one place they are written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from triage.engine import Level
+from triage.storage.codes import Action, Channel, Status, TimeWindow
+
+LEVELS = {
+    Level.AMBULANCE.value: _l("Ambulance now"),
+    Level.EMERGENCY.value: _l("Emergency department now"),
+    Level.URGENT.value: _l("Urgent: today"),
+    Level.SOON.value: _l("Soon: 1 to 2 weeks"),
+    Level.INFORMATION.value: _l("Information"),
+}
+STATUSES = {Status.NEW: _l("New"), Status.CONTACTED: _l("Contacted"), Status.CLOSED: _l("Closed")}
+CHANNELS = {Channel.ONLINE: _l("Online"), Channel.PHONE: _l("Phone"), Channel.API: _l("API")}
+TIME_WINDOWS = {
+    TimeWindow.MORNING: _l("In the morning (9:00 to 12:00)"),
+    TimeWindow.AFTERNOON: _l("In the afternoon (12:00 to 17:00)"),
+    TimeWindow.ANY: _l("Any time the practice is open"),
+}
+ACTIONS = {
+    Action.VIEW: _l("Viewed a record"),
+    Action.VIEW_QUEUE: _l("Viewed the queue"),
+    Action.LOOKUP: _l("Found a record by its reference"),
+    Action.STATUS: _l("Changed a status"),
+    Action.PHONE_CALL: _l("Took a phone call"),
+    Action.EXPORT: _l("Exported the queue"),
+    Action.LOGIN: _l("Logged in"),
+    Action.LOGIN_FAILED: _l("Failed to log in"),
+    Action.LOGOUT: _l("Logged out"),
+    Action.DISABLE_USER: _l("Disabled an account"),
+    Action.SET_PASSWORD: _l("Set a new password"),
+}
+
+
+def word(words: Mapping[Any, object], code: str) -> str:
+    """The word for a stored code, or the code itself where it has none (a record from an older version)."""
+    return str(words.get(code, code))

@@ -1,0 +1,53 @@
+"""The codes stored in the database, one vocabulary for every layer. Their words are in triage/labels.py."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a member of staff may do: reception and clinicians alike; admins also audit and export."""
+
+    RECEPTION = "reception"
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+class Channel(StrEnum):
+    """How an assessment reached the practice."""
+
+    ONLINE = "online"
+    PHONE = "phone"
+    API = "api"
+
+
+class Status(StrEnum):
+    """Where a record is in the queue: new -> contacted -> closed."""
+
+    NEW = "new"
+    CONTACTED = "contacted"
+    CLOSED = "closed"
+
+
+class TimeWindow(StrEnum):
+    """When a person asked to be called back."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    ANY = "any"
+
+
+class Action(StrEnum):
+    """What an audit-trail entry records."""
+
+    VIEW = "view"
+    VIEW_QUEUE = "view_queue"
+    LOOKUP = "lookup"
+    STATUS = "status"
+    PHONE_CALL = "phone_call"
+    EXPORT = "export"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    DISABLE_USER = "disable_user"
+    SET_PASSWORD = "set_password"  # noqa: S105  (an audit action, not a password)
