@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 Truth = bool | None
 Facts = Mapping[str, Any]
@@ -61,15 +61,21 @@ class Condition:
 
 
 @dataclass(frozen=True, eq=False)
-class All(Condition):
+class _Junction(Condition):
+    """All or any of several parts, in Kleene's three-valued logic: unknown unless decided."""
+
     parts: tuple[Condition, ...]
+    #: The part value that decides the whole (False for all, True for any), its word and its data key.
+    decides: ClassVar[bool]
+    joined_by: ClassVar[str]
+    key: ClassVar[str]
 
     def evaluate(self, facts: Facts) -> Truth:
-        result: Truth = True
+        result: Truth = not self.decides
         for part in self.parts:
             truth = part.evaluate(facts)
-            if truth is False:
-                return False
+            if truth is self.decides:
+                return self.decides
             if truth is None:
                 result = None
         return result
@@ -79,35 +85,24 @@ class All(Condition):
             yield from part.atoms(positive)
 
     def describe(self) -> str:
-        return " and ".join(_grouped(part) for part in self.parts)
+        return f" {self.joined_by} ".join(_grouped(part) for part in self.parts)
 
     def as_data(self) -> dict[str, Any]:
-        return {"all": [part.as_data() for part in self.parts]}
+        return {self.key: [part.as_data() for part in self.parts]}
 
 
 @dataclass(frozen=True, eq=False)
-class AnyOf(Condition):
-    parts: tuple[Condition, ...]
+class All(_Junction):
+    decides: ClassVar[bool] = False
+    joined_by: ClassVar[str] = "and"
+    key: ClassVar[str] = "all"
 
-    def evaluate(self, facts: Facts) -> Truth:
-        result: Truth = False
-        for part in self.parts:
-            truth = part.evaluate(facts)
-            if truth is True:
-                return True
-            if truth is None:
-                result = None
-        return result
 
-    def atoms(self, positive: bool = True) -> Iterator[tuple[Atom, bool]]:
-        for part in self.parts:
-            yield from part.atoms(positive)
-
-    def describe(self) -> str:
-        return " or ".join(_grouped(part) for part in self.parts)
-
-    def as_data(self) -> dict[str, Any]:
-        return {"any": [part.as_data() for part in self.parts]}
+@dataclass(frozen=True, eq=False)
+class AnyOf(_Junction):
+    decides: ClassVar[bool] = True
+    joined_by: ClassVar[str] = "or"
+    key: ClassVar[str] = "any"
 
 
 @dataclass(frozen=True, eq=False)
