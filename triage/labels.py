@@ -23,6 +23,7 @@ TIME_WINDOWS = {
     TimeWindow.MORNING: _l("In the morning (9:00 to 12:00)"),
     TimeWindow.AFTERNOON: _l("In the afternoon (12:00 to 17:00)"),
     TimeWindow.ANY: _l("Any time the practice is open"),
+    TimeWindow.TODAY: _l("Today (urgent)"),
 }
 ACTIONS = {
     Action.VIEW: _l("Viewed a record"),

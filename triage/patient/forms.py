@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, RadioField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag WTForms 3.3
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from triage.engine import Level
 from triage.labels import TIME_WINDOWS
 from triage.phones import international_number
+from triage.storage.codes import TimeWindow
 
 
 def _phone_number(form: FlaskForm, field: Field) -> None:
@@ -32,10 +35,23 @@ class CallbackForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type 
     )
     time_window = RadioField(
         _l("When can we call you?"),
-        choices=[SelectChoice(value, label) for value, label in TIME_WINDOWS.items()],
+        choices=[SelectChoice(w.value, TIME_WINDOWS[w]) for w in TimeWindow if w is not TimeWindow.TODAY],
         validators=[InputRequired(_l("Select when we can call you"))],
     )
     consent = BooleanField(
         _l("I agree that the practice stores my name and phone number for this"),
         validators=[DataRequired(_l("Tick the box to agree, or call the practice instead"))],
     )
+
+
+def callback_form(level: Level, formdata: MultiDict[str, str] | None = None) -> CallbackForm:
+    """The call-back form for a result: at the urgent level the practice calls back today, no later."""
+    form = CallbackForm(formdata=formdata)
+    if level is Level.URGENT:
+        del form.time_window
+    return form
+
+
+def time_window(form: CallbackForm) -> TimeWindow:
+    """When the person asked to be called back (today, where the form offered no choice)."""
+    return TimeWindow(form.time_window.data) if "time_window" in form else TimeWindow.TODAY

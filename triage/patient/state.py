@@ -12,8 +12,13 @@ from typing import Any
 
 from flask import current_app, session
 
+from triage.engine import Level
+
 _ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED = "answers", "drafts", "touched", "submitted"
-_REFERENCE, _CALLBACK = "reference", "callback_sent"
+_REFERENCE, _CALLBACK, _ADVISED, _PATIENCE = "reference", "callback_sent", "advised", "more_time"
+_KEYS = (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE, _CALLBACK, _ADVISED, _PATIENCE)
+#: "Give me more time" multiplies the idle limit by this (WCAG 2.2.1: at least ten times).
+MORE_TIME = 10
 
 
 def answers() -> dict[str, Any]:
@@ -26,9 +31,10 @@ def save_answers(page_id: str, question_ids: tuple[str, ...], page_answers: dict
     saved = {k: v for k, v in answers().items() if k not in question_ids}
     session[_ANSWERS] = {**saved, **page_answers}
     session[_DRAFTS] = {k: v for k, v in session.get(_DRAFTS, {}).items() if k != page_id}
+    if session.get(_SUBMITTED):  # a confirmed result changed: confirming again makes a new record
+        session.pop(_REFERENCE, None)
+        session.pop(_CALLBACK, None)
     session[_SUBMITTED] = False
-    session.pop(_REFERENCE, None)
-    session.pop(_CALLBACK, None)
 
 
 def draft(page_id: str) -> dict[str, list[str]] | None:
@@ -42,6 +48,24 @@ def keep_draft(page_id: str, typed: dict[str, list[str]]) -> None:
     session[_DRAFTS] = {**session.get(_DRAFTS, {}), page_id: typed}
 
 
+def forget_draft(page_id: str) -> None:
+    """Forget what was typed on a page (its valid answers are saved)."""
+    session[_DRAFTS] = {k: v for k, v in session.get(_DRAFTS, {}).items() if k != page_id}
+
+
+def mark_early_exit(reference: str | None, level: Level) -> None:
+    """The emergency advice was shown at `level`; `reference` is the record it was saved as."""
+    session[_ADVISED] = level.value
+    if reference is not None:
+        session[_REFERENCE] = reference
+
+
+def advised() -> Level | None:
+    """The level of the emergency advice already shown, if any: only a more urgent one is news."""
+    level = session.get(_ADVISED)
+    return Level(level) if level else None
+
+
 def mark_submitted(reference: str | None) -> None:
     """The person confirmed their answers; `reference` is the saved assessment's (None: not saved)."""
     session[_SUBMITTED] = True
@@ -49,7 +73,7 @@ def mark_submitted(reference: str | None) -> None:
 
 
 def reference() -> str | None:
-    """The reference code of the saved assessment, or None when it could not be saved."""
+    """The reference code of the saved assessment (an early exit or the result), or None."""
     code: str | None = session.get(_REFERENCE)
     return code
 
@@ -72,7 +96,7 @@ def submitted() -> bool:
 
 def clear() -> None:
     """Forget everything about this person's questionnaire."""
-    for key in (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE, _CALLBACK):
+    for key in _KEYS:
         session.pop(key, None)
 
 
@@ -80,10 +104,32 @@ def expire_if_idle(now: float | None = None) -> bool:
     """Clear answers left idle too long; True when that happened. Also records this activity."""
     now = time.time() if now is None else now
     touched = session.get(_TOUCHED)
-    limit = current_app.config["IDLE_LIMIT_SECONDS"]
+    limit = idle_limit()
     expired = touched is not None and now - touched > limit and _ANSWERS in session
     if expired:
         clear()
     if _ANSWERS in session or _DRAFTS in session:
         session[_TOUCHED] = now
     return expired
+
+
+def idle_limit() -> int:
+    """How many seconds of inactivity clear the answers: the setting, or ten times it on request."""
+    limit = int(current_app.config["IDLE_LIMIT_SECONDS"])
+    return limit * MORE_TIME if session.get(_PATIENCE) else limit
+
+
+def expires_at() -> float | None:
+    """When the answers will be cleared if nothing else happens (None: nothing to clear)."""
+    touched = session.get(_TOUCHED)
+    return None if touched is None else float(touched) + idle_limit()
+
+
+def has_more_time() -> bool:
+    """Whether the person asked for more time already."""
+    return bool(session.get(_PATIENCE))
+
+
+def give_more_time() -> None:
+    """The person asked for more time: the idle limit becomes ten times longer for this session."""
+    session[_PATIENCE] = True

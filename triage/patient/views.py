@@ -7,22 +7,26 @@ answers mean is decided by the engine; where to go next by the questionnaire's r
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
+from triage.engine import Level, Outcome
 from triage.errors import csrf_expired_page
 from triage.extensions import rules
 from triage.i18n import current_language
+from triage.idle import Idle
 from triage.patient import bp, state
-from triage.patient.forms import CallbackForm
+from triage.patient.forms import CallbackForm, callback_form, time_window
 from triage.phones import international_number
-from triage.questionnaire import Route, Voice
-from triage.questionnaire.fields import form_values, page_form, to_answers
+from triage.questionnaire import Page, Route, Submission, Voice
+from triage.questionnaire.fields import form_values, none_with_others, page_form, to_answers
 from triage.storage import repository
-from triage.storage.codes import Channel, TimeWindow
+from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
 
 CHECK = "check"
@@ -46,6 +50,25 @@ def keep_typed_answers(error: CSRFError) -> ResponseReturnValue:
     return csrf_expired_page(url_for("patient.start"))
 
 
+@bp.context_processor
+def idle_timer() -> dict[str, Any]:
+    """When the answers will be cleared, for the warning before it happens (WCAG 2.2.1)."""
+    expires = state.expires_at()
+    if expires is None or not state.answers():
+        return {}
+    return {"idle": Idle(expires, url_for("patient.keep_answers"), more_time=not state.has_more_time())}
+
+
+@bp.post("/keep-answers")
+def keep_answers() -> ResponseReturnValue:
+    """ "I am still here" (the answers' idle time starts again), or "give me more time" (ten times it)."""
+    if request.form.get("more"):
+        state.give_more_time()
+    if request.accept_mimetypes.best == "application/json":  # the script's request: nothing to show
+        return {"expires_in": int(state.idle_limit())}
+    return redirect(_same_site(request.form.get("next")) or url_for("patient.start"))
+
+
 @bp.get("/")
 def start() -> ResponseReturnValue:
     """What the tool is and is not, and the emergency number up front."""
@@ -67,14 +90,15 @@ def question_page(page_id: str) -> ResponseReturnValue:
     if request.method == "POST":
         form = page_form(page.questions, contract, lang, formdata=request.form)
         if form.validate():  # only the CSRF token: answers are checked by the engine
-            sent = flow.submit((page,), given, to_answers(page.questions, form), lang)
-            errors = sent.errors
-            if not errors or sent.early_exit:  # a warning sign answered is enough: the advice never waits
+            sent, errors = _submit(page, form, given, lang)
+            if sent.early_exit:  # a warning sign answered is enough: the advice never waits
                 state.save_answers(page.id, sent.question_ids, sent.answers)
-            if errors:
-                state.keep_draft(page.id, _typed())
-            if not errors or sent.early_exit:
-                return redirect(_onward(flow.after((page,), state.answers()), returning))
+                _record_early_exit()
+                return redirect(url_for("patient.urgent_advice"))
+            if not errors:
+                state.save_answers(page.id, sent.question_ids, sent.answers)
+                return redirect(_onward(flow.after((page,), state.answers(), state.advised()), returning))
+            state.keep_draft(page.id, _typed())
     else:
         typed = state.draft(page.id)
         form = page_form(
@@ -85,7 +109,7 @@ def question_page(page_id: str) -> ResponseReturnValue:
             data=form_values(page.questions, given),
         )
         if typed:
-            errors = flow.submit((page,), given, to_answers(page.questions, form), lang).errors
+            errors = _submit(page, form, given, lang)[1]
     previous = flow.previous(page, given)
     return render_template(
         "patient/question.html",
@@ -105,8 +129,15 @@ def urgent_advice() -> ResponseReturnValue:
     flow, given = rules.questionnaire, state.answers()
     if not flow.needs_emergency_now(given):
         return redirect(_onward(flow.after((), given), None))
-    outcome = rules.current.assess_partial(given)
-    return render_template("patient/urgent_advice.html", outcome=outcome, following=flow.next_page(given))
+    return render_template(
+        "patient/urgent_advice.html",
+        outcome=rules.current.assess_partial(given),
+        following=flow.next_page(given),
+        reference=state.reference(),
+        pages=flow.asked(given),
+        answers=given,
+        today=date.today(),
+    )
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
@@ -119,14 +150,7 @@ def check_answers() -> ResponseReturnValue:
     if request.method == "POST":
         if state.submitted() and state.reference():  # confirmed twice: it is saved already
             return redirect(url_for("patient.result"))
-        outcome = rules.current.assess(given)
-        try:
-            reference = repository.save_assessment(
-                outcome, channel=Channel.ONLINE, language=current_language()
-            )
-        except StorageUnavailable:  # the result never depends on the database; the page says so
-            reference = None
-        state.mark_submitted(reference)
+        state.mark_submitted(_record(rules.current.assess(given)))
         return redirect(url_for("patient.result"))
     return render_template("patient/check_answers.html", pages=flow.asked(given), answers=given)
 
@@ -134,23 +158,22 @@ def check_answers() -> ResponseReturnValue:
 @bp.get("/result")
 def result() -> ResponseReturnValue:
     """The level, what to do, why, the safety net and the not-a-diagnosis statement."""
-    return _result_page(CallbackForm(formdata=None))
+    return _result_page(None)
 
 
 @bp.post("/call-back")
 def call_back() -> ResponseReturnValue:
     """Save a consented call-back request for this result; on a problem, show the result again."""
-    form = CallbackForm()
     reference = state.reference()
     if reference is not None and state.callback_sent() == reference:  # sent twice: saved already
         return redirect(url_for("patient.call_back_sent"))
+    given = state.answers()
+    if rules.questionnaire.next_page(given) is not None or not state.submitted():
+        return redirect(url_for("patient.check_answers"))
+    form = callback_form(rules.current.assess(given).level, request.form)
     if reference is None or not form.validate():
         return _result_page(form)
-    name, typed_phone, window = (
-        str(form.name.data).strip(),
-        str(form.phone.data),
-        TimeWindow(form.time_window.data),
-    )
+    name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), time_window(form)
     try:
         repository.save_callback(reference, name, international_number(typed_phone) or typed_phone, window)
     except (StorageUnavailable, LookupError):
@@ -162,22 +185,28 @@ def call_back() -> ResponseReturnValue:
 @bp.get("/call-back/sent")
 def call_back_sent() -> ResponseReturnValue:
     """Confirmation of a call-back request, with the reference code."""
-    return render_template("patient/callback_sent.html", reference=state.reference())
+    reference = state.reference()
+    if reference is None or state.callback_sent() != reference:
+        return redirect(url_for("patient.result"))
+    level = rules.current.assess(state.answers()).level
+    return render_template("patient/callback_sent.html", reference=reference, today=level is Level.URGENT)
 
 
-def _result_page(callback_form: CallbackForm) -> ResponseReturnValue:
+def _result_page(form: CallbackForm | None) -> ResponseReturnValue:
     flow, given = rules.questionnaire, state.answers()
     if flow.next_page(given) is not None or not state.submitted():
         return redirect(url_for("patient.check_answers"))
     outcome = rules.current.assess(given)
+    reference = state.reference()
     return render_template(
         "patient/result.html",
         outcome=outcome,
         pages=flow.asked(given),
         answers=given,
         today=date.today(),
-        reference=state.reference(),
-        callback_form=callback_form,
+        reference=reference,
+        callback_form=form or callback_form(outcome.level),
+        callback_sent=reference is not None and state.callback_sent() == reference,
     )
 
 
@@ -189,10 +218,45 @@ def start_again() -> ResponseReturnValue:
     return redirect(url_for("patient.start"))
 
 
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """The site's icon, where a browser looks for it without being told."""
+    return send_from_directory(current_app.static_folder or "static", "favicon.ico", mimetype="image/x-icon")
+
+
 @bp.get("/rules")
 def how_it_decides() -> ResponseReturnValue:
     """Every rule in plain language, with its level and source, and the rules version."""
     return render_template("patient/rules.html", ruleset=rules.current)
+
+
+def _submit(
+    page: Page, form: FlaskForm, given: dict[str, Any], lang: str
+) -> tuple[Submission, dict[str, str]]:
+    """The page's answers checked, and every message for it (a list's "none" ticked with others too)."""
+    mixed = none_with_others(page.questions, form)
+    posted = {k: v for k, v in to_answers(page.questions, form).items() if k not in mixed}
+    sent = rules.questionnaire.submit((page,), given, posted, lang, state.advised())
+    return sent, {**sent.errors, **mixed}
+
+
+def _record_early_exit() -> None:
+    """Save the early exit's partial assessment at once, so its advice has a reference code."""
+    outcome = rules.current.assess_partial(state.answers())
+    state.mark_early_exit(_record(outcome), outcome.level)
+
+
+def _record(outcome: Outcome) -> str | None:
+    """Save an outcome (into the early exit's record, if there is one); None when it cannot be saved."""
+    try:
+        return repository.record_outcome(outcome, Channel.ONLINE, current_language(), state.reference())
+    except StorageUnavailable:  # the advice never depends on the database; the page says so
+        return None
+
+
+def _same_site(target: str | None) -> str | None:
+    """A path on this site to go back to, never another site."""
+    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 def _typed() -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField
@@ -54,8 +55,7 @@ def _number(value: str) -> int | str:
 
 
 def _items(value: list[str]) -> list[str]:
-    # "None of these" ticked together with something: the symptoms ticked are what count.
-    return [item for item in value if item != NONE]
+    return [item for item in value if item != NONE]  # ticked with others, none_with_others() objects
 
 
 def _truth_word(answer: Any) -> Any:
@@ -113,6 +113,15 @@ def to_answers(questions: Iterable[Question], form: FlaskForm) -> dict[str, Any]
         if value is not None:
             answers[question.id] = value
     return answers
+
+
+def none_with_others(questions: Iterable[Question], form: FlaskForm) -> dict[str, str]:
+    """A message for each list question where "None of these" was ticked together with something else."""
+    return {
+        q.id: str(_l('Select "None of these" or the things that apply, not both'))
+        for q in questions
+        if q.kind.is_list and NONE in (form[q.id].data or []) and len(form[q.id].data) > 1
+    }
 
 
 def to_answer(question: Question, value: Any) -> Any:

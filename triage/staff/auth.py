@@ -23,8 +23,9 @@ from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
 
 _SEEN = "staff_seen"
-#: Session keys of a phone call in progress: its answers, and the emergency advice already read out.
-CALL_KEYS = ("phone_answers", "phone_advised")
+#: Session keys of a phone call in progress: its answers, the emergency advice already read out, and
+#: the reference of its record (saved at an early exit, completed at the end).
+CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference")
 F = TypeVar("F", bound=Callable[..., Any])
 #: Every role: reception and clinicians see the same; admins also the audit trail and the export.
 STAFF = tuple(Role)

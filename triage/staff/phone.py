@@ -1,7 +1,8 @@
 """Phone mode: the patient's questionnaire in the receptionist's voice, warning signs first.
 
 The pages and routing are the questionnaire's own (triage/questionnaire); the phone voice words
-them for reading aloud and shows every page after the warning signs on one screen.
+them for reading aloud and shows every page after the warning signs on one screen. An early exit
+is saved at once, with the caller's details; finishing the call completes the same record.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from triage.extensions import rules
 from triage.i18n import current_language
 from triage.phones import international_number
 from triage.questionnaire import Page, Voice
-from triage.questionnaire.fields import page_form, to_answers
+from triage.questionnaire.fields import none_with_others, page_form, to_answers
 from triage.questionnaire.variants import screen_questions
 from triage.staff import bp
 from triage.staff.auth import CALL_KEYS, STAFF, requires
@@ -26,7 +27,7 @@ from triage.storage import repository
 from triage.storage.codes import Action, Channel
 from triage.storage.repository import StorageUnavailable
 
-CALL, ADVISED = CALL_KEYS
+CALL, ADVISED, REFERENCE = CALL_KEYS
 
 
 @bp.route("/phone", methods=["GET", "POST"])
@@ -34,8 +35,8 @@ CALL, ADVISED = CALL_KEYS
 def phone_screen() -> ResponseReturnValue:
     """A new call: the warning-sign questions first; any red flag shows the emergency script at once."""
     if request.method == "GET":
-        session.pop(CALL, None)
-        session.pop(ADVISED, None)
+        for key in CALL_KEYS:
+            session.pop(key, None)
     return _screen(rules.questionnaire.emergency_screen, {})
 
 
@@ -50,6 +51,32 @@ def phone_questions() -> ResponseReturnValue:
     return _screen(start, given)
 
 
+@bp.get("/phone/emergency")
+@requires(*STAFF)
+def phone_emergency() -> ResponseReturnValue:
+    """The emergency script of the call in progress, again (after the caller's details are saved)."""
+    if ADVISED not in session:
+        return redirect(url_for("staff.phone_screen"))
+    return _emergency_page(CallerForm(formdata=None))
+
+
+@bp.post("/phone/caller")
+@requires(*STAFF)
+def phone_caller() -> ResponseReturnValue:
+    """Save the caller's name and number with an early exit's record."""
+    caller = CallerForm()
+    reference = session.get(REFERENCE)
+    if ADVISED not in session:
+        return redirect(url_for("staff.phone_screen"))
+    if not caller.validate() or reference is None:
+        return _emergency_page(caller), 400 if reference else 503
+    try:
+        _record_caller(reference, caller)
+    except (StorageUnavailable, LookupError):
+        return _emergency_page(caller, caller_failed=True), 503
+    return redirect(url_for("staff.phone_emergency", saved=1))
+
+
 def _screen(start: Page, given: dict[str, Any]) -> ResponseReturnValue:
     flow, lang, contract = rules.questionnaire, current_language(), rules.current.contract
     advised = Level(session[ADVISED]) if ADVISED in session else None
@@ -61,13 +88,14 @@ def _screen(start: Page, given: dict[str, Any]) -> ResponseReturnValue:
     caller = CallerForm(formdata=posted) if last else None
     errors: dict[str, str] = {}
     if posted is not None and form.validate() and (caller is None or caller.validate()):
-        sent = flow.submit(screen, given, {**given, **to_answers(questions, form)}, lang, advised)
-        errors, answers = sent.errors, {**given, **sent.answers}
+        mixed = none_with_others(questions, form)
+        typed = {k: v for k, v in to_answers(questions, form).items() if k not in mixed}
+        sent = flow.submit(screen, given, {**given, **typed}, lang, advised)
+        errors, answers = {**sent.errors, **mixed}, {**given, **sent.answers}
         if sent.early_exit:  # any red flag: the script at once, whatever is unanswered
             session[CALL] = answers
-            outcome = rules.current.assess_partial(answers)
-            session[ADVISED] = outcome.level.value
-            return render_template("staff/phone_emergency.html", outcome=outcome)
+            _save_early_exit(rules.current.assess_partial(answers))
+            return _emergency_page(CallerForm(formdata=None))
         if not errors:
             session[CALL] = answers
             route = flow.after(screen, answers, advised)
@@ -86,6 +114,32 @@ def _screen(start: Page, given: dict[str, Any]) -> ResponseReturnValue:
     )
 
 
+def _save_early_exit(outcome: Outcome) -> None:
+    """Save the call's record at once, so the emergency advice has a reference code."""
+    session[ADVISED] = outcome.level.value
+    try:
+        reference = repository.record_outcome(
+            outcome, Channel.PHONE, current_language(), session.get(REFERENCE)
+        )
+        repository.record_call(reference, current_user.username, None, None)
+        repository.audit(current_user.username, Action.PHONE_CALL, target=reference, detail="early exit")
+    except StorageUnavailable:  # the script never depends on the database
+        return
+    session[REFERENCE] = reference
+
+
+def _emergency_page(caller: CallerForm, caller_failed: bool = False) -> str:
+    answers: dict[str, Any] = session[CALL]
+    return render_template(
+        "staff/phone_emergency.html",
+        outcome=rules.current.assess_partial(answers),
+        reference=session.get(REFERENCE),
+        caller=caller,
+        caller_saved=request.args.get("saved") == "1",
+        caller_failed=caller_failed,
+    )
+
+
 @bp.get("/phone/result/<reference>")
 @requires(*STAFF)
 def phone_result(reference: str) -> ResponseReturnValue:
@@ -100,18 +154,23 @@ def phone_result(reference: str) -> ResponseReturnValue:
 
 
 def _finish(outcome: Outcome, caller: CallerForm) -> ResponseReturnValue:
-    session.pop(CALL, None)
-    session.pop(ADVISED, None)
-    typed_phone = (caller.caller_phone.data or "").strip()
+    early = session.get(REFERENCE)
+    for key in CALL_KEYS:
+        session.pop(key, None)
     try:
-        reference = repository.save_assessment(outcome, channel=Channel.PHONE, language=current_language())
-        repository.record_call(
-            reference,
-            current_user.username,
-            (caller.caller_name.data or "").strip(),
-            international_number(typed_phone) or typed_phone,
-        )
+        reference = repository.record_outcome(outcome, Channel.PHONE, current_language(), early)
+        _record_caller(reference, caller)
         repository.audit(current_user.username, Action.PHONE_CALL, target=reference)
     except StorageUnavailable:  # the script never depends on the database
         return render_template("staff/phone_result.html", outcome=outcome, reference=None)
     return redirect(url_for("staff.phone_result", reference=reference))
+
+
+def _record_caller(reference: str, caller: CallerForm) -> None:
+    typed_phone = (caller.caller_phone.data or "").strip()
+    repository.record_call(
+        reference,
+        current_user.username,
+        (caller.caller_name.data or "").strip(),
+        international_number(typed_phone) or typed_phone,
+    )

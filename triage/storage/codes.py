@@ -35,6 +35,7 @@ class TimeWindow(StrEnum):
     MORNING = "morning"
     AFTERNOON = "afternoon"
     ANY = "any"
+    TODAY = "today"  # an urgent result: the practice calls back today, never later
 
 
 class Action(StrEnum):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from triage.storage.codes import Status
@@ -31,6 +31,11 @@ class Assessment(Base):
     rules_version: Mapped[str] = mapped_column(String(20))
     rules_hash: Mapped[str] = mapped_column(String(80))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The emergency advice was shown before every question was answered (spec §3a); `partial`:
+    # the answers are still incomplete. Carrying on updates this record (updated_at).
+    early_exit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Taken by phone: who took the call, and the caller's details if they gave them.
     recorded_by: Mapped[str | None] = mapped_column(String(50))
     caller_name: Mapped[str | None] = mapped_column(String(100))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import case, delete, event, select
 from sqlalchemy.engine import Engine
@@ -60,18 +60,15 @@ def _transaction() -> Iterator[None]:
 
 
 def save_assessment(outcome: Outcome, channel: Channel, language: str) -> str:
-    """Save a completed assessment; returns its new reference code."""
+    """Save an assessment (a partial outcome is an early exit); returns its new reference code."""
     for _ in range(_REFERENCE_ATTEMPTS):
         assessment = Assessment(
             reference=new_reference(),
             created_at=datetime.now(UTC),
             channel=channel,
             language=language,
-            level=outcome.level.value,
-            fired_rules=[rule.id for rule in outcome.fired_rules],
-            rules_version=outcome.rules_version.version,
-            rules_hash=outcome.rules_version.content_hash,
-            answers=outcome.answers.as_dict(),
+            early_exit=outcome.partial,
+            **_outcome_columns(outcome),
         )
         try:
             with _transaction():
@@ -82,6 +79,40 @@ def save_assessment(outcome: Outcome, channel: Channel, language: str) -> str:
             continue  # the reference was taken: draw another
         return assessment.reference
     raise StorageUnavailable("no free reference code")
+
+
+def record_outcome(outcome: Outcome, channel: Channel, language: str, reference: str | None = None) -> str:
+    """Save an outcome as a new record, or into the early exit's record it carries on; its reference."""
+    if reference is not None:
+        try:
+            update_assessment(reference, outcome)
+        except LookupError:  # purged, or never there: a record of its own
+            pass
+        else:
+            return reference
+    return save_assessment(outcome, channel, language)
+
+
+def update_assessment(reference: str, outcome: Outcome) -> None:
+    """Carry an early exit on: the same record takes the answers given since and their outcome."""
+    assessment = find_assessment(reference)
+    if assessment is None:
+        raise LookupError(reference)
+    with _transaction():
+        for name, value in _outcome_columns(outcome).items():
+            setattr(assessment, name, value)
+        assessment.updated_at = datetime.now(UTC)
+
+
+def _outcome_columns(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "level": outcome.level.value,
+        "fired_rules": [rule.id for rule in outcome.fired_rules],
+        "rules_version": outcome.rules_version.version,
+        "rules_hash": outcome.rules_version.content_hash,
+        "answers": outcome.answers.as_dict(),
+        "partial": outcome.partial,
+    }
 
 
 def find_assessment(reference: str) -> Assessment | None:
@@ -164,13 +195,14 @@ def set_status(reference: str, status: Status, note: str, by: str) -> Assessment
 
 
 def record_call(reference: str, staff: str, caller_name: str | None, caller_phone: str | None) -> None:
-    """Note who took a phone assessment and, if given, the caller's name and phone."""
+    """Note who took a phone assessment and the caller's name and phone (a blank keeps what was given)."""
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
     with _transaction():
         assessment.recorded_by = staff
-        assessment.caller_name, assessment.caller_phone = caller_name or None, caller_phone or None
+        assessment.caller_name = caller_name or assessment.caller_name
+        assessment.caller_phone = caller_phone or assessment.caller_phone
 
 
 # --- staff accounts ------------------------------------------------------------------------------
