@@ -53,8 +53,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     }
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
-    if environ.get("RETENTION_DAYS"):
-        settings["RETENTION_DAYS"] = int(environ["RETENTION_DAYS"])
+    for number in ("RETENTION_DAYS", "IDLE_LIMIT_SECONDS"):
+        if environ.get(number):
+            settings[number] = int(environ[number])
     if environ.get("PROXY_COUNT"):
         settings["PROXY_COUNT"] = int(environ["PROXY_COUNT"])
     if environ.get("RATELIMIT_STORAGE_URI"):

@@ -16,6 +16,7 @@ class Idle:
     expires_at: float
     keep_url: str
     more_time: bool = False
+    for_staff: bool = False  # a staff session ends (a log-out), rather than answers being cleared
 
     @property
     def seconds_left(self) -> int:

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 
 from triage.errors import csrf_expired_page
 from triage.extensions import limiter, login_manager
+from triage.idle import Idle
 from triage.staff import bp
 from triage.staff.accounts import authenticate
 from triage.staff.forms import LoginForm
@@ -74,6 +75,24 @@ def end_idle_sessions() -> ResponseReturnValue | None:
             return redirect(url_for("staff.login", next=request.path))
         session[_SEEN] = now
     return None
+
+
+@bp.context_processor
+def idle_timer() -> dict[str, Any]:
+    """When this staff session ends without activity, for the warning before it does (WCAG 2.2.1)."""
+    if not current_user.is_authenticated or _SEEN not in session:
+        return {}
+    ends = float(session[_SEEN]) + current_app.config["IDLE_LIMIT_SECONDS"]
+    return {"idle": Idle(ends, url_for("staff.still_here"), for_staff=True)}
+
+
+@bp.post("/still-here")
+@requires(*STAFF)
+def still_here() -> ResponseReturnValue:
+    """Keep a staff session going (its idle time starts again with this request)."""
+    if request.accept_mimetypes.best == "application/json":
+        return {"expires_in": int(current_app.config["IDLE_LIMIT_SECONDS"])}
+    return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.errorhandler(CSRFError)
