@@ -1,8 +1,18 @@
-"""Fixtures for the web app and the command line (engine tests in tests/engine/ need none of them)."""
+"""The fixtures every test may use: one family of app fixtures, made by tests/support/apps.py.
+
+`app` is a test app with CSRF checks off (tests post forms without a token), `csrf_app` the same
+app with CSRF protection on, as deployed; `client` and `csrf_client` are a fresh browser on each.
+Both apps get the database the `database` fixture names: a copy of the migrated database here;
+tests/staff/ (and any module that needs the staff accounts) names the one holding the accounts,
+tests/storage/ a database of the backend under test. The patient pages' tests share one `app`
+for the whole session (tests/patient/conftest.py): same factory, same settings.
+
+Engine tests (tests/engine/) and questionnaire tests (tests/questionnaire/) need none of these.
+"""
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,62 +20,87 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.database import prepare_instance
-from triage import create_app, extensions
-from triage.config import PRACTICE_DEFAULTS
-from triage.engine import RuleSet, load_rules
-
-#: Practice details unlike the demo defaults, so a test can tell configured text from default text.
-PRACTICE = {
-    "PRACTICE_NAME": "Harbour Spine Clinic",
-    "PRACTICE_PHONE": "+44 20 7946 0321",
-    "PRACTICE_EMAIL": "desk@harbour-spine.test",
-    "OPENING_HOURS": "Monday to Thursday, 8:00 to 16:00",
-    "EMERGENCY_NUMBER": "911",
-    "AMBULANCE_NUMBER": "911",
-}
-
-
-@functools.cache
-def _rules(rules_dir: str) -> RuleSet:
-    return load_rules(rules_dir)
+from tests.support import apps, staff
+from tests.support.database import migrated_template
+from triage import extensions
+from triage.staff import accounts
 
 
 @pytest.fixture(autouse=True)
 def rules_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Apps share one loaded rule set per folder (immutable; loading it is most of create_app's time)."""
-    monkeypatch.setattr(extensions, "load_rules", _rules)
+    monkeypatch.setattr(extensions, "load_rules", apps.shared_rules)
 
 
 @pytest.fixture(autouse=True)
 def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No setting leaks in from the shell, and the instance folder is a fresh one under tmp_path.
-
-    create_app keeps a generated secret key in Flask's instance folder, which for this editable
-    install is the repository's instance/; no test may write there.
-    """
-    settings = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "SESSION_COOKIE_SECURE", "DATABASE_URL"]
-    for name in [*settings, "RETENTION_DAYS", *PRACTICE_DEFAULTS]:
-        monkeypatch.delenv(name, raising=False)
+    """No setting leaks in from the shell, and the instance folder is a fresh one under tmp_path
+    (for create_app called in a test as for the test apps); its path."""
     instance = tmp_path / "instance"
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(instance))
+    apps.isolate(monkeypatch, instance)
     return instance
 
 
 @pytest.fixture
-def app(hermetic: Path) -> Flask:
-    """A fresh app for one test, with a test secret, the practice details above and a migrated database."""
-    prepare_instance(hermetic)
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", **PRACTICE})
+def database() -> Path | str:
+    """The database of the test apps: an SQLite file they get a copy of, or a database URL."""
+    return migrated_template()
+
+
+@pytest.fixture
+def make_app(hermetic: Path) -> Iterator[Callable[..., Flask]]:
+    """Makes test apps in the test's instance folder: `make_app(database, csrf=False, **settings)`
+    (tests/support/apps.py); their database connections are closed afterwards."""
+    made: list[Flask] = []
+
+    def make(database: Path | str, *, csrf: bool = False, **settings: object) -> Flask:
+        app = apps.make_app(hermetic, database, csrf=csrf, **settings)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        apps.dispose(app)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], database: Path | str) -> Flask:
+    """A fresh test app with CSRF checks off, the practice's details and its own database."""
+    return make_app(database)
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """A test client of the app."""
+    """A fresh browser on `app`: no cookies, so no answers and no login."""
     return app.test_client()
+
+
+@pytest.fixture
+def csrf_app(make_app: Callable[..., Flask], database: Path | str) -> Flask:
+    """The test app with CSRF protection on, as deployed."""
+    return make_app(database, csrf=True)
+
+
+@pytest.fixture
+def csrf_client(csrf_app: Flask) -> FlaskClient:
+    """A fresh browser on the CSRF-protected app."""
+    return csrf_app.test_client()
 
 
 @pytest.fixture
 def runner() -> CliRunner:
     """Runs the click CLI of triage/cli.py (`runner.invoke(main, [...])`), stderr kept apart."""
     return CliRunner()
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its lowest cost (tests/support/staff.py says why), for the unknown-user check too."""
+    monkeypatch.setattr(accounts, "_hasher", staff.FAST_HASHER)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", staff.FAST_DUMMY_HASH)
+
+
+@pytest.fixture
+def staff_database(fast_hashing: None) -> Path:
+    """The migrated database with one account per role (tests/support/staff.py), for `database`."""
+    return staff.staff_database()

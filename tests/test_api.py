@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +13,10 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PRACTICE
-from tests.engine.conftest import vignettes
-from triage import create_app
+from tests.support import apps
+from tests.support.apps import PRACTICE
+from tests.support.cases import vignettes
+from tests.support.database import migrated_template
 from triage.cli import main
 from triage.engine import DEFAULT_RULES_DIR, RuleSet, load_rules
 
@@ -187,10 +190,12 @@ def test_practice_actions_give_the_configured_practice_phone(client: FlaskClient
     assert PRACTICE["PRACTICE_NAME"] in action
 
 
-def test_the_api_needs_no_csrf_token_while_csrf_protects_the_app(app: Flask, client: FlaskClient) -> None:
-    assert app.config.get("WTF_CSRF_ENABLED", True) is True
-    assert "csrf" in app.extensions
-    response = client.post(ASSESSMENTS, json=calm_answers())  # no token, no session cookie
+def test_the_api_needs_no_csrf_token_while_csrf_protects_the_app(
+    csrf_app: Flask, csrf_client: FlaskClient
+) -> None:
+    assert csrf_app.config.get("WTF_CSRF_ENABLED", True) is True
+    assert "csrf" in csrf_app.extensions
+    response = csrf_client.post(ASSESSMENTS, json=calm_answers())  # no token, no session cookie
     assert response.status_code == 200
 
 
@@ -353,8 +358,10 @@ def test_errors_under_the_api_are_json_never_html(
     errors_of(response)
 
 
-def test_a_crash_under_the_api_is_a_json_500_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app({"SECRET_KEY": "test-secret", "PROPAGATE_EXCEPTIONS": False, **PRACTICE})
+def test_a_crash_under_the_api_is_a_json_500_without_a_traceback(
+    make_app: Callable[..., Flask], database: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(database, csrf=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     def crash(self: RuleSet, answers: object) -> None:
         raise RuntimeError("secret internals")
@@ -368,8 +375,10 @@ def test_a_crash_under_the_api_is_a_json_500_without_a_traceback(monkeypatch: py
     errors_of(response)
 
 
-def test_json_nested_too_deeply_to_read_is_400_not_500() -> None:
-    app = create_app({"SECRET_KEY": "test-secret", "PROPAGATE_EXCEPTIONS": False, **PRACTICE})
+def test_json_nested_too_deeply_to_read_is_400_not_500(
+    make_app: Callable[..., Flask], database: Path | str
+) -> None:
+    app = make_app(database, csrf=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
     body = "[" * 8000 + "]" * 8000
     response = app.test_client().post(ASSESSMENTS, data=body, content_type="application/json")
     assert response.status_code == 400
@@ -379,9 +388,10 @@ def test_json_nested_too_deeply_to_read_is_400_not_500() -> None:
 
 
 @pytest.fixture(scope="module")
-def contract() -> dict[str, Any]:
+def contract(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """GET /api/v1/questions, fetched once for this module's many contract checks."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "RULES_DIR": str(DEFAULT_RULES_DIR)})
+    instance = tmp_path_factory.mktemp("instance")
+    app = apps.make_app(instance, migrated_template(), RULES_DIR=str(DEFAULT_RULES_DIR))
     response = app.test_client().get(QUESTIONS)
     assert response.status_code == 200
     return response.get_json()

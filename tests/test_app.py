@@ -15,7 +15,7 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PRACTICE
+from tests.support.apps import PRACTICE
 from triage import PROJECT_ROOT, create_app
 from triage.engine import DEFAULT_RULES_DIR, RulesInvalid
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from tests.engine.conftest import vignettes
+from tests.support.cases import vignettes
 from triage.cli import main
 from triage.engine import DEFAULT_RULES_DIR, load_rules
 from triage.engine.model import Level

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PRACTICE
-from tests.browser.drive import (
+from tests.support.apps import PRACTICE
+from tests.support.drive import (
     CHECK_ANSWERS,
     FLOW,
     RESULT,

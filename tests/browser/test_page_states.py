@@ -14,8 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Browser, Page, ViewportSize
 
-from tests.browser.conftest import Pages
-from tests.browser.drive import LANG, STATES, PageState
+from tests.support.browser import Pages
+from tests.support.drive import LANG, STATES, PageState
 
 pytestmark = pytest.mark.browser
 

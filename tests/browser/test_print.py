@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.drive import FLOW, RULES, TOUR, get_result
+from tests.support.drive import FLOW, RULES, TOUR, get_result
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import vignettes
+from tests.support.cases import vignettes
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "triage"

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.cases import vignettes
 from triage.engine import Level, Outcome, RuleSet
-
-from .conftest import vignettes
 
 RULESET_FILE = Path(__file__).resolve().parents[2] / "rules" / "ruleset.yaml"
 VIGNETTES = vignettes()

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
-from tests.patient.conftest import FLOW, PLACEHOLDERS, RULES, VIGNETTES, Journey, Trip, level_shown, page_url
+from tests.support.apps import PLACEHOLDERS
+from tests.support.cases import VIGNETTES
+from tests.support.flow import FLOW, RULES
+from tests.support.journeys import Journey, Trip, page_url
+from tests.support.markup import level_shown
 from triage.engine import Level
 
 BY_ID = pytest.mark.parametrize("case", VIGNETTES, ids=[case["id"] for case in VIGNETTES])

@@ -13,9 +13,11 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.engine.test_wording import diagnostic_claims
-from tests.patient.conftest import FLOW, RULES, VIGNETTE, VIGNETTES, Journey, prime, show
-from tests.patient.markup import Document, parse
+from tests.support.cases import VIGNETTE, VIGNETTES
+from tests.support.flow import FLOW, RULES
+from tests.support.journeys import Journey, prime, show
+from tests.support.markup import Document, parse
+from tests.support.wording import diagnostic_claims
 from triage import PROJECT_ROOT
 
 CATALOGUES = sorted((PROJECT_ROOT / "triage" / "translations").glob("*/LC_MESSAGES/messages.po"))

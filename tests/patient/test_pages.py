@@ -12,22 +12,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.patient.conftest import (
-    FLOW,
-    RULES,
-    VIGNETTE,
-    VIGNETTES,
-    Journey,
-    asked_answers,
-    error_summary,
-    form_data,
-    level_shown,
-    page_url,
-    prime,
-    saved_answers,
-    show,
-)
-from tests.patient.markup import Document, Element, parse
+from tests.support.cases import VIGNETTE, VIGNETTES
+from tests.support.flow import FLOW, RULES, asked_answers
+from tests.support.journeys import Journey, page_form, page_url, prime, saved_answers, show
+from tests.support.markup import Document, Element, error_summary, level_shown, parse
 from triage.config import Defaults
 from triage.engine import AnswersInvalid, Level
 from triage.engine.contract import Question
@@ -252,7 +240,7 @@ def test_a_required_question_left_empty_is_named_linked_and_the_rest_is_kept(
 ) -> None:
     prime(client, without(EVERY_PAGE, *page.question_ids))
     typed = without(EVERY_PAGE, question.id)
-    response = client.post(page_url(page), data=form_data(page, typed))
+    response = client.post(page_url(page), data=page_form(page, typed))
     assert response.status_code == 200
     document = parse(response.text)
     message = engine_messages(typed, page)[question.id]
@@ -266,7 +254,7 @@ def test_a_required_question_left_empty_is_named_linked_and_the_rest_is_kept(
     assert f"{question.id}-error" in described_by(document.one(id=anchor))
     for other in page.questions:
         if other != question:
-            assert shown_value(document, other) == form_data(page, typed).get(other.id), other.id
+            assert shown_value(document, other) == page_form(page, typed).get(other.id), other.id
     assert question.id not in saved_answers(client)
 
 
@@ -292,7 +280,7 @@ def test_a_number_that_is_not_allowed_is_explained_and_stays_in_the_box_with_the
     page = FLOW.page(page_id)
     assert page is not None
     prime(client, without(EVERY_PAGE, *page.question_ids))
-    data = {**form_data(page, EVERY_PAGE), question_id: typed}
+    data = {**page_form(page, EVERY_PAGE), question_id: typed}
     document = parse(client.post(page_url(page), data=data).text)
     message = engine_messages({**EVERY_PAGE, question_id: to_answer(CONTRACT[question_id], typed)}, page).get(
         question_id
@@ -303,7 +291,7 @@ def test_a_number_that_is_not_allowed_is_explained_and_stays_in_the_box_with_the
     assert document.one("input", id=question_id).get("value") == typed
     for other in page.questions:
         if other.id != question_id:
-            assert shown_value(document, other) == form_data(page, EVERY_PAGE)[other.id], other.id
+            assert shown_value(document, other) == page_form(page, EVERY_PAGE)[other.id], other.id
 
 
 ACCEPTED_NUMBERS = [
@@ -326,7 +314,7 @@ def test_a_number_within_the_limits_is_saved_as_a_number(
     page = FLOW.page(page_id)
     assert page is not None
     prime(client, without(EVERY_PAGE, *page.question_ids))
-    response = client.post(page_url(page), data={**form_data(page, EVERY_PAGE), question_id: typed})
+    response = client.post(page_url(page), data={**page_form(page, EVERY_PAGE), question_id: typed})
     assert response.status_code == 302
     assert saved_answers(client)[question_id] == saved
 
@@ -405,7 +393,7 @@ def test_none_of_these_on_pain_features_gives_an_empty_list(
     assert details is not None
     prime(client, without(EVERY_PAGE, *details.question_ids))
     response = client.post(
-        page_url(details), data={**form_data(details, EVERY_PAGE), "pain_features": ticked}
+        page_url(details), data={**page_form(details, EVERY_PAGE), "pain_features": ticked}
     )
     assert response.status_code == 302
     assert saved_answers(client)["pain_features"] == saved
@@ -449,7 +437,7 @@ def test_a_change_link_returns_to_check_answers_after_saving(client: FlaskClient
     path = next(href for href in changes if href.startswith(page_url(page, returning=True))).split("#")[0]
     document = show(client, path)
     assert document.one("button", type="submit").text == "Save and return to your answers"
-    response = client.post(path, data=form_data(page, EVERY_PAGE))
+    response = client.post(path, data=page_form(page, EVERY_PAGE))
     assert response.location == "/check-answers"
     assert saved_answers(client) == asked_answers(EVERY_PAGE)
 
@@ -463,7 +451,7 @@ def test_changing_back_pain_to_yes_asks_the_pain_details_before_returning(client
     assert (
         show(client, response.location).one("button", type="submit").text == "Save and return to your answers"
     )
-    response = client.post(response.location, data=form_data(details, EVERY_PAGE))
+    response = client.post(response.location, data=page_form(details, EVERY_PAGE))
     assert response.location == "/check-answers"
     labels = [dt.text for dt in show(client, "/check-answers").find_all("dt")]
     assert all(q.label.get("en") in labels for q in details.questions)
@@ -503,7 +491,7 @@ def test_a_warning_sign_changed_from_the_check_page_shows_urgent_advice_at_once_
     changed = {**CHECKED[base], question_id: value}
     level = RULES.assess(changed).level  # everything else is already answered
     prime(client, CHECKED[base], submitted=True)
-    response = client.post(page_url(FLOW.pages[0], returning=True), data=form_data(FLOW.pages[0], changed))
+    response = client.post(page_url(FLOW.pages[0], returning=True), data=page_form(FLOW.pages[0], changed))
     if level >= Level.EMERGENCY:
         assert response.location == "/urgent-advice"
         advice = show(client, "/urgent-advice")
@@ -533,7 +521,7 @@ def test_changing_an_answer_after_confirming_asks_to_confirm_again(client: Flask
     prime(client, EVERY_PAGE, submitted=True)
     about_you = FLOW.page("about-you")
     assert about_you is not None
-    client.post(page_url(about_you, returning=True), data={**form_data(about_you, EVERY_PAGE), "age": "80"})
+    client.post(page_url(about_you, returning=True), data={**page_form(about_you, EVERY_PAGE), "age": "80"})
     assert client.get("/result").location == "/check-answers"
 
 

@@ -11,20 +11,18 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.staff.conftest import (
+from tests.support.markup import problems
+from tests.support.records import account, audit_entries, record
+from tests.support.staff import (
     CLINICIAN,
     FAST_HASHER,
     REAL_DUMMY_HASH,
     REAL_HASHER,
     RECEPTION,
     Staff,
-    account,
-    audit_entries,
     is_login_redirect,
     logged_in,
     login,
-    problems,
-    record,
     try_login,
 )
 from triage.cli import main

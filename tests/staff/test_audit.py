@@ -10,17 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.patient.markup import parse
-from tests.staff.conftest import (
-    ADMIN,
-    RECEPTION,
-    VIGNETTE,
-    audit_entries,
-    login,
-    save,
-    take_call,
-    try_login,
-)
+from tests.support.cases import VIGNETTE
+from tests.support.journeys import take_call
+from tests.support.markup import parse
+from tests.support.records import audit_entries, save
+from tests.support.staff import ADMIN, RECEPTION, login, try_login
 from triage.labels import ACTIONS
 from triage.staff.views import EXPORT_COLUMNS
 from triage.storage import repository

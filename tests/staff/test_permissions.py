@@ -15,27 +15,16 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.staff.conftest import (
-    ADMIN,
-    RECEPTION,
-    STAFF,
-    VIGNETTE,
-    Staff,
-    asked,
-    audit_entries,
-    form_data,
-    is_login_redirect,
-    logged_in,
-    login,
-    problems,
-    record,
-    screen_answers,
-    try_login,
-)
+from tests.support.cases import VIGNETTE
+from tests.support.flow import asked_answers, screen_answers
+from tests.support.journeys import form_data
+from tests.support.markup import problems
+from tests.support.records import audit_entries, record
+from tests.support.staff import ADMIN, RECEPTION, STAFF, Staff, is_login_redirect, logged_in, login, try_login
 from triage.cli import main
 
 EVERYONE = ("reception", "clinician", "admin")
-QUIET_CALL = asked(VIGNETTE["osteoporosis-no-pain"]["answers"])  # no warning sign on the screen
+QUIET_CALL = asked_answers(VIGNETTE["osteoporosis-no-pain"]["answers"])  # no warning sign on the screen
 QUIET_SCREEN = form_data(screen_answers(QUIET_CALL))
 QUIET_REST = form_data({qid: v for qid, v in QUIET_CALL.items() if qid not in QUIET_SCREEN})
 
@@ -218,7 +207,8 @@ def test_a_disabled_account_is_logged_out_and_cannot_log_in(
 
 
 def test_csrf_protects_login_logout_status_and_phone_posts(csrf_app: Flask, csrf_client: FlaskClient) -> None:
-    from tests.staff.conftest import csrf_token, save
+    from tests.support.records import save
+    from tests.support.staff import csrf_token
 
     reference = save(csrf_app, VIGNETTE["osteoporosis-no-pain"]["answers"])
     refused = csrf_client.post("/staff/login", data={"username": "rita", "password": RECEPTION.password})

@@ -11,29 +11,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PRACTICE
-from tests.patient.markup import parse
-from tests.staff.conftest import (
-    ADMIN,
-    CLINICIAN,
-    PLACEHOLDERS,
-    RECEPTION,
-    RULES,
-    SCREEN,
-    VIGNETTE,
-    VIGNETTES,
-    Staff,
-    asked,
-    audit_entries,
-    early_level,
-    form_data,
-    level_shown,
-    login,
-    problems,
-    record,
-    screen_answers,
-    take_call,
-)
+from tests.support.apps import PLACEHOLDERS, PRACTICE
+from tests.support.cases import VIGNETTE, VIGNETTES
+from tests.support.flow import RULES, SCREEN, asked_answers, early_level, screen_answers
+from tests.support.journeys import form_data, take_call
+from tests.support.markup import level_shown, parse, problems
+from tests.support.records import audit_entries, record
+from tests.support.staff import ADMIN, CLINICIAN, RECEPTION, Staff, login
 from triage.engine import Level
 from triage.storage import repository
 
@@ -141,7 +125,7 @@ def test_an_unanswered_screen_question_is_asked_again_and_nothing_goes_on(client
 
 
 def test_an_incomplete_call_is_not_saved(app: Flask, client: FlaskClient) -> None:
-    answers = asked(VIGNETTE["osteoporosis-no-pain"]["answers"])
+    answers = asked_answers(VIGNETTE["osteoporosis-no-pain"]["answers"])
     login(client, RECEPTION)
     client.post("/staff/phone", data=form_data(screen_answers(answers)))
     rest = {k: v for k, v in answers.items() if k not in SCREEN and k != "age"}
@@ -180,7 +164,7 @@ def test_any_member_of_staff_may_take_a_call_and_is_recorded_as_taking_it(
 
 
 def test_a_new_call_starts_afresh(client: FlaskClient) -> None:
-    answers = asked(VIGNETTE["osteoporosis-no-pain"]["answers"])
+    answers = asked_answers(VIGNETTE["osteoporosis-no-pain"]["answers"])
     login(client, RECEPTION)
     client.post("/staff/phone", data=form_data(screen_answers(answers)))
     assert client.get("/staff/phone").status_code == 200  # "Take another call"
@@ -246,7 +230,7 @@ def test_no_answers_or_caller_details_reach_the_log_even_with_sql_logging_at_inf
 
 
 def test_sending_the_questions_twice_saves_one_record(app: Flask, client: FlaskClient) -> None:
-    answers = asked(VIGNETTE["osteoporosis-no-pain"]["answers"])
+    answers = asked_answers(VIGNETTE["osteoporosis-no-pain"]["answers"])
     login(client, RECEPTION)
     client.post("/staff/phone", data=form_data(screen_answers(answers)))
     rest = form_data({k: v for k, v in answers.items() if k not in SCREEN})
@@ -264,7 +248,7 @@ def test_a_call_in_progress_is_forgotten_when_the_session_ends(
 ) -> None:
     """The screen's answers are patient data: they must not outlive the staff session in the
     (signed, not encrypted) session cookie, nor be carried into the next person's login."""
-    answers = asked(VIGNETTE["saddle-numbness-only"]["answers"])
+    answers = asked_answers(VIGNETTE["saddle-numbness-only"]["answers"])
     login(client, RECEPTION)
     assert client.post("/staff/phone", data=form_data(screen_answers(answers))).status_code == 200
     if ending == "logging out":

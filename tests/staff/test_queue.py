@@ -10,19 +10,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.patient.markup import Document, parse
-from tests.staff.conftest import (
-    CLINICIAN,
-    RECEPTION,
-    RULES,
-    VIGNETTE,
-    VIGNETTES,
-    level_shown,
-    login,
-    record,
-    save,
-    take_call,
-)
+from tests.support.cases import VIGNETTE, VIGNETTES
+from tests.support.flow import RULES
+from tests.support.journeys import take_call
+from tests.support.markup import Document, level_shown, parse
+from tests.support.records import record, save
+from tests.support.staff import CLINICIAN, RECEPTION, login
 from triage.engine import Level
 from triage.extensions import db
 

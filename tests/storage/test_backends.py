@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.storage.conftest import BACKENDS, IN_CI, POSTGRESQL_URL
+from tests.support.database import BACKENDS, IN_CI, POSTGRESQL_URL
 
 
 def test_postgresql_variants_run_in_ci() -> None:

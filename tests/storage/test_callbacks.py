@@ -11,12 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PRACTICE
-from tests.database import dispose
-from tests.engine.conftest import vignettes
-from tests.patient.conftest import error_summary, level_shown, prime, show
-from tests.patient.markup import Document, parse
-from tests.storage.conftest import as_utc, assessments, callbacks, count, submit_online
+from tests.support.apps import PRACTICE, dispose
+from tests.support.cases import vignettes
+from tests.support.journeys import prime, show, submit_online
+from tests.support.markup import Document, error_summary, level_shown, parse
+from tests.support.records import as_utc, assessments, callbacks, count
 from triage.storage.models import CallbackRequest
 
 #: A result that offers a call back (level "soon").

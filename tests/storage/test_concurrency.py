@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.engine.conftest import vignettes
-from tests.storage.conftest import assessments
+from tests.support.cases import vignettes
+from tests.support.records import assessments
 
 REQUESTS = 50
 VIGNETTES = vignettes()

@@ -64,7 +64,7 @@ def test_downgrade_to_base_removes_the_tables_and_upgrade_works_again(
 
 def test_a_migrated_database_takes_rows(make_app: Callable[..., Flask], empty_database_url: str) -> None:
     """The schema the migrations build is one the app can save to (types, keys, defaults)."""
-    from tests.engine.conftest import vignettes
+    from tests.support.cases import vignettes
     from triage.storage import repository
 
     app = make_app(empty_database_url)

@@ -12,8 +12,8 @@ from statistics import median
 import pytest
 from flask import Flask
 
-from tests.engine.conftest import vignettes
-from tests.storage.conftest import assessments
+from tests.support.cases import vignettes
+from tests.support.records import assessments
 from triage.engine import load_rules
 from triage.storage import repository
 from triage.storage.references import new_reference, normalise_reference

@@ -11,9 +11,10 @@ from click.testing import CliRunner, Result
 from flask import Flask
 
 import triage
-from tests.database import dispose
-from tests.engine.conftest import vignettes
-from tests.storage.conftest import UNOPENABLE_SQLITE, assessments, callbacks
+from tests.support.apps import dispose
+from tests.support.cases import vignettes
+from tests.support.database import UNOPENABLE_SQLITE
+from tests.support.records import assessments, callbacks
 from triage.cli import main
 from triage.engine import load_rules
 from triage.storage.repository import (

@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect
 
-from tests.engine.conftest import vignettes
-from tests.patient.conftest import asked_answers, show
-from tests.storage.conftest import as_utc, assessments, submit_online
+from tests.support.cases import vignettes
+from tests.support.flow import asked_answers
+from tests.support.journeys import show, submit_online
+from tests.support.records import as_utc, assessments
 from triage.engine import load_rules
 from triage.extensions import db
 from triage.storage.models import Assessment

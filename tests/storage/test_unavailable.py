@@ -14,17 +14,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import PRACTICE
-from tests.engine.conftest import vignettes
-from tests.patient.conftest import level_shown, prime, show
-from tests.patient.markup import Element, parse
-from tests.storage.conftest import (
-    POSTGRESQL_URL,
-    REFUSED_POSTGRESQL,
-    UNOPENABLE_SQLITE,
-    migrated_database,
-    submit_online,
-)
+from tests.support.apps import PRACTICE
+from tests.support.cases import vignettes
+from tests.support.database import POSTGRESQL_URL, REFUSED_POSTGRESQL, UNOPENABLE_SQLITE, migrated_database
+from tests.support.journeys import prime, show, submit_online
+from tests.support.markup import Element, level_shown, parse
 from triage.config import practice_values
 from triage.engine import load_rules
 from triage.engine.export import outcome_as_dict

@@ -1,7 +1,8 @@
 """A small HTML reader for page tests: elements by tag and attribute, and their text as a reader sees it.
 
 Built on the standard library's HTMLParser, so the tests need no extra dependency. Entities are
-decoded in text and attribute values, and text is whitespace-normalised.
+decoded in text and attribute values, and text is whitespace-normalised. At the end, what a page
+says that many tests read: the level it shows and its error summary.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from werkzeug.test import TestResponse
 
 VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -130,3 +133,25 @@ def parse(markup: str) -> Document:
     builder.feed(markup)
     builder.close()
     return builder.document
+
+
+# --- what a page says ------------------------------------------------------------------------------
+
+
+def level_shown(document: Document) -> str:
+    """The level a result, urgent-advice or phone page shows, from its `level--<id>` class."""
+    banners = [c for el in document.find_all(cls="level") for c in el.classes if c.startswith("level--")]
+    assert len(banners) == 1, f"expected one level banner, found {banners}"
+    return banners[0].removeprefix("level--")
+
+
+def error_summary(document: Document) -> list[str]:
+    """The messages of the page's error summary (empty when there is none)."""
+    return [li.text for summary in document.find_all(cls="error-summary") for li in summary.find_all("li")]
+
+
+def problems(response: TestResponse) -> list[str]:
+    """The messages of a response's error summary (none when the response is not a page)."""
+    if response.mimetype != "text/html":
+        return []
+    return error_summary(parse(response.text))

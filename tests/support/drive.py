@@ -2,7 +2,7 @@
 a patient's pages and the staff area's, in English and in Greek.
 
 Which pages there are, what is on them and which input gives an answer all come from the rule
-set (triage.patient.flow and triage.patient.forms), never from a list written here.
+set (triage.questionnaire and its fields), never from a list written here.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Response, expect
 
-from tests.engine.conftest import vignettes
-from triage.engine import Level, load_rules
+from tests.support.cases import vignettes
+from tests.support.flow import FLOW, RULES
+from triage.engine import Level
 from triage.engine.contract import Question
 from triage.questionnaire import Page as QuestionPage
-from triage.questionnaire import Questionnaire
 from triage.questionnaire.fields import choices, to_form_value
 
-RULES = load_rules()
-FLOW = Questionnaire.of(RULES)
 CASES: list[dict[str, Any]] = vignettes()
 LANG = "en"
 QUESTIONS, URGENT_ADVICE, CHECK_ANSWERS, RESULT = "/questions/", "/urgent-advice", "/check-answers", "/result"
