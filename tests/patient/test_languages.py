@@ -75,11 +75,15 @@ def test_the_checker_catches_english_left_on_a_greek_page() -> None:
     assert not english_words(
         parse('<html lang="el"><body><main><p>Καλέστε το 112 τώρα.</p></main></body></html>')
     )
+    assert not english_words(  # the rules version's hash is a code, in every language
+        parse('<html lang="el"><body><main><p>Έκδοση κανόνων 2026.11.1 (d89514ba7c1f).</p></main>')
+    )
 
 
 def english_words(document: Document) -> set[str]:
-    """Latin words on a page (outside the allowed names and the rules' source citations)."""
-    text = document.text
+    """Latin words on a page (outside the allowed names, the rules' source citations and the
+    rules version's hash)."""
+    text = re.sub(r"\b[0-9a-f]{12}\b", " ", document.text)
     for cited in document.find_all(cls="rule__source"):
         text = text.replace(cited.text, " ")
     words = set(re.findall(r"[A-Za-z]{2,}", text))
