@@ -1,4 +1,5 @@
-"""The project's rule set and its questionnaire, loaded once for the tests that drive the pages.
+"""The project's rule set and its questionnaire (load_rules() and Questionnaire.of()), loaded once
+for the tests that drive the pages and those of the questionnaire itself.
 
 The pages and their questions always come from the questionnaire the rule set defines
 (triage.questionnaire), never from a list written in a test.
