@@ -22,6 +22,7 @@ function warnBeforeIdleEnd(region) {
   function schedule(seconds) {
     window.clearTimeout(timer);
     timer = window.setTimeout(function () {
+      warning.setAttribute("role", "alert");  // announced as it appears
       warning.hidden = false;
       keep.hidden = false;
       keep.focus();
@@ -38,6 +39,7 @@ function warnBeforeIdleEnd(region) {
       })
       .then(function (kept) {
         warning.hidden = true;
+        warning.removeAttribute("role");
         keep.hidden = true;
         schedule(kept.expires_in - 120);
       })

@@ -382,9 +382,8 @@ def test_cancer_details_are_asked_only_after_cancer(client: FlaskClient, cancer:
     [
         (["none"], []),
         (["night_pain", "worsening"], ["night_pain", "worsening"]),
-        (["none", "night_pain"], ["night_pain"]),
     ],
-    ids=["none-of-these", "two-features", "none-and-a-feature"],
+    ids=["none-of-these", "two-features"],
 )
 def test_none_of_these_on_pain_features_gives_an_empty_list(
     client: FlaskClient, ticked: list[str], saved: list[str]
@@ -397,6 +396,21 @@ def test_none_of_these_on_pain_features_gives_an_empty_list(
     )
     assert response.status_code == 302
     assert saved_answers(client)["pain_features"] == saved
+
+
+def test_none_of_these_ticked_with_a_feature_is_refused_and_keeps_the_ticks(client: FlaskClient) -> None:
+    details = FLOW.page("pain-details")
+    assert details is not None
+    prime(client, without(EVERY_PAGE, *details.question_ids))
+    response = client.post(
+        page_url(details), data={**page_form(details, EVERY_PAGE), "pain_features": ["night_pain", "none"]}
+    )
+    assert response.status_code == 200
+    page = parse(response.text)
+    assert any("not both" in message for message in error_summary(page)), error_summary(page)
+    ticked = [box.attrs["value"] for box in page.find_all("input", name="pain_features") if box.has("checked")]
+    assert sorted(ticked) == ["night_pain", "none"]
+    assert "pain_features" not in saved_answers(client)
 
 
 def test_an_empty_pain_features_list_shows_none_of_these_ticked(client: FlaskClient) -> None:
@@ -436,7 +450,9 @@ def test_a_change_link_returns_to_check_answers_after_saving(client: FlaskClient
     ]
     path = next(href for href in changes if href.startswith(page_url(page, returning=True))).split("#")[0]
     document = show(client, path)
-    assert document.one("button", type="submit").text == "Save and return to your answers"
+    assert document.one("form", cls="question-form").one("button", type="submit").text == (
+        "Save and return to your answers"
+    )
     response = client.post(path, data=page_form(page, EVERY_PAGE))
     assert response.location == "/check-answers"
     assert saved_answers(client) == asked_answers(EVERY_PAGE)
@@ -449,7 +465,8 @@ def test_changing_back_pain_to_yes_asks_the_pain_details_before_returning(client
     details = FLOW.page("pain-details")
     assert details is not None
     assert (
-        show(client, response.location).one("button", type="submit").text == "Save and return to your answers"
+        show(client, response.location).one("form", cls="question-form").one("button", type="submit").text
+        == "Save and return to your answers"
     )
     response = client.post(response.location, data=page_form(details, EVERY_PAGE))
     assert response.location == "/check-answers"
@@ -638,7 +655,12 @@ def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once
     assert (response.status_code, response.location) == (302, "/urgent-advice")
     advice = show(client, "/urgent-advice")
     assert level_shown(advice) == "emergency"
-    # Going on leads back to the screen, with what was ticked kept and the rest still to answer.
+    # Going on leads back to the screen, with what was ticked kept, the rest still to answer and no
+    # error shown for questions the person has not yet been asked to finish.
     back = show(client, "/questions/emergency-screen")
     assert back.one("input", id=f"{flag}-2").has("checked")
-    assert error_summary(back)
+    assert error_summary(back) == []
+    # Answering the rest goes on with the questions; the same advice is not shown a second time.
+    rest = {q.id: "no" if q.kind.is_truth else "none" for q in RULES.contract.questions if q.section == "emergency_screen"}
+    onward = client.post("/questions/emergency-screen", data={**rest, flag: "unsure"})
+    assert onward.status_code == 302 and onward.location != "/urgent-advice", onward.location

@@ -64,6 +64,14 @@ VISITS: dict[tuple[str, str], Visit] = {
         "/staff/phone/questions", data=QUIET_REST, status=302, location="/staff/phone/result/"
     ),
     ("staff.phone_result", "GET"): Visit("/staff/phone/result/{reference}"),
+    # After the call above ended, no emergency script is in progress: both lead to a new call.
+    ("staff.phone_emergency", "GET"): Visit("/staff/phone/emergency", status=302, location="/staff/phone"),
+    ("staff.phone_caller", "POST"): Visit(
+        "/staff/phone/caller", data={"caller_name": "Ada"}, status=302, location="/staff/phone"
+    ),
+    ("staff.still_here", "POST"): Visit(
+        "/staff/still-here", data={"next": "/staff/"}, status=302, location="/staff/"
+    ),
     ("staff.audit_trail", "GET"): Visit("/staff/audit", roles=("admin",)),
     ("staff.export", "GET"): Visit("/staff/export.csv", roles=("admin",)),
     ("staff.login", "POST"): Visit("/staff/login", status=302, location="/staff/"),  # own credentials
