@@ -1,0 +1,128 @@
+"""Emergency exits are recorded (spec §3a): the early advice is saved at once with a reference code,
+shown on the advice page with a summary to print; carrying on updates the same record, never a
+second one. Also the smaller promises of the result page: a call-back at the urgent level is today,
+a call-back asked for is not offered again, and the self-care result does not say "when you call"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.cases import VIGNETTES
+from tests.support.flow import early_level, screen_answers
+from tests.support.journeys import Journey, form_data, prime, session_reference, show
+from tests.support.markup import level_shown
+from tests.support.records import assessments
+from triage.engine import Level
+
+EARLY = [case for case in VIGNETTES if early_level(case["answers"]) >= Level.EMERGENCY]
+NOT_EARLY = [case for case in VIGNETTES if early_level(case["answers"]) < Level.EMERGENCY]
+BY_LEVEL = {case["expected_level"]: case for case in reversed(VIGNETTES)}
+CALLBACK = {"name": "Eleni Ioannou", "phone": "694 123 4567", "time_window": "morning", "consent": "y"}
+
+
+def records_of(app: Flask, reference: str | None) -> list[dict[str, Any]]:
+    return [row for row in assessments(app) if row["reference"] == reference]
+
+
+def test_the_public_vignettes_include_early_exits() -> None:
+    assert EARLY and NOT_EARLY
+
+
+@pytest.mark.parametrize("case", EARLY, ids=[case["id"] for case in EARLY])
+def test_an_early_exit_is_saved_at_once_and_its_advice_shows_the_reference(
+    app: Flask, client: FlaskClient, case: dict[str, Any]
+) -> None:
+    sent = client.post("/questions/emergency-screen", data=form_data(screen_answers(case["answers"])))
+    assert (sent.status_code, sent.location) == (302, "/urgent-advice")
+    reference = session_reference(client)
+    assert reference is not None
+    (saved,) = records_of(app, reference)
+    assert saved["early_exit"] and saved["partial"]
+    assert saved["level"] == early_level(case["answers"]).value
+    advice = show(client, "/urgent-advice")
+    assert reference in advice.one(cls="reference").text
+    assert advice.find_all(cls="print-summary"), "the advice says to take a summary: there must be one"
+
+
+@pytest.mark.parametrize("case", EARLY, ids=[case["id"] for case in EARLY])
+def test_carrying_on_after_an_early_exit_completes_the_same_record(
+    app: Flask, client: FlaskClient, case: dict[str, Any]
+) -> None:
+    before = len(assessments(app))
+    trip = Journey(client).walk(case["answers"])
+    assert trip.saw_urgent_advice
+    reference = session_reference(client)
+    (saved,) = records_of(app, reference)
+    assert len(assessments(app)) == before + 1, "carrying on made a second record"
+    assert saved["early_exit"] and not saved["partial"]
+    assert saved["level"] == case["expected_level"] == trip.level
+    assert trip.trail.count("/urgent-advice") == 1, f"the same advice was shown twice: {trip.trail}"
+
+
+@pytest.mark.parametrize("case", NOT_EARLY[:3], ids=[case["id"] for case in NOT_EARLY[:3]])
+def test_a_journey_without_a_red_flag_is_saved_once_and_not_as_an_early_exit(
+    app: Flask, client: FlaskClient, case: dict[str, Any]
+) -> None:
+    trip = Journey(client).walk(case["answers"])
+    assert not trip.saw_urgent_advice
+    (saved,) = records_of(app, session_reference(client))
+    assert not saved["early_exit"] and not saved["partial"]
+
+
+def test_an_urgent_call_back_is_today_without_a_choice_of_time(app: Flask, client: FlaskClient) -> None:
+    prime(client, BY_LEVEL["urgent"]["answers"])
+    client.post("/check-answers")
+    result = show(client, "/result")
+    assert level_shown(result) == "urgent"
+    assert result.find_all("input", name="time_window") == []
+    assert "today" in result.one(cls="callback__today").text
+    sent = client.post("/call-back", data={k: v for k, v in CALLBACK.items() if k != "time_window"})
+    assert (sent.status_code, sent.location) == (302, "/call-back/sent")
+    assert "today" in show(client, "/call-back/sent").main.text
+    reference = session_reference(client)
+    (saved,) = [row for row in _callbacks(app) if row["reference"] == reference]
+    assert saved["time_window"] == "today"
+
+
+@pytest.mark.parametrize("level", ["soon", "information"])
+def test_a_call_back_below_urgent_offers_a_time(client: FlaskClient, level: str) -> None:
+    prime(client, BY_LEVEL[level]["answers"])
+    client.post("/check-answers")
+    assert show(client, "/result").find_all("input", name="time_window")
+
+
+def test_a_result_whose_call_back_was_asked_for_does_not_offer_it_again(client: FlaskClient) -> None:
+    prime(client, BY_LEVEL["soon"]["answers"])
+    client.post("/check-answers")
+    assert client.post("/call-back", data=CALLBACK).status_code == 302
+    again = show(client, "/result")
+    assert again.find_all("input", name="consent") == []
+    assert "no need to ask again" in again.main.text
+
+
+@pytest.mark.parametrize(("level", "said"), [("information", False), ("soon", True), ("urgent", True)])
+def test_only_a_result_that_advises_a_call_says_when_you_call(
+    client: FlaskClient, level: str, said: bool
+) -> None:
+    prime(client, BY_LEVEL[level]["answers"])
+    client.post("/check-answers")
+    line = show(client, "/result").one(cls="reference-line").text
+    assert ("when you call" in line) is said, line
+
+
+def test_the_site_has_an_icon(client: FlaskClient) -> None:
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/x-icon"
+        assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+
+
+def _callbacks(app: Flask) -> list[dict[str, Any]]:
+    from tests.support.records import callbacks
+
+    rows = callbacks(app)
+    by_id = {row["id"]: row["reference"] for row in assessments(app)}
+    return [{**row, "reference": by_id[row["assessment_id"]]} for row in rows]

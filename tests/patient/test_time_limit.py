@@ -1,0 +1,72 @@
+"""The time limit (WCAG 2.2.1 Timing Adjustable): every page with answers says when they will be
+cleared and offers more time without script; the script's "keep my answers" starts the time again."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.cases import VIGNETTE
+from tests.support.journeys import prime, saved_answers, show
+from triage.patient.state import MORE_TIME
+
+ANSWERS = VIGNETTE["osteoporosis-no-pain"]["answers"]
+
+
+def idle_for(client: FlaskClient, seconds: float) -> None:
+    with client.session_transaction() as session:
+        session["touched"] = time.time() - seconds
+
+
+def test_a_page_with_answers_says_when_they_are_cleared_and_offers_more_time(
+    app: Flask, client: FlaskClient
+) -> None:
+    prime(client, ANSWERS)
+    page = show(client, "/check-answers")
+    region = page.one("section", cls="idle")
+    minutes = app.config["IDLE_LIMIT_SECONDS"] // 60
+    assert f"{minutes} minutes" in region.text
+    assert region.one("button", name="more").text == "I need more time"
+    assert int(region.attrs["data-warn-in"]) < app.config["IDLE_LIMIT_SECONDS"]
+
+
+def test_the_start_page_without_answers_has_no_time_limit(client: FlaskClient) -> None:
+    assert show(client, "/").find_all("section", cls="idle") == []
+
+
+def test_more_time_makes_the_limit_ten_times_longer_without_script(app: Flask, client: FlaskClient) -> None:
+    limit = app.config["IDLE_LIMIT_SECONDS"]
+    prime(client, ANSWERS)
+    asked = client.post("/keep-answers", data={"more": "1", "next": "/check-answers"})
+    assert (asked.status_code, asked.location) == (302, "/check-answers")
+    region = show(client, "/check-answers").one("section", cls="idle")
+    assert f"{limit * MORE_TIME // 60} minutes" in region.text
+    assert region.find_all("button", name="more") == [], "more time is offered once"
+    idle_for(client, limit + 60)  # past the usual limit, well within the longer one
+    assert show(client, "/check-answers").find_all("section", cls="idle")
+    assert saved_answers(client), "the answers were cleared although more time was given"
+
+
+def test_without_more_time_the_answers_are_cleared_after_the_limit(app: Flask, client: FlaskClient) -> None:
+    prime(client, ANSWERS)
+    idle_for(client, app.config["IDLE_LIMIT_SECONDS"] + 60)
+    assert client.get("/check-answers").location == "/"
+    assert saved_answers(client) == {}
+
+
+def test_keep_my_answers_from_the_script_starts_the_time_again(app: Flask, client: FlaskClient) -> None:
+    limit = app.config["IDLE_LIMIT_SECONDS"]
+    prime(client, ANSWERS)
+    idle_for(client, limit - 30)  # the warning is showing
+    kept = client.post("/keep-answers", headers={"Accept": "application/json"})
+    assert kept.status_code == 200 and kept.json == {"expires_in": limit}
+    with client.session_transaction() as session:
+        assert time.time() - session["touched"] < 5
+
+
+def test_keep_answers_never_sends_the_person_to_another_site(client: FlaskClient) -> None:
+    prime(client, ANSWERS)
+    for target in ("https://example.org/", "//example.org/x", "javascript:alert(1)"):
+        assert client.post("/keep-answers", data={"next": target}).location == "/"
