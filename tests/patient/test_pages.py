@@ -408,7 +408,9 @@ def test_none_of_these_ticked_with_a_feature_is_refused_and_keeps_the_ticks(clie
     assert response.status_code == 200
     page = parse(response.text)
     assert any("not both" in message for message in error_summary(page)), error_summary(page)
-    ticked = [box.attrs["value"] for box in page.find_all("input", name="pain_features") if box.has("checked")]
+    ticked = [
+        box.attrs["value"] for box in page.find_all("input", name="pain_features") if box.has("checked")
+    ]
     assert sorted(ticked) == ["night_pain", "none"]
     assert "pain_features" not in saved_answers(client)
 
@@ -661,6 +663,10 @@ def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once
     assert back.one("input", id=f"{flag}-2").has("checked")
     assert error_summary(back) == []
     # Answering the rest goes on with the questions; the same advice is not shown a second time.
-    rest = {q.id: "no" if q.kind.is_truth else "none" for q in RULES.contract.questions if q.section == "emergency_screen"}
+    rest = {
+        q.id: "no" if q.kind.is_truth else "none"
+        for q in RULES.contract.questions
+        if q.section == "emergency_screen"
+    }
     onward = client.post("/questions/emergency-screen", data={**rest, flag: "unsure"})
     assert onward.status_code == 302 and onward.location != "/urgent-advice", onward.location
