@@ -241,7 +241,13 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "choice question without wording for a value",
         "questions.yaml",
-        (('        both_sides: {en: "Yes, in both legs", el: "Ναι, και στα δύο πόδια"}\n', ""),),
+        (
+            (
+                '        both_sides: {en: "Yes, in both legs, both arms, or an arm and a leg",'
+                ' el: "Ναι, και στα δύο πόδια, και στα δύο χέρια, ή σε ένα χέρι και ένα πόδι"}\n',
+                "",
+            ),
+        ),
         "questions.yaml: question numbness",
         "wording.options must word each value, and only those",
     ),

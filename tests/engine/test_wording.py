@@ -180,3 +180,11 @@ def test_urgent_action_says_contact_the_practice_today_with_its_phone(rules: Rul
 def test_rule_reason_restates_what_the_person_told_us(rules: RuleSet, rule_id: str) -> None:
     reason = rules.rule(rule_id).reason.get("en")
     assert reason.startswith("You told us "), reason
+
+
+def test_numbness_on_both_sides_covers_both_arms_or_an_arm_and_a_leg(rules: RuleSet) -> None:
+    """Spec v2 §2: `both_sides` is both legs, both arms, or an arm and a leg; its wording says so."""
+    texts = [rules.contract["numbness"].options["both_sides"], rules.rule("E2").reason]
+    for text in texts:
+        assert all(part in text.get("en") for part in ("both legs", "both arms", "an arm and a leg")), text
+        assert all(part in text.get("el") for part in ("δύο πόδια", "δύο χέρια", "ένα χέρι και ένα πόδι")), text
