@@ -221,7 +221,6 @@ def test_an_unknown_field_is_rejected_by_name(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "limits"),
     [
-        ("age", 17, (18, 120)),
         ("age", 121, (18, 120)),
         ("pain_severity", 11, (0, 10)),
         ("pain_severity", -1, (0, 10)),
@@ -236,6 +235,25 @@ def test_an_out_of_range_number_is_rejected_with_its_limits(
     errors = errors_of(response)
     assert set(errors) == {field}
     assert all(str(limit) in errors[field] for limit in limits)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("for adults", "own doctor", "emergency number")),
+        ("el", ("ενήλικες", "γιατρό", "έκτακτης ανάγκης")),
+    ],
+)
+def test_an_age_under_18_is_422_saying_the_tool_is_for_adults_and_where_to_get_help(
+    client: FlaskClient, language: str, words: tuple[str, ...]
+) -> None:
+    response = client.post(
+        ASSESSMENTS, json={**calm_answers(), "age": 17}, headers={"Accept-Language": language}
+    )
+    assert response.status_code == 422
+    errors = errors_of(response)
+    assert set(errors) == {"age"}
+    assert all(word in errors["age"] for word in words), errors["age"]
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,24 @@ def test_an_invalid_single_object_is_reported_without_an_index(runner: CliRunner
     assert [line.split(": ")[0] for line in result.stderr.splitlines()] == ["age"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("for adults", "own doctor", "emergency number")),
+        ("el", ("ενήλικες", "γιατρό", "έκτακτης ανάγκης")),
+    ],
+)
+def test_an_age_under_18_is_refused_saying_the_tool_is_for_adults(
+    runner: CliRunner, lang: str, words: tuple[str, ...]
+) -> None:
+    answers = {**answers_of("saddle-numbness-only"), "age": 16}
+    result = invoke(runner, "assess", "-", "--lang", lang, input=json.dumps(answers))
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("age: ")
+    assert all(word in line for word in words), line
+
+
 @pytest.mark.parametrize("text", ["{bad", '{"age": 40,}', "", "[1, 2"])
 def test_malformed_json_exits_2_with_a_clear_message(runner: CliRunner, text: str) -> None:
     result = invoke(runner, "assess", "-", input=text)

@@ -239,6 +239,19 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "unknown placeholder {}",
     ),
     (
+        "a below_minimum message on a question that is not a number",
+        "questions.yaml",
+        (
+            (
+                '      required: {en: "Select how the pain started", el: "Επιλέξτε πώς ξεκίνησε ο πόνος"}\n',
+                '      required: {en: "Select how the pain started", el: "Επιλέξτε πώς ξεκίνησε ο πόνος"}\n'
+                '      below_minimum: {en: "Too early", el: "Πολύ νωρίς"}\n',
+            ),
+        ),
+        "questions.yaml: question pain_onset",
+        "errors.below_minimum: only a question of type integer can have it (others use out_of_range)",
+    ),
+    (
         "choice question without wording for a value",
         "questions.yaml",
         (

@@ -187,4 +187,6 @@ def test_numbness_on_both_sides_covers_both_arms_or_an_arm_and_a_leg(rules: Rule
     texts = [rules.contract["numbness"].options["both_sides"], rules.rule("E2").reason]
     for text in texts:
         assert all(part in text.get("en") for part in ("both legs", "both arms", "an arm and a leg")), text
-        assert all(part in text.get("el") for part in ("δύο πόδια", "δύο χέρια", "ένα χέρι και ένα πόδι")), text
+        assert all(part in text.get("el") for part in ("δύο πόδια", "δύο χέρια", "ένα χέρι και ένα πόδι")), (
+            text
+        )

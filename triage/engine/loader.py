@@ -15,7 +15,7 @@ import yaml
 from . import schemas
 from .compiler import Compiler
 from .conditions import Condition, ConditionError
-from .contract import Contract, Question, Section, fixed_values
+from .contract import FALLBACK_CODES, Contract, Question, Section, fixed_values
 from .model import Level, LevelAdvice, Rule, RulesVersion, Text
 from .ruleset import RuleSet, TermDefinition
 
@@ -45,6 +45,8 @@ MESSAGE_CODES = frozenset(
         "not_an_object",
     }
 )
+#: Problem codes only a question can word (its own message for part of a range), by question type.
+QUESTION_ONLY_CODES = {"below_minimum": "integer"}
 #: What a message for an invalid answer may name: the question's label and a number's limits.
 MESSAGE_PLACEHOLDERS = frozenset({"label", "min", "max"})
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -205,7 +207,15 @@ class _Loader:
             for code, t in raw.get("errors", {}).items()
         }
         for code in sorted(set(errors) - MESSAGE_CODES):
-            self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
+            if code not in QUESTION_ONLY_CODES:
+                self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
+            elif kind != QUESTION_ONLY_CODES[code]:
+                self._error(
+                    QUESTIONS,
+                    where,
+                    f"errors.{code}: only a question of type {QUESTION_ONLY_CODES[code]} can have it "
+                    f"(others use {FALLBACK_CODES[code]})",
+                )
         order = raw.get("concern_order")
         concern_order = (order,) if isinstance(order, str) else tuple(order) if order else None
         if order == "ascending" and kind != "integer":
