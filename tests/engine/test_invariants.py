@@ -279,10 +279,18 @@ EXAMPLES: dict[str, tuple[Level, dict[str, Any]]] = {
     "E4": (Level.EMERGENCY, {"fever": True, "numbness": "one_side"}),
     "E5": (Level.EMERGENCY, {"injury": "major", **pain(severity=3)}),
     "E6": (Level.EMERGENCY, {"cannot_stand": "unsure"}),
+    "E7": (
+        Level.EMERGENCY,
+        {"age": 70, "injury": "minor_fall", **pain(location=("neck",), duration="under_1_week")},
+    ),
     "U1": (Level.URGENT, {"cancer": "current", "bone_metastases": True, **pain()}),
     "U2": (Level.URGENT, {"age": 78, **pain(onset="sudden", duration="under_1_week", severity=6)}),
     "U3": (Level.URGENT, {"age": 62, "weight_loss": "unsure", **pain()}),
     "U4": (Level.URGENT, {"fever": True, **pain()}),
+    "U5": (
+        Level.URGENT,
+        {"age": 66, "injury": "minor_fall", **pain(location=("neck",), duration="4_to_12_weeks")},
+    ),
     "S1": (Level.SOON, {"cancer": "past", "bone_metastases": False, **pain()}),
     "S2": (Level.SOON, {"age": 55, "injury": "minor_fall", **pain(duration="1_to_4_weeks")}),
     "S3": (Level.SOON, {"age": 55, **pain(duration="4_to_12_weeks")}),

@@ -12,7 +12,7 @@ from triage.engine import DEFAULT_RULES_DIR, RuleFileError, RulesInvalid, load_r
 
 #: The rules of clinical spec §4 that the project's rule set must contain (it may add more).
 SPEC_RULE_IDS = {
-    "A1", "A2", "E1", "E2", "E3", "E4", "E5", "E6", "U1", "U2", "U3", "U4",
+    "A1", "A2", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "U1", "U2", "U3", "U4", "U5",
     "S1", "S2", "S3", "S4", "S5", "S6", "S7",
 }  # fmt: skip
 

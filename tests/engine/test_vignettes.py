@@ -51,6 +51,19 @@ def test_vignette_gives_its_expected_level(rules: RuleSet, case: dict[str, Any])
     assert outcome.level == Level(case["expected_level"]), f"{case['story']} fired {fired}"
 
 
+#: Spec v2's vignettes of neck pain after a fall at 65 or over: which of E7 and U5 fire.
+NECK_FALL = {"neck-fall-77-days": {"E7", "U5"}, "neck-fall-68-weeks": {"U5"}, "neck-strain-70": set()}
+
+
+@pytest.mark.parametrize(("case_id", "expected"), NECK_FALL.items())
+def test_neck_pain_after_a_fall_at_65_or_over_fires_e7_within_a_week_and_u5_within_12_weeks(
+    rules: RuleSet, case_id: str, expected: set[str]
+) -> None:
+    case = next(case for case in VIGNETTES if case["id"] == case_id)
+    fired = {rule.id for rule in _assess(rules, case).fired_rules}
+    assert fired & {"E7", "U5"} == expected
+
+
 @BY_ID
 def test_outcome_lists_a_reason_for_every_rule_that_holds(rules: RuleSet, case: dict[str, Any]) -> None:
     outcome = _assess(rules, case)
