@@ -15,7 +15,7 @@ from tests.conftest import PRACTICE
 from tests.engine.conftest import vignettes
 from triage import create_app
 from triage.cli import main
-from triage.engine import DEFAULT_RULES_DIR, RuleSet, load_rules
+from triage.engine import DEFAULT_RULES_DIR, Level, RuleSet, load_rules
 
 ASSESSMENTS = "/api/v1/assessments"
 QUESTIONS = "/api/v1/questions"
@@ -134,9 +134,10 @@ def test_every_outcome_has_the_full_shape(client: FlaskClient, case: dict[str, A
         assert isinstance(outcome[key], str) and outcome[key].strip(), key
     assert all(isinstance(text, str) and text.strip() for text in outcome["guidance"])
     for fired in outcome["fired_rules"]:
-        assert set(fired) == {"id", "level", "reason", "source"}
+        assert set(fired) == {"id", "level", "reason", "guidance", "source"}
         assert fired["level"] in LEVELS
         assert fired["reason"].strip() and fired["source"].strip()
+        assert fired["guidance"] is None or fired["guidance"].strip()
     net = outcome["safety_net"]
     assert set(net) >= {"intro", "warning_signs", "what_to_expect"}
     assert net["intro"].strip() and net["what_to_expect"].strip() and net["warning_signs"]
@@ -149,6 +150,23 @@ def test_the_level_is_that_of_the_most_urgent_fired_rule(client: FlaskClient, ca
     fired_levels = [fired["level"] for fired in outcome["fired_rules"]]
     expected = min(fired_levels, key=LEVELS.index) if fired_levels else "information"
     assert outcome["level"] == expected
+
+
+@pytest.mark.parametrize("case", VIGNETTES, ids=[case["id"] for case in VIGNETTES])
+def test_the_guidance_shown_is_that_of_the_rules_at_the_outcomes_level_only(
+    client: FlaskClient, ruleset: RuleSet, case: dict[str, Any]
+) -> None:
+    """Spec §3a: the decisive rules' guidance and the level's own are shown, never a lower rule's."""
+    outcome = assess(client, case["answers"]).get_json()
+    decisive = [
+        r["guidance"] for r in outcome["fired_rules"] if r["level"] == outcome["level"] and r["guidance"]
+    ]
+    lower = [
+        r["guidance"] for r in outcome["fired_rules"] if r["level"] != outcome["level"] and r["guidance"]
+    ]
+    assert outcome["guidance"][: len(decisive)] == decisive
+    assert len(outcome["guidance"]) - len(decisive) == len(ruleset.levels[Level(outcome["level"])].guidance)
+    assert not set(lower) & set(outcome["guidance"])
 
 
 def test_the_api_gives_the_same_json_as_the_cli(

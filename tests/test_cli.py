@@ -21,7 +21,8 @@ from triage.engine.model import Level
 VIGNETTES = vignettes()
 #: Few enough to keep each check quick, enough for the real rules to show every rule firing.
 SAMPLES = "20000"
-INVARIANTS = ["single level", "monotone", "floor", "no dead rule", "every level reachable"]
+GUIDANCE = "guidance at the outcome's level"
+INVARIANTS = ["single level", "monotone", "floor", "no dead rule", "every level reachable", GUIDANCE]
 TRACEBACK = "Traceback (most recent call last)"
 
 
@@ -213,6 +214,8 @@ def test_rules_check_says_how_each_invariant_was_checked(real_check: Result) -> 
     assert all(how.values())
     assert any("proved" in line for line in how["floor"])
     assert any("by construction" in line for line in how["monotone"])
+    assert any(line.startswith("by construction") for line in how[GUIDANCE])
+    assert any(f"confirmed on {int(SAMPLES):,} answer sets" in line for line in how[GUIDANCE])
 
 
 def test_rules_check_gives_its_counts(real_check: Result) -> None:
@@ -328,6 +331,26 @@ def test_a_rule_that_can_never_fire_is_reported_dead(runner: CliRunner, copy: Pa
     assert [message for message, _, _ in violations(result, "no dead rule")] == [
         f"rule X2 did not fire in {int(SAMPLES):,} answer sets"
     ]
+
+
+def test_a_lower_rules_guidance_also_shown_at_a_higher_level_fails_the_guidance_check(
+    runner: CliRunner, copy: Path
+) -> None:
+    # S5's "not an emergency on its own" copied into the emergency level's own advice.
+    s5_guidance = next(r for r in load_rules().rules if r.id == "S5").guidance
+    assert s5_guidance is not None
+    text = dict(s5_guidance.translations)
+    edit(copy, "levels.yaml", lambda data: data["levels"][1].setdefault("guidance", []).append(text))
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), GUIDANCE: "VIOLATED"}
+    found = violations(result, GUIDANCE)
+    assert any("rule S5's guidance (soon) is also a text shown at emergency" in m for m, _, _ in found)
+    broken = load_rules(copy)
+    for message, answers, _ in found:  # every answer set shown really leaks S5's guidance
+        if answers is not None:
+            outcome = broken.assess(answers)
+            assert outcome.level > Level.SOON and s5_guidance in outcome.guidance, message
 
 
 CAUDA_WITH_PAIN = {"all": [{"term": "cauda"}, {"term": "pain"}]}

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from triage.engine import Level, RuleSet
 
+from .conftest import MANY, PROFILE, SOME, Engine
 from .spec_oracle import (
     CANCER_HISTORY,
     FLOOR_QUESTIONS,
@@ -27,39 +28,6 @@ from .spec_oracle import (
     spec_level,
 )
 from .strategies import answers_with_ignored, complete_answers, fill_new_questions
-
-settings.register_profile(
-    "spine-invariants",
-    derandomize=True,  # the same examples on every run: CI never flakes
-    deadline=None,
-    database=None,
-    max_examples=1000,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-PROFILE = settings.get_profile("spine-invariants")
-MANY = settings(PROFILE, max_examples=2000)
-SOME = settings(PROFILE, max_examples=600)
-
-
-class Engine:
-    """The rule set under test, with a short repr.
-
-    Hypothesis prints every argument of a failing example; a RuleSet's full repr (about 45 kB) makes it
-    warn, and pytest's filterwarnings=error turns that warning into a FlakyStrategyDefinition error that
-    hides the counterexample. So the property tests take this instead of the `rules` fixture.
-    """
-
-    def __init__(self, rules: RuleSet) -> None:
-        self.rules = rules
-
-    def __repr__(self) -> str:
-        return f"<rules {self.rules.version}>"
-
-
-@pytest.fixture(scope="session")
-def engine(rules: RuleSet) -> Engine:
-    return Engine(rules)
 
 
 def fired_ids(outcome: Any) -> list[str]:

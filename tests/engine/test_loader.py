@@ -322,6 +322,22 @@ def test_a_copy_of_the_rules_has_the_same_content_hash(tmp_path: Path) -> None:
     assert load_rules(copy_rules(tmp_path)).version == load_rules().version
 
 
+S5_GUIDANCE_START = '    guidance:\n      en: "Numbness or tingling on one side,'
+
+
+def test_a_rule_may_have_no_guidance_of_its_own(tmp_path: Path) -> None:
+    folder = copy_rules(tmp_path)
+    text = (folder / "emergency.yaml").read_text(encoding="utf-8")
+    start = text.index(S5_GUIDANCE_START)
+    end = text.index(S5_SOURCE, start)
+    (folder / "emergency.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    rules = load_rules(folder)
+    assert rules.rule("S5").guidance is None
+    outcome = rules.assess_partial({"numbness": "one_side"})
+    assert [(r.id, r.guidance) for r in outcome.fired_rules] == [("S5", None)]
+    assert outcome.guidance == rules.levels[outcome.level].guidance
+
+
 def test_changing_a_rule_text_changes_the_content_hash(tmp_path: Path) -> None:
     folder = copy_rules(tmp_path)
     edit(folder, "emergency.yaml", ("Lie still and wait for the ambulance.", "Lie still and wait for help."))

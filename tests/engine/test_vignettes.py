@@ -76,7 +76,25 @@ def test_outcome_lists_a_reason_for_every_rule_that_holds(rules: RuleSet, case: 
         assert fired.reason == holding[fired.id].reason
         for lang in rules.languages:
             assert fired.reason.get(lang).strip(), f"{fired.id} has no {lang} reason"
-        assert fired.guidance in outcome.guidance, f"{fired.id}'s guidance is not shown"
+        assert fired.guidance == holding[fired.id].guidance
+
+
+@BY_ID
+def test_outcome_shows_the_guidance_of_its_decisive_rules_and_never_of_a_lower_one(
+    rules: RuleSet, case: dict[str, Any]
+) -> None:
+    """Spec §3a: guidance at the outcome's level only, with the level's own advice."""
+    outcome = _assess(rules, case)
+    decisive = [rule for rule in outcome.fired_rules if rule.level == outcome.level]
+    assert outcome.decisive_rules == tuple(decisive)
+    assert outcome.other_rules == tuple(rule for rule in outcome.fired_rules if rule.level < outcome.level)
+    own = [rule.guidance for rule in decisive if rule.guidance is not None]
+    assert list(outcome.guidance) == list(dict.fromkeys([*own, *rules.levels[outcome.level].guidance]))
+    shown = [text.get(lang) for text in outcome.guidance for lang in rules.languages]
+    for rule in outcome.other_rules:
+        if rule.guidance is not None:
+            leaked = [text for text in shown for lang in rules.languages if rule.guidance.get(lang) in text]
+            assert not leaked, f"{rule.id} ({rule.level.value}) guidance shown at {outcome.level.value}"
 
 
 @BY_ID

@@ -21,7 +21,13 @@ def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -
         "label": say(advice.label),
         "action": say(advice.action),
         "fired_rules": [
-            {"id": r.id, "level": r.level.value, "reason": say(r.reason), "source": r.source}
+            {
+                "id": r.id,
+                "level": r.level.value,
+                "reason": say(r.reason),
+                "guidance": None if r.guidance is None else say(r.guidance),
+                "source": r.source,
+            }
             for r in outcome.fired_rules
         ],
         "guidance": [say(text) for text in outcome.guidance],

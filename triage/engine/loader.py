@@ -304,7 +304,7 @@ class _Loader:
                     id=raw["id"],
                     level=Level(raw["level"]),
                     reason=self._text(raw["reason"], name, where),
-                    guidance=self._text(raw["guidance"], name, where),
+                    guidance=self._text(raw["guidance"], name, where) if "guidance" in raw else None,
                     source=raw["source"],
                     topic=data["topic"],
                     condition=condition,

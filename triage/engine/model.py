@@ -117,7 +117,7 @@ class Rule:
     id: str
     level: Level
     reason: Text
-    guidance: Text
+    guidance: Text | None  # shown only where the rule decides the outcome's level (spec §3a)
     source: str
     topic: str
     condition: Any = field(repr=False, compare=False)  # a conditions.Condition
@@ -125,12 +125,12 @@ class Rule:
 
 @dataclass(frozen=True)
 class FiredRule:
-    """A rule that fired, with the patient-readable reason it fired."""
+    """A rule that fired, with the patient-readable reason it fired and its own guidance, if any."""
 
     id: str
     level: Level
     reason: Text
-    guidance: Text
+    guidance: Text | None
     source: str
 
 
@@ -156,15 +156,35 @@ class SafetyNet:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of an assessment. Never a diagnosis: a level, its reasons and its advice."""
+    """The result of an assessment. Never a diagnosis: a level, its reasons and its advice.
+
+    `fired_rules` holds every rule that fired, most urgent first (staff see them all). What the
+    person is shown is derived from them (spec §3a): the decisive rules are those at the outcome's
+    level, and only their guidance is shown, with the level's own advice.
+    """
 
     level: Level
     fired_rules: tuple[FiredRule, ...]
     advice: LevelAdvice
-    guidance: tuple[Text, ...]
     safety_net: SafetyNet
     not_a_diagnosis: Text
     rules_version: RulesVersion
     answers: Answers = field(repr=False)
     partial: bool = False
     unanswered: tuple[str, ...] = ()
+
+    @property
+    def decisive_rules(self) -> tuple[FiredRule, ...]:
+        """The fired rules at the outcome's level: the ones that decided it."""
+        return tuple(rule for rule in self.fired_rules if rule.level == self.level)
+
+    @property
+    def other_rules(self) -> tuple[FiredRule, ...]:
+        """The fired rules below the outcome's level (their guidance is never shown)."""
+        return tuple(rule for rule in self.fired_rules if rule.level < self.level)
+
+    @property
+    def guidance(self) -> tuple[Text, ...]:
+        """The guidance shown: the decisive rules' own, then the level's; never a lower rule's."""
+        texts = [rule.guidance for rule in self.decisive_rules if rule.guidance is not None]
+        return tuple(dict.fromkeys([*texts, *self.advice.guidance]))

@@ -72,7 +72,6 @@ class RuleSet:
             level=level,
             fired_rules=tuple(FiredRule(r.id, r.level, r.reason, r.guidance, r.source) for r in fired),
             advice=advice,
-            guidance=tuple(r.guidance for r in fired) + advice.guidance,
             safety_net=SafetyNet(intro, warning_signs, advice.expect),
             not_a_diagnosis=self.not_a_diagnosis,
             rules_version=self.version,

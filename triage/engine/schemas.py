@@ -132,7 +132,7 @@ TERMS: dict[str, Any] = {
 
 RULE: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "level", "when", "reason", "guidance", "source"],
+    "required": ["id", "level", "when", "reason", "source"],
     "additionalProperties": False,
     "properties": {
         "id": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*[0-9]+[a-z]?$"},
