@@ -22,7 +22,8 @@ VIGNETTES = vignettes()
 #: Few enough to keep each check quick, enough for the real rules to show every rule firing.
 SAMPLES = "20000"
 GUIDANCE = "guidance at the outcome's level"
-INVARIANTS = ["single level", "monotone", "floor", "no dead rule", "every level reachable", GUIDANCE]
+REASONS = "reasons in the person's terms"
+INVARIANTS = ["single level", "monotone", "floor", "no dead rule", "every level reachable", GUIDANCE, REASONS]
 TRACEBACK = "Traceback (most recent call last)"
 
 
@@ -268,14 +269,19 @@ def add_rule(copy: Path, name: str, rule_id: str, level: str, when: dict[str, An
 
 
 def replace_rule(copy: Path, name: str, rule_id: str, **changes: Any) -> None:
-    """Change fields of one rule of the copy, or drop it when no change is given."""
+    """Change fields of one rule of the copy, or drop it (and the `repeats` of it) when none are given."""
 
     def change(data: dict[str, Any]) -> None:
         index = next(i for i, rule in enumerate(data["rules"]) if rule["id"] == rule_id)
         if changes:
             data["rules"][index].update(changes)
-        else:
-            del data["rules"][index]
+            return
+        del data["rules"][index]
+        for rule in data["rules"]:
+            if rule_id in rule.get("repeats", ()):
+                rule["repeats"] = [other for other in rule["repeats"] if other != rule_id]
+                if not rule["repeats"]:
+                    del rule["repeats"]
 
     edit(copy, name, change)
 
@@ -351,6 +357,59 @@ def test_a_lower_rules_guidance_also_shown_at_a_higher_level_fails_the_guidance_
         if answers is not None:
             outcome = broken.assess(answers)
             assert outcome.level > Level.SOON and s5_guidance in outcome.guidance, message
+
+
+def test_leaving_out_a_reason_that_is_not_a_repeat_fails_the_reasons_check(
+    runner: CliRunner, copy: Path
+) -> None:
+    # S5 (one-sided tingling) marked as repeating E2: but E2 fires on weakness alone, without S5.
+    replace_rule(copy, "emergency.yaml", "S5", repeats=["E2"])
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), REASONS: "VIOLATED"}
+    found = violations(result, REASONS)
+    assert found and all(m.startswith("rule E2 fired without rule S5") for m, _, _ in found)
+    broken = load_rules(copy)
+    for _, answers, _ in found:  # the counterexamples are real
+        assert answers is not None
+        fired = {rule.id for rule in broken.assess(answers).fired_rules}
+        assert "E2" in fired and "S5" not in fired
+
+
+def test_a_reason_whose_cases_miss_part_of_its_condition_fails_the_reasons_check(
+    runner: CliRunner, copy: Path
+) -> None:
+    # E2 without its case for difficulty walking: walking alone leaves only the general wording.
+    def drop_walking(data: dict[str, Any]) -> None:
+        e2 = next(rule for rule in data["rules"] if rule["id"] == "E2")
+        e2["reason"] = [
+            case for case in e2["reason"] if case.get("when") != {"yes_or_unsure": "walking_difficulty"}
+        ]
+
+    edit(copy, "emergency.yaml", drop_walking)
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), REASONS: "VIOLATED"}
+    found = violations(result, REASONS)
+    assert found and all(m.startswith("rule E2 fell back to its general wording") for m, _, _ in found)
+    for _, answers, _ in found:
+        assert answers is not None and answers["walking_difficulty"] in (True, "unsure")
+        assert answers["leg_weakness"] is False
+
+
+def test_a_reason_case_that_can_never_be_used_fails_the_reasons_check(runner: CliRunner, copy: Path) -> None:
+    never = {
+        "when": {"at_most": {"age": 49}},
+        "en": "You told us you are young.",
+        "el": "Μας είπατε ότι είστε νέοι.",
+    }
+    edit(copy, "general.yaml", lambda data: data["rules"][0]["reason"].insert(0, never))
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), REASONS: "VIOLATED"}
+    assert [m for m, _, _ in violations(result, REASONS)] == [
+        f"rule S3 reason[0] (when `age` ≤ 49) was never used in {int(SAMPLES):,} answer sets"
+    ]
 
 
 CAUDA_WITH_PAIN = {"all": [{"term": "cauda"}, {"term": "pain"}]}

@@ -252,6 +252,112 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "errors.below_minimum: only a question of type integer can have it (others use out_of_range)",
     ),
     (
+        "a reason case testing an unknown question",
+        "general.yaml",
+        (
+            (
+                "      - when: {contains: {pain_features: night_pain}}\n",
+                "      - when: {contains: {pain_feature: night_pain}}\n",
+            ),
+        ),
+        "general.yaml: rule S3",
+        "reason[2].when.contains: unknown question 'pain_feature'",
+    ),
+    (
+        "a reason case before the last without `when`",
+        "emergency.yaml",
+        (("      - when: {yes_or_unsure: walking_difficulty}\n        en:", "      - en:"),),
+        "emergency.yaml: rule E2",
+        "reason[1]: only the last case (the general wording) may leave out `when`",
+    ),
+    (
+        "the last reason case with a `when`",
+        "general.yaml",
+        (
+            (
+                '      - en: "You told us you are 50 or over and your pain has lasted more than 4 weeks, or',
+                "      - when: {at_least: {age: 50}}\n"
+                '        en: "You told us you are 50 or over and your pain has lasted more than 4 weeks, or',
+            ),
+        ),
+        "general.yaml: rule S3",
+        "reason[3]: the last case is the general wording, used when no other holds; it has no `when`",
+    ),
+    (
+        "a reason case missing a language",
+        "emergency.yaml",
+        (
+            (
+                '        el: "Μας είπατε ότι έχετε καινούριο μούδιασμα ή μυρμήγκιασμα και στα δύο πόδια,'
+                ' και στα δύο χέρια, ή σε ένα χέρι και ένα πόδι."\n',
+                "",
+            ),
+        ),
+        "emergency.yaml: rule E2",
+        "no el translation of 'You told us you have new numbness or pin…'",
+    ),
+    (
+        "a reason naming a term that has no phrases",
+        "metastatic.yaml",
+        (
+            (
+                'en: "You told us you have had cancer and {pain}."',
+                'en: "You told us {cancer_hx} and {pain}."',
+            ),
+            (
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι {pain}."',
+                'el: "Μας είπατε ότι {cancer_hx} και ότι {pain}."',
+            ),
+        ),
+        "metastatic.yaml: rule S1",
+        "reason: {cancer_hx}: term 'cancer_hx' has no phrases in definitions.yaml",
+    ),
+    (
+        "a reason whose languages name different terms",
+        "metastatic.yaml",
+        (
+            (
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι {neuro}."',
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι έχετε συμπτώματα."',
+            ),
+        ),
+        "metastatic.yaml: rule E3",
+        "reason case 1: the languages name different terms (en: neuro; el: none)",
+    ),
+    (
+        "a phrase testing an unknown question",
+        "definitions.yaml",
+        (("      - when: {yes_or_unsure: cannot_stand}\n", "      - when: {yes_or_unsure: cannot_stnd}\n"),),
+        "definitions.yaml: term neuro",
+        "phrases[0].when.yes_or_unsure: unknown question 'cannot_stnd'",
+    ),
+    (
+        "a phrase naming another term",
+        "definitions.yaml",
+        (
+            (
+                'en: "you have new difficulty walking (or are not sure)"',
+                'en: "you have {cauda} (or are not sure)"',
+            ),
+        ),
+        "definitions.yaml: term neuro",
+        "unknown placeholder {cauda}",
+    ),
+    (
+        "repeating a rule that does not exist",
+        "emergency.yaml",
+        (("    repeats: [A1]\n", "    repeats: [A9]\n"),),
+        "emergency.yaml: rule E6",
+        "repeats: no rule 'A9'",
+    ),
+    (
+        "repeating a rule that is not more urgent",
+        "metastatic.yaml",
+        (("    repeats: [U1]\n", "    repeats: [S4]\n"),),
+        "metastatic.yaml: rule S1",
+        "repeats: S4 (soon) is not more urgent than S1 (soon)",
+    ),
+    (
         "choice question without wording for a value",
         "questions.yaml",
         (

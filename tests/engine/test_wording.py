@@ -60,9 +60,16 @@ def patient_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
             yield f"question {question.id} error {code}", text
     for code, text in contract.messages.items():
         yield f"message {code}", text
+    for term in rules.terms:
+        yield f"term {term.name} description", term.description
+        for number, case in enumerate(term.phrases.cases if term.phrases else (), 1):
+            yield f"term {term.name} phrase {number}", case.text
     for rule in rules.rules:
-        yield f"rule {rule.id} reason", rule.reason
-        yield f"rule {rule.id} guidance", rule.guidance
+        yield f"rule {rule.id} reason in general", rule.reason
+        for place, text in rule.wording.texts():
+            yield f"rule {rule.id} reason {place}", text
+        if rule.guidance is not None:
+            yield f"rule {rule.id} guidance", rule.guidance
     for level, advice in rules.levels.items():
         yield f"level {level.value} label", advice.label
         yield f"level {level.value} action", advice.action
@@ -150,7 +157,7 @@ def test_checker_lets_allowed_wording_through(sentence: str) -> None:
 
 def test_every_kind_of_patient_text_is_checked(rules: RuleSet) -> None:
     kinds = {where.split()[0] for where, _ in patient_texts(rules)}
-    assert kinds == {"section", "question", "message", "rule", "level", "safety", "not"}
+    assert kinds == {"section", "question", "message", "term", "rule", "level", "safety", "not"}
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -176,10 +183,16 @@ def test_urgent_action_says_contact_the_practice_today_with_its_phone(rules: Rul
     assert "{practice_phone}" in action
 
 
+#: How a reason starts in each language: it restates what the person told us.
+TOLD_US = {"en": "You told us ", "el": "Μας είπατε "}
+
+
 @pytest.mark.parametrize("rule_id", [rule.id for rule in load_rules().rules])
 def test_rule_reason_restates_what_the_person_told_us(rules: RuleSet, rule_id: str) -> None:
-    reason = rules.rule(rule_id).reason.get("en")
-    assert reason.startswith("You told us "), reason
+    rule = rules.rule(rule_id)
+    for place, text in [("in general", rule.reason), *rule.wording.texts()]:
+        for lang, start in TOLD_US.items():
+            assert text.get(lang).startswith(start), f"{rule_id} reason {place} [{lang}]: {text.get(lang)!r}"
 
 
 def test_numbness_on_both_sides_covers_both_arms_or_an_arm_and_a_leg(rules: RuleSet) -> None:

@@ -14,7 +14,8 @@ The answer space has billions of sets, so each invariant is checked the cheapest
 4. no dead rule, every level reachable: witnessed by the search.
 
 Beyond §4, what the person is shown (spec §3a) is checked in shown.py: guidance only at the
-outcome's level, proved from the engine's structure and confirmed on every sampled outcome.
+outcome's level, proved from the engine's structure and confirmed on every sampled outcome; and
+reasons in the person's own terms, confirmed on every sampled outcome.
 
 The search draws answer sets from a seeded generator that favours boundaries: for numbers, the
 limits and both sides of every value a rule compares them with.
@@ -43,14 +44,14 @@ from .model import Level, Rule
 from .report import CheckReport, Violation
 from .ruleset import RuleSet
 from .sampling import AnswerSampler
-from .shown import GUIDANCE, GuidanceCheck
+from .shown import GUIDANCE, REASONS, GuidanceCheck, ReasonCheck
 
 DEFAULT_SAMPLES = 200_000
 DEFAULT_SEED = 20261124
 #: How many sampled answer sets are moved up, question by question, when the proof covers every rule.
 SPOT_CHECKS = 20_000
 #: The invariants of clinical spec §4, in its order (the last two are its fourth), then §3a's.
-INVARIANTS = ("single level", "monotone", "floor", "no dead rule", "every level reachable", GUIDANCE)
+INVARIANTS = ("single level", "monotone", "floor", "no dead rule", "every level reachable", GUIDANCE, REASONS)
 #: The search stops once this many violations are found: the rule set is broken either way.
 MAX_VIOLATIONS = 20
 
@@ -62,11 +63,14 @@ def check_rules(rules: RuleSet, samples: int = DEFAULT_SAMPLES, seed: int = DEFA
     to_search = _prove_monotone(rules, report)
     _prove_floor(rules, report)
     _check_terms_used(rules, report)
-    guidance = GuidanceCheck(rules, report.violations)
+    guidance, reasons = GuidanceCheck(rules, report.violations), ReasonCheck(rules, report.violations)
     report.method[GUIDANCE] = guidance.prove()
+    report.method[REASONS] = reasons.prove()
     sampler = AnswerSampler(rules, seed)
-    _search(rules, sampler, samples, to_search, report, guidance)
-    report.method[GUIDANCE] += guidance.lines()
+    _search(rules, sampler, samples, to_search, report, (guidance, reasons))
+    if not report.stopped_early:
+        report.method[GUIDANCE] += guidance.lines()
+        report.method[REASONS] += reasons.lines()
     report.method = {name: report.method[name] for name in INVARIANTS if name in report.method}
     report.seconds = time.perf_counter() - started
     return report
@@ -229,9 +233,14 @@ def _prove_floor(rules: RuleSet, report: CheckReport) -> None:
 
 def _check_terms_used(rules: RuleSet, report: CheckReport) -> None:
     used = {name for rule in rules.rules for name in term_names(rule.condition)}
+    named = {name for rule in rules.rules for name in rule.wording.phrases}
     for term in rules.terms:
         if term.name not in used:
             report.violations.append(Violation("no dead rule", f"term {term.name!r} is used by no rule"))
+        if term.phrases is not None and term.name not in named:
+            report.violations.append(
+                Violation("no dead rule", f"the phrases of term {term.name!r} are named by no rule's reason")
+            )
 
 
 # --- the search ---------------------------------------------------------------------------------
@@ -243,7 +252,7 @@ def _search(
     samples: int,
     searched: set[str],
     report: CheckReport,
-    guidance: GuidanceCheck,
+    shown: tuple[GuidanceCheck, ReasonCheck],
 ) -> None:
     floor, floor_questions = rules.floor
     spot_checks = 0 if searched else SPOT_CHECKS
@@ -252,7 +261,8 @@ def _search(
         reading = rules.read(raw)
         outcome = rules.outcome(reading)
         fired, level = outcome.fired_rules, outcome.level
-        guidance.observe(outcome)
+        shown[0].observe(outcome)
+        shown[1].observe(outcome, reading.facts)
         report.levels[level] += 1
         report.fired.update(rule.id for rule in fired)
         if level != max((rule.level for rule in fired), default=Level.INFORMATION):

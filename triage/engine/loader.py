@@ -18,6 +18,7 @@ from .conditions import Condition, ConditionError
 from .contract import FALLBACK_CODES, Contract, Question, Section, fixed_values
 from .model import Level, LevelAdvice, Rule, RulesVersion, Text
 from .ruleset import RuleSet, TermDefinition
+from .wording import Case, Cases, Reason, phrase_names
 
 RULESET, QUESTIONS, DEFINITIONS, LEVELS, SAFETY_NET = (
     "ruleset.yaml",
@@ -84,6 +85,8 @@ class _Loader:
         self.documents: dict[str, Any] = {}
         self.languages: tuple[str, ...] = ("en",)
         self.placeholders: frozenset[str] = frozenset()
+        self.phrases: dict[str, Cases] = {}  # the terms that have phrases
+        self.term_names: frozenset[str] = frozenset()
 
     # -- the steps -------------------------------------------------------------------------------
 
@@ -102,8 +105,11 @@ class _Loader:
         safety = self._read(SAFETY_NET, schemas.SAFETY_NET)
         self._stop_if_errors()
         compiler = Compiler(fields, {t.name: t.condition for t in terms})
+        self.phrases = {t.name: t.phrases for t in terms if t.phrases is not None}
+        self.term_names = frozenset(t.name for t in terms)
         rules = [rule for name in topic_files for rule in self._topic(name, compiler)]
         self._check_unique_ids(rules)
+        self._check_repeats(rules)
         net = safety["safety_net"]
         safety_net = (
             self._text(net["intro"], SAFETY_NET, "safety_net.intro"),
@@ -254,10 +260,18 @@ class _Loader:
         terms: list[TermDefinition] = []
         for name, raw in (data or {"terms": {}})["terms"].items():
             compiler = Compiler(fields, {t.name: t.condition for t in terms})
-            condition = self._condition(compiler, raw["when"], DEFINITIONS, f"term {name}", "when")
+            where = f"term {name}"
+            condition = self._condition(compiler, raw["when"], DEFINITIONS, where, "when")
+            if name in self.placeholders:
+                self._error(DEFINITIONS, where, f"the name is also a placeholder listed in {RULESET}")
             if condition is not None:
-                description = self._text(raw["description"], DEFINITIONS, f"term {name}")
-                terms.append(TermDefinition(name, description, condition))
+                description = self._text(raw["description"], DEFINITIONS, where)
+                phrases = (
+                    self._cases(raw["phrases"], DEFINITIONS, where, "phrases", compiler)
+                    if "phrases" in raw
+                    else None
+                )
+                terms.append(TermDefinition(name, description, condition, phrases))
         return terms
 
     def _levels(self, data: Any) -> dict[Level, LevelAdvice]:
@@ -303,14 +317,87 @@ class _Loader:
                 Rule(
                     id=raw["id"],
                     level=Level(raw["level"]),
-                    reason=self._text(raw["reason"], name, where),
+                    wording=self._reason(raw["reason"], name, where, compiler),
                     guidance=self._text(raw["guidance"], name, where) if "guidance" in raw else None,
                     source=raw["source"],
                     topic=data["topic"],
                     condition=condition,
+                    repeats=tuple(raw.get("repeats", ())),
                 )
             )
         return rules
+
+    def _reason(self, raw: Any, path: str, where: str, compiler: Compiler) -> Reason:
+        """A reason: one text or a list of cases, whose texts may name terms that have phrases."""
+        if isinstance(raw, list):
+            cases = self._cases(raw, path, where, "reason", compiler, self.term_names)
+        else:
+            cases = Cases(f"{where} reason", (Case(None, self._text(raw, path, where, self.term_names)),))
+        named: set[str] = set()
+        for number, case in enumerate(cases.cases, 1):
+            by_language = {
+                lang: frozenset(phrase_names(Text.of({lang: text})) & self.term_names)
+                for lang, text in case.text.translations.items()
+            }
+            if len(set(by_language.values())) > 1:
+                listed = "; ".join(
+                    f"{lang}: {', '.join(sorted(n)) or 'none'}" for lang, n in by_language.items()
+                )
+                self._error(
+                    path, where, f"reason case {number}: the languages name different terms ({listed})"
+                )
+            for term in sorted(set().union(*by_language.values())):
+                if term in self.phrases:
+                    named.add(term)
+                else:
+                    self._error(
+                        path, where, f"reason: {{{term}}}: term {term!r} has no phrases in {DEFINITIONS}"
+                    )
+        return Reason(cases, {term: self.phrases[term] for term in sorted(named)})
+
+    def _cases(
+        self,
+        raw: list[dict[str, Any]],
+        path: str,
+        where: str,
+        key: str,
+        compiler: Compiler,
+        names: frozenset[str] = frozenset(),
+    ) -> Cases:
+        """Wordings chosen by condition: each but the last has `when`; the last is the general one."""
+        cases = []
+        for index, item in enumerate(raw):
+            at = f"{key}[{index}]"
+            last = index == len(raw) - 1
+            if last and "when" in item:
+                self._error(
+                    path,
+                    where,
+                    f"{at}: the last case is the general wording, used when no other holds; it has no `when`",
+                )
+            elif not last and "when" not in item:
+                self._error(
+                    path, where, f"{at}: only the last case (the general wording) may leave out `when`"
+                )
+            condition = self._condition(compiler, item.get("when"), path, where, f"{at}.when")
+            text = self._text({k: v for k, v in item.items() if k != "when"}, path, where, names)
+            cases.append(Case(condition, text))
+        return Cases(f"{where} {key}", tuple(cases))
+
+    def _check_repeats(self, rules: list[Rule]) -> None:
+        by_id = {rule.id: rule for rule in rules}
+        for rule in rules:
+            for other in rule.repeats:
+                target = by_id.get(other)
+                if target is None:
+                    self._error(f"{rule.topic}.yaml", f"rule {rule.id}", f"repeats: no rule {other!r}")
+                elif target.level <= rule.level:
+                    self._error(
+                        f"{rule.topic}.yaml",
+                        f"rule {rule.id}",
+                        f"repeats: {other} ({target.level.value}) is not more urgent than {rule.id} "
+                        f"({rule.level.value}); a reason is left out only for a more urgent rule's",
+                    )
 
     # -- helpers ---------------------------------------------------------------------------------
 

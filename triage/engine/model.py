@@ -8,7 +8,10 @@ import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .wording import Reason
 
 
 @functools.total_ordering
@@ -116,11 +119,21 @@ class Rule:
 
     id: str
     level: Level
-    reason: Text
+    wording: Reason = field(repr=False)  # the reason, worded by what the answers say
     guidance: Text | None  # shown only where the rule decides the outcome's level (spec §3a)
     source: str
     topic: str
     condition: Any = field(repr=False, compare=False)  # a conditions.Condition
+    repeats: tuple[str, ...] = ()  # more urgent rules whose reason already says what this one does
+
+    @property
+    def reason(self) -> Text:
+        """The reason in general terms (for review and records); see reason_for."""
+        return self.wording.general
+
+    def reason_for(self, facts: Mapping[str, Any]) -> Text:
+        """The reason in the person's own terms: what these answers certainly say."""
+        return self.wording.resolve(facts)
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,7 @@ class FiredRule:
     reason: Text
     guidance: Text | None
     source: str
+    repeats: tuple[str, ...] = ()  # left out of "you also told us" when any of these fired
 
 
 @dataclass(frozen=True)
@@ -182,6 +196,21 @@ class Outcome:
     def other_rules(self) -> tuple[FiredRule, ...]:
         """The fired rules below the outcome's level (their guidance is never shown)."""
         return tuple(rule for rule in self.fired_rules if rule.level < self.level)
+
+    @property
+    def decisive_reasons(self) -> tuple[Text, ...]:
+        """Why, first: the reasons of the decisive rules, in rule order."""
+        return tuple(dict.fromkeys(rule.reason for rule in self.decisive_rules))
+
+    @property
+    def also_told_reasons(self) -> tuple[Text, ...]:
+        """ "You also told us": the other rules' reasons (no guidance), less those repeating another."""
+        fired = {rule.id for rule in self.fired_rules}
+        decisive = set(self.decisive_reasons)
+        texts = [
+            r.reason for r in self.other_rules if not fired & set(r.repeats) and r.reason not in decisive
+        ]
+        return tuple(dict.fromkeys(texts))
 
     @property
     def guidance(self) -> tuple[Text, ...]:
