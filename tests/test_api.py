@@ -197,6 +197,18 @@ def test_red_actions_give_the_configured_emergency_number(client: FlaskClient, l
     assert "112" not in action  # the default is not used once one is configured
 
 
+CANNOT_STAND = [case for case in VIGNETTES if case["answers"]["cannot_stand"] in (True, "unsure")]
+
+
+@pytest.mark.parametrize("case", CANNOT_STAND, ids=[case["id"] for case in CANNOT_STAND])
+def test_a_person_who_cannot_stand_is_told_to_call_the_emergency_number_not_to_go(
+    client: FlaskClient, case: dict[str, Any]
+) -> None:
+    action = assess(client, case["answers"]).get_json()["action"]
+    assert f"Call {PRACTICE['EMERGENCY_NUMBER']} now" in action
+    assert "Go to the nearest" not in action
+
+
 @pytest.mark.parametrize("level", ["urgent", "soon"])
 def test_practice_actions_give_the_configured_practice_phone(client: FlaskClient, level: str) -> None:
     case = next(case for case in VIGNETTES if case["expected_level"] == level)

@@ -358,6 +358,32 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "repeats: S4 (soon) is not more urgent than S1 (soon)",
     ),
     (
+        "an action of its own on a rule below the red levels",
+        "emergency.yaml",
+        (
+            (
+                S5_SOURCE,
+                S5_SOURCE
+                + '    action: {en: "Call {emergency_number} now.",'
+                + ' el: "Καλέστε τώρα το {emergency_number}."}\n',
+            ),
+        ),
+        "emergency.yaml: rule S5",
+        "action: a rule's own action is only for the red levels (ambulance, emergency)",
+    ),
+    (
+        "an action of its own that does not name the emergency number",
+        "emergency.yaml",
+        (
+            (
+                '      el: "Καλέστε τώρα το {emergency_number} και ζητήστε ασθενοφόρο.',
+                '      el: "Καλέστε τώρα ένα ταξί.',
+            ),
+        ),
+        "emergency.yaml: rule E6",
+        "action: must name {emergency_number} (it does not in el)",
+    ),
+    (
         "choice question without wording for a value",
         "questions.yaml",
         (

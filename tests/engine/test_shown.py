@@ -91,3 +91,40 @@ def test_the_rules_check_fails_when_the_engine_shows_a_lower_rules_guidance(
     found = [v for v in report.violations if v.invariant == "guidance at the outcome's level"]
     assert found and not report.ok
     assert all(v.answers is not None and "below its level" in v.message for v in found)
+
+
+# --- the person who cannot stand is told to call, not to travel (spec §4, E6) ----------------------
+
+#: What an action that sends the person to travel to hospital says, in each language.
+TRAVEL = {"en": "Go to the nearest", "el": "Πηγαίνετε τώρα"}
+
+
+@MANY
+@given(data=st.data())
+def test_a_person_who_cannot_stand_is_told_to_call_the_emergency_number_not_to_travel(
+    engine: Engine, data: st.DataObject
+) -> None:
+    rules = engine.rules
+    answers = data.draw(complete_answers(rules.contract), label="answers")
+    answers["cannot_stand"] = data.draw(st.sampled_from([True, "unsure"]), label="cannot_stand")
+    outcome = rules.assess(answers)
+    decisive = {rule.id for rule in outcome.decisive_rules}
+    assert decisive & {"A1", "E6"}, "cannot stand always decides the outcome with A1 or E6"
+    for lang in rules.languages:
+        action = outcome.action.render(lang, CONFIG)
+        assert f"{CONFIG['emergency_number']} " in action, action
+        assert TRAVEL[lang] not in action, action
+    expected = next((r.action for r in outcome.decisive_rules if r.action is not None), outcome.advice.action)
+    assert outcome.action == expected
+
+
+@MANY
+@given(data=st.data())
+def test_the_action_shown_is_the_levels_unless_a_decisive_rule_has_its_own(
+    engine: Engine, data: st.DataObject
+) -> None:
+    rules = engine.rules
+    outcome = rules.assess(data.draw(complete_answers(rules.contract), label="answers"))
+    own = [rule.action for rule in outcome.decisive_rules if rule.action is not None]
+    assert outcome.action == (own[0] if own else rules.levels[outcome.level].action)
+    assert all(rule.action is None for rule in outcome.other_rules if rule.level < Level.EMERGENCY)

@@ -19,7 +19,7 @@ def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -
     result: dict[str, Any] = {
         "level": outcome.level.value,
         "label": say(advice.label),
-        "action": say(advice.action),
+        "action": say(outcome.action),
         "fired_rules": [
             {
                 "id": r.id,

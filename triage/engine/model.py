@@ -125,6 +125,7 @@ class Rule:
     topic: str
     condition: Any = field(repr=False, compare=False)  # a conditions.Condition
     repeats: tuple[str, ...] = ()  # more urgent rules whose reason already says what this one does
+    action: Text | None = None  # replaces the level's action where this rule decides the outcome
 
     @property
     def reason(self) -> Text:
@@ -146,6 +147,7 @@ class FiredRule:
     guidance: Text | None
     source: str
     repeats: tuple[str, ...] = ()  # left out of "you also told us" when any of these fired
+    action: Text | None = None  # its own action, shown instead of the level's where it is decisive
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,12 @@ class Outcome:
             r.reason for r in self.other_rules if not fired & set(r.repeats) and r.reason not in decisive
         ]
         return tuple(dict.fromkeys(texts))
+
+    @property
+    def action(self) -> Text:
+        """The action to show: the first decisive rule's own, where one has it, else the level's."""
+        own = [rule.action for rule in self.decisive_rules if rule.action is not None]
+        return own[0] if own else self.advice.action
 
     @property
     def guidance(self) -> tuple[Text, ...]:

@@ -73,7 +73,9 @@ class RuleSet:
         return Outcome(
             level=level,
             fired_rules=tuple(
-                FiredRule(r.id, r.level, r.reason_for(reading.facts), r.guidance, r.source, r.repeats)
+                FiredRule(
+                    r.id, r.level, r.reason_for(reading.facts), r.guidance, r.source, r.repeats, r.action
+                )
                 for r in fired
             ),
             advice=advice,

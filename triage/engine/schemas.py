@@ -152,6 +152,7 @@ RULE: dict[str, Any] = {
         "guidance": TEXT,
         "source": {"type": "string", "minLength": 3},
         "repeats": {"type": "array", "items": RULE_ID, "minItems": 1, "uniqueItems": True},
+        "action": TEXT,
     },
 }
 
