@@ -130,8 +130,9 @@ def test_each_vignette_gets_its_expected_level(client: FlaskClient, case: dict[s
 def test_every_outcome_has_the_full_shape(client: FlaskClient, case: dict[str, Any]) -> None:
     outcome = assess(client, case["answers"]).get_json()
     assert outcome["level"] in LEVELS
-    for key in ("label", "action", "not_a_diagnosis"):
+    for key in ("label", "action", "phone_script", "not_a_diagnosis"):
         assert isinstance(outcome[key], str) and outcome[key].strip(), key
+    assert PRACTICE["PRACTICE_PHONE"] not in outcome["phone_script"], "the receptionist is the practice"
     assert all(isinstance(text, str) and text.strip() for text in outcome["guidance"])
     for fired in outcome["fired_rules"]:
         assert set(fired) == {"id", "level", "reason", "guidance", "source"}

@@ -384,6 +384,39 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "action: must name {emergency_number} (it does not in el)",
     ),
     (
+        "a phone script that tells the caller to phone the practice",
+        "levels.yaml",
+        (
+            (
+                "Arrange for the surgeon's team to call the caller back today,",
+                "Tell the caller to call {practice_phone} today,",
+            ),
+        ),
+        "levels.yaml: level urgent",
+        "phone_script: a phone script must never send the caller to the practice (the receptionist is the "
+        "practice): remove {practice_phone}",
+    ),
+    (
+        "a rule's own phone script that gives the practice's email",
+        "emergency.yaml",
+        (
+            (
+                "Tell them to stay where they are and",
+                "Give them {practice_email}, and tell them to stay where they are and",
+            ),
+        ),
+        "emergency.yaml: rule E6",
+        "phone_action: a phone script must never send the caller to the practice (the receptionist is the "
+        "practice): remove {practice_email}",
+    ),
+    (
+        "a level without a phone script",
+        "levels.yaml",
+        (('    phone_script:\n      en: "Read out', '    phone_scrip:\n      en: "Read out'),),
+        "levels.yaml: level information",
+        "'phone_script' is a required property",
+    ),
+    (
         "choice question without wording for a value",
         "questions.yaml",
         (

@@ -72,10 +72,13 @@ def patient_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
             yield f"rule {rule.id} guidance", rule.guidance
         if rule.action is not None:
             yield f"rule {rule.id} action", rule.action
+        if rule.phone_action is not None:
+            yield f"rule {rule.id} phone script", rule.phone_action
     for level, advice in rules.levels.items():
         yield f"level {level.value} label", advice.label
         yield f"level {level.value} action", advice.action
         yield f"level {level.value} expect", advice.expect
+        yield f"level {level.value} phone script", advice.phone_script
         for number, text in enumerate(advice.guidance, 1):
             yield f"level {level.value} guidance {number}", text
     intro, warning_signs = rules.safety_net

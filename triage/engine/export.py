@@ -20,6 +20,7 @@ def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -
         "level": outcome.level.value,
         "label": say(advice.label),
         "action": say(outcome.action),
+        "phone_script": say(outcome.phone_script),
         "fired_rules": [
             {
                 "id": r.id,

@@ -20,6 +20,8 @@ from .conditions import Condition, ConditionError
 from .model import Text
 
 RULESET = "ruleset.yaml"
+#: The placeholders a phone script may never use: the receptionist *is* the practice (spec §3a).
+PRACTICE_CONTACT = ("practice_phone", "practice_email")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,19 @@ class FileReader:
         else:
             if unknown:
                 self._error(path, where, f"unknown placeholder {{{', '.join(unknown)}}} in {_quote(text)}")
+        return text
+
+    def _phone_text(self, translations: Mapping[str, str], path: str, where: str, key: str) -> Text:
+        """A text the receptionist reads out: it never sends the caller to the practice."""
+        text = self._text(translations, path, where)
+        for name in PRACTICE_CONTACT:
+            if name in text.placeholders():
+                self._error(
+                    path,
+                    where,
+                    f"{key}: a phone script must never send the caller to the practice (the receptionist "
+                    f"is the practice): remove {{{name}}}",
+                )
         return text
 
     def _content_hash(self) -> str:

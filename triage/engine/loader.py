@@ -233,6 +233,7 @@ class _Loader(TopicReader):
                 action=self._text(raw["action"], LEVELS, where),
                 expect=self._text(raw["expect"], LEVELS, where),
                 guidance=tuple(self._text(t, LEVELS, where) for t in raw.get("guidance", ())),
+                phone_script=self._phone_text(raw["phone_script"], LEVELS, where, "phone_script"),
             )
         return levels
 

@@ -126,6 +126,7 @@ class Rule:
     condition: Any = field(repr=False, compare=False)  # a conditions.Condition
     repeats: tuple[str, ...] = ()  # more urgent rules whose reason already says what this one does
     action: Text | None = None  # replaces the level's action where this rule decides the outcome
+    phone_action: Text | None = None  # replaces the level's phone script where it decides the outcome
 
     @property
     def reason(self) -> Text:
@@ -148,17 +149,19 @@ class FiredRule:
     source: str
     repeats: tuple[str, ...] = ()  # left out of "you also told us" when any of these fired
     action: Text | None = None  # its own action, shown instead of the level's where it is decisive
+    phone_action: Text | None = None  # its own phone script, read out instead of the level's
 
 
 @dataclass(frozen=True)
 class LevelAdvice:
-    """What a level tells the person: a label, the concrete action, what to expect, guidance."""
+    """What a level tells the person (label, action, what to expect, guidance) and the phone script."""
 
     level: Level
     label: Text
     action: Text
     expect: Text
     guidance: tuple[Text, ...]
+    phone_script: Text  # what the receptionist tells the caller to do, in the practice's own voice
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,12 @@ class Outcome:
         """The action to show: the first decisive rule's own, where one has it, else the level's."""
         own = [rule.action for rule in self.decisive_rules if rule.action is not None]
         return own[0] if own else self.advice.action
+
+    @property
+    def phone_script(self) -> Text:
+        """What the receptionist reads out: the first decisive rule's own script, else the level's."""
+        own = [rule.phone_action for rule in self.decisive_rules if rule.phone_action is not None]
+        return own[0] if own else self.advice.phone_script
 
     @property
     def guidance(self) -> tuple[Text, ...]:

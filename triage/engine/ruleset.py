@@ -74,7 +74,14 @@ class RuleSet:
             level=level,
             fired_rules=tuple(
                 FiredRule(
-                    r.id, r.level, r.reason_for(reading.facts), r.guidance, r.source, r.repeats, r.action
+                    r.id,
+                    r.level,
+                    r.reason_for(reading.facts),
+                    r.guidance,
+                    r.source,
+                    r.repeats,
+                    r.action,
+                    r.phone_action,
                 )
                 for r in fired
             ),

@@ -153,6 +153,7 @@ RULE: dict[str, Any] = {
         "source": {"type": "string", "minLength": 3},
         "repeats": {"type": "array", "items": RULE_ID, "minItems": 1, "uniqueItems": True},
         "action": TEXT,
+        "phone_action": TEXT,
     },
 }
 
@@ -176,13 +177,14 @@ LEVELS: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "label", "action", "expect"],
+                "required": ["id", "label", "action", "expect", "phone_script"],
                 "additionalProperties": False,
                 "properties": {
                     "id": ID,
                     "label": TEXT,
                     "action": TEXT,
                     "expect": TEXT,
+                    "phone_script": TEXT,
                     "guidance": {"type": "array", "items": TEXT},
                 },
             },

@@ -56,15 +56,20 @@ class TopicReader(FileReader):
                     condition=condition,
                     repeats=tuple(raw.get("repeats", ())),
                     action=self._own_action(raw, "action", name, where, level),
+                    phone_action=self._own_action(raw, "phone_action", name, where, level),
                 )
             )
         return rules
 
     def _own_action(self, raw: dict[str, Any], key: str, path: str, where: str, level: Level) -> Text | None:
-        """A rule's own action, which replaces its level's where the rule decides the outcome."""
+        """A rule's own action (or phone script), replacing its level's where the rule decides the outcome."""
         if key not in raw:
             return None
-        text = self._text(raw[key], path, where)
+        text = (
+            self._phone_text(raw[key], path, where, key)
+            if key == "phone_action"
+            else self._text(raw[key], path, where)
+        )
         if level not in RED_LEVELS:
             self._error(
                 path,
