@@ -170,6 +170,18 @@ def test_the_guidance_shown_is_that_of_the_rules_at_the_outcomes_level_only(
     assert not set(lower) & set(outcome["guidance"])
 
 
+@pytest.mark.parametrize("case", VIGNETTES, ids=[case["id"] for case in VIGNETTES])
+def test_why_gives_the_decisive_reasons_first_then_the_others_without_guidance(
+    client: FlaskClient, case: dict[str, Any]
+) -> None:
+    outcome = assess(client, case["answers"]).get_json()
+    at_level = [r["reason"] for r in outcome["fired_rules"] if r["level"] == outcome["level"]]
+    below = [r["reason"] for r in outcome["fired_rules"] if r["level"] != outcome["level"]]
+    assert outcome["decisive_reasons"] == list(dict.fromkeys(at_level))
+    assert set(outcome["also_told_reasons"]) <= set(below)
+    assert not set(outcome["also_told_reasons"]) & set(outcome["guidance"])
+
+
 def test_the_api_gives_the_same_json_as_the_cli(
     client: FlaskClient, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
