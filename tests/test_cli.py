@@ -175,6 +175,27 @@ def test_rules_table_has_a_row_for_every_rule_and_every_term(runner: CliRunner) 
     assert "| — | information |" in result.stdout
 
 
+def test_rules_table_shows_every_wording_of_each_reason_and_phrase_and_every_phone_script(
+    runner: CliRunner,
+) -> None:
+    """Clinicians review every text a person or caller may be given, not just the general one."""
+    rules = load_rules()
+    out = invoke(runner, "rules", "table").stdout
+    for rule in rules.rules:
+        for _, text in rule.wording.texts():
+            assert text.get("en") in out, f"{rule.id}: {text.get('en')}"
+        for own in (rule.action, rule.phone_action):
+            assert own is None or own.get("en") in out
+    for term in rules.terms:
+        for case in term.phrases.cases if term.phrases else ():
+            assert case.text.get("en") in out
+    for level, advice in rules.levels.items():
+        assert f"| {level.value} | {advice.action.get('en')} | {advice.phone_script.get('en')} |" in out
+    assert "left out of 'you also told us' after A2" in next(
+        row for row in out.splitlines() if row.startswith("| E5 |")
+    )
+
+
 # --- rules check on the project's rules ---------------------------------------------------------
 
 
