@@ -69,6 +69,29 @@ def test_one_level_equal_to_the_highest_fired_rule_and_every_fired_rule_has_a_re
         assert rule.reason.get("en").strip(), f"rule {rule.id} fired without an English reason"
 
 
+@MANY
+@given(data=st.data())
+def test_neck_pain_after_a_fall_near_65_fires_e7_and_u5_exactly_as_the_spec_says(
+    engine: Engine, data: st.DataObject
+) -> None:
+    """Spec v2: the neighbourhood of E7 and U5 (age about 65, neck pain, a fall or not), which the
+    draws over the whole domain reach only now and then."""
+    rules = engine.rules
+    answers = data.draw(complete_answers(rules.contract), label="answers")
+    answers |= {
+        "age": data.draw(st.integers(60, 70), label="age"),
+        "injury": data.draw(st.sampled_from(INJURY_ORDER), label="injury"),
+        "back_pain": True,
+    }
+    answers = fill_new_questions(data.draw, rules.contract, answers)
+    if data.draw(st.booleans(), label="neck"):
+        answers["pain_location"] = sorted({*answers["pain_location"], "neck"})
+    outcome = rules.assess(answers)
+    fired = {rule.id for rule in outcome.fired_rules}
+    assert fired & {"E7", "U5"} == spec_fired(answers) & {"E7", "U5"}
+    assert outcome.level >= spec_level(answers)
+
+
 # --- Invariant 2: monotone ---------------------------------------------------------------------------
 
 
