@@ -18,7 +18,7 @@ from tests.support.apps import PRACTICE
 from tests.support.cases import vignettes
 from tests.support.database import migrated_template
 from triage.cli import main
-from triage.engine import DEFAULT_RULES_DIR, RuleSet, load_rules
+from triage.engine import DEFAULT_RULES_DIR, Level, RuleSet, load_rules
 
 ASSESSMENTS = "/api/v1/assessments"
 QUESTIONS = "/api/v1/questions"
@@ -133,13 +133,15 @@ def test_each_vignette_gets_its_expected_level(client: FlaskClient, case: dict[s
 def test_every_outcome_has_the_full_shape(client: FlaskClient, case: dict[str, Any]) -> None:
     outcome = assess(client, case["answers"]).get_json()
     assert outcome["level"] in LEVELS
-    for key in ("label", "action", "not_a_diagnosis"):
+    for key in ("label", "action", "phone_script", "not_a_diagnosis"):
         assert isinstance(outcome[key], str) and outcome[key].strip(), key
+    assert PRACTICE["PRACTICE_PHONE"] not in outcome["phone_script"], "the receptionist is the practice"
     assert all(isinstance(text, str) and text.strip() for text in outcome["guidance"])
     for fired in outcome["fired_rules"]:
-        assert set(fired) == {"id", "level", "reason", "source"}
+        assert set(fired) == {"id", "level", "reason", "guidance", "source"}
         assert fired["level"] in LEVELS
         assert fired["reason"].strip() and fired["source"].strip()
+        assert fired["guidance"] is None or fired["guidance"].strip()
     net = outcome["safety_net"]
     assert set(net) >= {"intro", "warning_signs", "what_to_expect"}
     assert net["intro"].strip() and net["what_to_expect"].strip() and net["warning_signs"]
@@ -152,6 +154,35 @@ def test_the_level_is_that_of_the_most_urgent_fired_rule(client: FlaskClient, ca
     fired_levels = [fired["level"] for fired in outcome["fired_rules"]]
     expected = min(fired_levels, key=LEVELS.index) if fired_levels else "information"
     assert outcome["level"] == expected
+
+
+@pytest.mark.parametrize("case", VIGNETTES, ids=[case["id"] for case in VIGNETTES])
+def test_the_guidance_shown_is_that_of_the_rules_at_the_outcomes_level_only(
+    client: FlaskClient, ruleset: RuleSet, case: dict[str, Any]
+) -> None:
+    """Spec §3a: the decisive rules' guidance and the level's own are shown, never a lower rule's."""
+    outcome = assess(client, case["answers"]).get_json()
+    decisive = [
+        r["guidance"] for r in outcome["fired_rules"] if r["level"] == outcome["level"] and r["guidance"]
+    ]
+    lower = [
+        r["guidance"] for r in outcome["fired_rules"] if r["level"] != outcome["level"] and r["guidance"]
+    ]
+    assert outcome["guidance"][: len(decisive)] == decisive
+    assert len(outcome["guidance"]) - len(decisive) == len(ruleset.levels[Level(outcome["level"])].guidance)
+    assert not set(lower) & set(outcome["guidance"])
+
+
+@pytest.mark.parametrize("case", VIGNETTES, ids=[case["id"] for case in VIGNETTES])
+def test_why_gives_the_decisive_reasons_first_then_the_others_without_guidance(
+    client: FlaskClient, case: dict[str, Any]
+) -> None:
+    outcome = assess(client, case["answers"]).get_json()
+    at_level = [r["reason"] for r in outcome["fired_rules"] if r["level"] == outcome["level"]]
+    below = [r["reason"] for r in outcome["fired_rules"] if r["level"] != outcome["level"]]
+    assert outcome["decisive_reasons"] == list(dict.fromkeys(at_level))
+    assert set(outcome["also_told_reasons"]) <= set(below)
+    assert not set(outcome["also_told_reasons"]) & set(outcome["guidance"])
 
 
 def test_the_api_gives_the_same_json_as_the_cli(
@@ -180,6 +211,18 @@ def test_red_actions_give_the_configured_emergency_number(client: FlaskClient, l
     action = assess(client, case["answers"]).get_json()["action"]
     assert PRACTICE["EMERGENCY_NUMBER"] in action
     assert "112" not in action  # the default is not used once one is configured
+
+
+CANNOT_STAND = [case for case in VIGNETTES if case["answers"]["cannot_stand"] in (True, "unsure")]
+
+
+@pytest.mark.parametrize("case", CANNOT_STAND, ids=[case["id"] for case in CANNOT_STAND])
+def test_a_person_who_cannot_stand_is_told_to_call_the_emergency_number_not_to_go(
+    client: FlaskClient, case: dict[str, Any]
+) -> None:
+    action = assess(client, case["answers"]).get_json()["action"]
+    assert f"Call {PRACTICE['EMERGENCY_NUMBER']} now" in action
+    assert "Go to the nearest" not in action
 
 
 @pytest.mark.parametrize("level", ["urgent", "soon"])
@@ -226,7 +269,6 @@ def test_an_unknown_field_is_rejected_by_name(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "limits"),
     [
-        ("age", 17, (18, 120)),
         ("age", 121, (18, 120)),
         ("pain_severity", 11, (0, 10)),
         ("pain_severity", -1, (0, 10)),
@@ -241,6 +283,25 @@ def test_an_out_of_range_number_is_rejected_with_its_limits(
     errors = errors_of(response)
     assert set(errors) == {field}
     assert all(str(limit) in errors[field] for limit in limits)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("for adults", "own doctor", "emergency number")),
+        ("el", ("ενήλικες", "γιατρό", "έκτακτης ανάγκης")),
+    ],
+)
+def test_an_age_under_18_is_422_saying_the_tool_is_for_adults_and_where_to_get_help(
+    client: FlaskClient, language: str, words: tuple[str, ...]
+) -> None:
+    response = client.post(
+        ASSESSMENTS, json={**calm_answers(), "age": 17}, headers={"Accept-Language": language}
+    )
+    assert response.status_code == 422
+    errors = errors_of(response)
+    assert set(errors) == {"age"}
+    assert all(word in errors["age"] for word in words), errors["age"]
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,9 @@ from triage.engine.model import Level
 VIGNETTES = vignettes()
 #: Few enough to keep each check quick, enough for the real rules to show every rule firing.
 SAMPLES = "20000"
-INVARIANTS = ["single level", "monotone", "floor", "no dead rule", "every level reachable"]
+GUIDANCE = "guidance at the outcome's level"
+REASONS = "reasons in the person's terms"
+INVARIANTS = ["single level", "monotone", "floor", "no dead rule", "every level reachable", GUIDANCE, REASONS]
 TRACEBACK = "Traceback (most recent call last)"
 
 
@@ -104,6 +106,24 @@ def test_an_invalid_single_object_is_reported_without_an_index(runner: CliRunner
     assert [line.split(": ")[0] for line in result.stderr.splitlines()] == ["age"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("for adults", "own doctor", "emergency number")),
+        ("el", ("ενήλικες", "γιατρό", "έκτακτης ανάγκης")),
+    ],
+)
+def test_an_age_under_18_is_refused_saying_the_tool_is_for_adults(
+    runner: CliRunner, lang: str, words: tuple[str, ...]
+) -> None:
+    answers = {**answers_of("saddle-numbness-only"), "age": 16}
+    result = invoke(runner, "assess", "-", "--lang", lang, input=json.dumps(answers))
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("age: ")
+    assert all(word in line for word in words), line
+
+
 @pytest.mark.parametrize("text", ["{bad", '{"age": 40,}', "", "[1, 2"])
 def test_malformed_json_exits_2_with_a_clear_message(runner: CliRunner, text: str) -> None:
     result = invoke(runner, "assess", "-", input=text)
@@ -155,6 +175,27 @@ def test_rules_table_has_a_row_for_every_rule_and_every_term(runner: CliRunner) 
     assert "| — | information |" in result.stdout
 
 
+def test_rules_table_shows_every_wording_of_each_reason_and_phrase_and_every_phone_script(
+    runner: CliRunner,
+) -> None:
+    """Clinicians review every text a person or caller may be given, not just the general one."""
+    rules = load_rules()
+    out = invoke(runner, "rules", "table").stdout
+    for rule in rules.rules:
+        for _, text in rule.wording.texts():
+            assert text.get("en") in out, f"{rule.id}: {text.get('en')}"
+        for own in (rule.action, rule.phone_action):
+            assert own is None or own.get("en") in out
+    for term in rules.terms:
+        for case in term.phrases.cases if term.phrases else ():
+            assert case.text.get("en") in out
+    for level, advice in rules.levels.items():
+        assert f"| {level.value} | {advice.action.get('en')} | {advice.phone_script.get('en')} |" in out
+    assert "left out of 'you also told us' after A2" in next(
+        row for row in out.splitlines() if row.startswith("| E5 |")
+    )
+
+
 # --- rules check on the project's rules ---------------------------------------------------------
 
 
@@ -195,6 +236,8 @@ def test_rules_check_says_how_each_invariant_was_checked(real_check: Result) -> 
     assert all(how.values())
     assert any("proved" in line for line in how["floor"])
     assert any("by construction" in line for line in how["monotone"])
+    assert any(line.startswith("by construction") for line in how[GUIDANCE])
+    assert any(f"confirmed on {int(SAMPLES):,} answer sets" in line for line in how[GUIDANCE])
 
 
 def test_rules_check_gives_its_counts(real_check: Result) -> None:
@@ -247,14 +290,19 @@ def add_rule(copy: Path, name: str, rule_id: str, level: str, when: dict[str, An
 
 
 def replace_rule(copy: Path, name: str, rule_id: str, **changes: Any) -> None:
-    """Change fields of one rule of the copy, or drop it when no change is given."""
+    """Change fields of one rule of the copy, or drop it (and the `repeats` of it) when none are given."""
 
     def change(data: dict[str, Any]) -> None:
         index = next(i for i, rule in enumerate(data["rules"]) if rule["id"] == rule_id)
         if changes:
             data["rules"][index].update(changes)
-        else:
-            del data["rules"][index]
+            return
+        del data["rules"][index]
+        for rule in data["rules"]:
+            if rule_id in rule.get("repeats", ()):
+                rule["repeats"] = [other for other in rule["repeats"] if other != rule_id]
+                if not rule["repeats"]:
+                    del rule["repeats"]
 
     edit(copy, name, change)
 
@@ -309,6 +357,79 @@ def test_a_rule_that_can_never_fire_is_reported_dead(runner: CliRunner, copy: Pa
     assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), "no dead rule": "VIOLATED"}
     assert [message for message, _, _ in violations(result, "no dead rule")] == [
         f"rule X2 did not fire in {int(SAMPLES):,} answer sets"
+    ]
+
+
+def test_a_lower_rules_guidance_also_shown_at_a_higher_level_fails_the_guidance_check(
+    runner: CliRunner, copy: Path
+) -> None:
+    # S5's "not an emergency on its own" copied into the emergency level's own advice.
+    s5_guidance = next(r for r in load_rules().rules if r.id == "S5").guidance
+    assert s5_guidance is not None
+    text = dict(s5_guidance.translations)
+    edit(copy, "levels.yaml", lambda data: data["levels"][1].setdefault("guidance", []).append(text))
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), GUIDANCE: "VIOLATED"}
+    found = violations(result, GUIDANCE)
+    assert any("rule S5's guidance (soon) is also a text shown at emergency" in m for m, _, _ in found)
+    broken = load_rules(copy)
+    for message, answers, _ in found:  # every answer set shown really leaks S5's guidance
+        if answers is not None:
+            outcome = broken.assess(answers)
+            assert outcome.level > Level.SOON and s5_guidance in outcome.guidance, message
+
+
+def test_leaving_out_a_reason_that_is_not_a_repeat_fails_the_reasons_check(
+    runner: CliRunner, copy: Path
+) -> None:
+    # S5 (one-sided tingling) marked as repeating E2: but E2 fires on weakness alone, without S5.
+    replace_rule(copy, "emergency.yaml", "S5", repeats=["E2"])
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), REASONS: "VIOLATED"}
+    found = violations(result, REASONS)
+    assert found and all(m.startswith("rule E2 fired without rule S5") for m, _, _ in found)
+    broken = load_rules(copy)
+    for _, answers, _ in found:  # the counterexamples are real
+        assert answers is not None
+        fired = {rule.id for rule in broken.assess(answers).fired_rules}
+        assert "E2" in fired and "S5" not in fired
+
+
+def test_a_reason_whose_cases_miss_part_of_its_condition_fails_the_reasons_check(
+    runner: CliRunner, copy: Path
+) -> None:
+    # E2 without its case for difficulty walking: walking alone leaves only the general wording.
+    def drop_walking(data: dict[str, Any]) -> None:
+        e2 = next(rule for rule in data["rules"] if rule["id"] == "E2")
+        e2["reason"] = [
+            case for case in e2["reason"] if case.get("when") != {"yes_or_unsure": "walking_difficulty"}
+        ]
+
+    edit(copy, "emergency.yaml", drop_walking)
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), REASONS: "VIOLATED"}
+    found = violations(result, REASONS)
+    assert found and all(m.startswith("rule E2 fell back to its general wording") for m, _, _ in found)
+    for _, answers, _ in found:
+        assert answers is not None and answers["walking_difficulty"] in (True, "unsure")
+        assert answers["leg_weakness"] is False
+
+
+def test_a_reason_case_that_can_never_be_used_fails_the_reasons_check(runner: CliRunner, copy: Path) -> None:
+    never = {
+        "when": {"at_most": {"age": 49}},
+        "en": "You told us you are young.",
+        "el": "Μας είπατε ότι είστε νέοι.",
+    }
+    edit(copy, "general.yaml", lambda data: data["rules"][0]["reason"].insert(0, never))
+    result = check(runner, copy)
+    assert result.exit_code != 0
+    assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), REASONS: "VIOLATED"}
+    assert [m for m, _, _ in violations(result, REASONS)] == [
+        f"rule S3 reason[0] (when `age` ≤ 49) was never used in {int(SAMPLES):,} answer sets"
     ]
 
 

@@ -135,6 +135,13 @@ def mets_feature(a: Answers) -> bool:
     )
 
 
+def neck_fall_65(a: Answers) -> bool:
+    """Spec v2: age >= 65 and pain and pain_location has neck and injury in {minor_fall, major}."""
+    return (
+        a["age"] >= 65 and pain(a) and "neck" in a["pain_location"] and a["injury"] in {"minor_fall", "major"}
+    )
+
+
 # --- Spec §4 table ---------------------------------------------------------------------------------
 
 Condition = Callable[[Answers], bool]
@@ -193,6 +200,11 @@ def _e6(a: Answers) -> bool:
     return yes(a, "cannot_stand")
 
 
+@rule("E7", Level.EMERGENCY)
+def _e7(a: Answers) -> bool:
+    return neck_fall_65(a) and a["pain_duration"] == "under_1_week"
+
+
 @rule("U1", Level.URGENT)
 def _u1(a: Answers) -> bool:
     return cancer_hx(a) and pain(a) and (yes(a, "bone_metastases") or recent(a) or mets_feature(a))
@@ -216,6 +228,11 @@ def _u3(a: Answers) -> bool:
 @rule("U4", Level.URGENT)
 def _u4(a: Answers) -> bool:
     return yes(a, "fever") and pain(a)
+
+
+@rule("U5", Level.URGENT)
+def _u5(a: Answers) -> bool:
+    return neck_fall_65(a) and recent(a)
 
 
 @rule("S1", Level.SOON)
@@ -253,7 +270,7 @@ def _s7(a: Answers) -> bool:
     return severity_at_least(a, 7) and feature(a, "not_relieved")
 
 
-#: The ids of spec §4's rules, A1 .. S7.
+#: The ids of spec §4's rules, A1 .. S7 (E7 and U5 since spec v2).
 SPEC_IDS = frozenset(SPEC_RULES)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from triage.engine import Level, RuleSet
 
+from .conftest import MANY, PROFILE, SOME, Engine
 from .spec_oracle import (
     CANCER_HISTORY,
     FLOOR_QUESTIONS,
@@ -27,39 +28,6 @@ from .spec_oracle import (
     spec_level,
 )
 from .strategies import answers_with_ignored, complete_answers, fill_new_questions
-
-settings.register_profile(
-    "spine-invariants",
-    derandomize=True,  # the same examples on every run: CI never flakes
-    deadline=None,
-    database=None,
-    max_examples=1000,
-    print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-PROFILE = settings.get_profile("spine-invariants")
-MANY = settings(PROFILE, max_examples=2000)
-SOME = settings(PROFILE, max_examples=600)
-
-
-class Engine:
-    """The rule set under test, with a short repr.
-
-    Hypothesis prints every argument of a failing example; a RuleSet's full repr (about 45 kB) makes it
-    warn, and pytest's filterwarnings=error turns that warning into a FlakyStrategyDefinition error that
-    hides the counterexample. So the property tests take this instead of the `rules` fixture.
-    """
-
-    def __init__(self, rules: RuleSet) -> None:
-        self.rules = rules
-
-    def __repr__(self) -> str:
-        return f"<rules {self.rules.version}>"
-
-
-@pytest.fixture(scope="session")
-def engine(rules: RuleSet) -> Engine:
-    return Engine(rules)
 
 
 def fired_ids(outcome: Any) -> list[str]:
@@ -99,6 +67,29 @@ def test_one_level_equal_to_the_highest_fired_rule_and_every_fired_rule_has_a_re
     assert len(set(fired_ids(outcome))) == len(levels), "each rule is listed once"
     for rule in outcome.fired_rules:
         assert rule.reason.get("en").strip(), f"rule {rule.id} fired without an English reason"
+
+
+@MANY
+@given(data=st.data())
+def test_neck_pain_after_a_fall_near_65_fires_e7_and_u5_exactly_as_the_spec_says(
+    engine: Engine, data: st.DataObject
+) -> None:
+    """Spec v2: the neighbourhood of E7 and U5 (age about 65, neck pain, a fall or not), which the
+    draws over the whole domain reach only now and then."""
+    rules = engine.rules
+    answers = data.draw(complete_answers(rules.contract), label="answers")
+    answers |= {
+        "age": data.draw(st.integers(60, 70), label="age"),
+        "injury": data.draw(st.sampled_from(INJURY_ORDER), label="injury"),
+        "back_pain": True,
+    }
+    answers = fill_new_questions(data.draw, rules.contract, answers)
+    if data.draw(st.booleans(), label="neck"):
+        answers["pain_location"] = sorted({*answers["pain_location"], "neck"})
+    outcome = rules.assess(answers)
+    fired = {rule.id for rule in outcome.fired_rules}
+    assert fired & {"E7", "U5"} == spec_fired(answers) & {"E7", "U5"}
+    assert outcome.level >= spec_level(answers)
 
 
 # --- Invariant 2: monotone ---------------------------------------------------------------------------
@@ -279,10 +270,18 @@ EXAMPLES: dict[str, tuple[Level, dict[str, Any]]] = {
     "E4": (Level.EMERGENCY, {"fever": True, "numbness": "one_side"}),
     "E5": (Level.EMERGENCY, {"injury": "major", **pain(severity=3)}),
     "E6": (Level.EMERGENCY, {"cannot_stand": "unsure"}),
+    "E7": (
+        Level.EMERGENCY,
+        {"age": 70, "injury": "minor_fall", **pain(location=("neck",), duration="under_1_week")},
+    ),
     "U1": (Level.URGENT, {"cancer": "current", "bone_metastases": True, **pain()}),
     "U2": (Level.URGENT, {"age": 78, **pain(onset="sudden", duration="under_1_week", severity=6)}),
     "U3": (Level.URGENT, {"age": 62, "weight_loss": "unsure", **pain()}),
     "U4": (Level.URGENT, {"fever": True, **pain()}),
+    "U5": (
+        Level.URGENT,
+        {"age": 66, "injury": "minor_fall", **pain(location=("neck",), duration="4_to_12_weeks")},
+    ),
     "S1": (Level.SOON, {"cancer": "past", "bone_metastases": False, **pain()}),
     "S2": (Level.SOON, {"age": 55, "injury": "minor_fall", **pain(duration="1_to_4_weeks")}),
     "S3": (Level.SOON, {"age": 55, **pain(duration="4_to_12_weeks")}),

@@ -12,7 +12,7 @@ from triage.engine import DEFAULT_RULES_DIR, RuleFileError, RulesInvalid, load_r
 
 #: The rules of clinical spec §4 that the project's rule set must contain (it may add more).
 SPEC_RULE_IDS = {
-    "A1", "A2", "E1", "E2", "E3", "E4", "E5", "E6", "U1", "U2", "U3", "U4",
+    "A1", "A2", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "U1", "U2", "U3", "U4", "U5",
     "S1", "S2", "S3", "S4", "S5", "S6", "S7",
 }  # fmt: skip
 
@@ -239,9 +239,193 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "unknown placeholder {}",
     ),
     (
+        "a below_minimum message on a question that is not a number",
+        "questions.yaml",
+        (
+            (
+                '      required: {en: "Select how the pain started", el: "Επιλέξτε πώς ξεκίνησε ο πόνος"}\n',
+                '      required: {en: "Select how the pain started", el: "Επιλέξτε πώς ξεκίνησε ο πόνος"}\n'
+                '      below_minimum: {en: "Too early", el: "Πολύ νωρίς"}\n',
+            ),
+        ),
+        "questions.yaml: question pain_onset",
+        "errors.below_minimum: only a question of type integer can have it (others use out_of_range)",
+    ),
+    (
+        "a reason case testing an unknown question",
+        "general.yaml",
+        (
+            (
+                "      - when: {contains: {pain_features: night_pain}}\n",
+                "      - when: {contains: {pain_feature: night_pain}}\n",
+            ),
+        ),
+        "general.yaml: rule S3",
+        "reason[2].when.contains: unknown question 'pain_feature'",
+    ),
+    (
+        "a reason case before the last without `when`",
+        "emergency.yaml",
+        (("      - when: {yes_or_unsure: walking_difficulty}\n        en:", "      - en:"),),
+        "emergency.yaml: rule E2",
+        "reason[1]: only the last case (the general wording) may leave out `when`",
+    ),
+    (
+        "the last reason case with a `when`",
+        "general.yaml",
+        (
+            (
+                '      - en: "You told us you are 50 or over and your pain has lasted more than 4 weeks, or',
+                "      - when: {at_least: {age: 50}}\n"
+                '        en: "You told us you are 50 or over and your pain has lasted more than 4 weeks, or',
+            ),
+        ),
+        "general.yaml: rule S3",
+        "reason[3]: the last case is the general wording, used when no other holds; it has no `when`",
+    ),
+    (
+        "a reason case missing a language",
+        "emergency.yaml",
+        (
+            (
+                '        el: "Μας είπατε ότι έχετε καινούριο μούδιασμα ή μυρμήγκιασμα και στα δύο πόδια,'
+                ' και στα δύο χέρια, ή σε ένα χέρι και ένα πόδι."\n',
+                "",
+            ),
+        ),
+        "emergency.yaml: rule E2",
+        "no el translation of 'You told us you have new numbness or pin…'",
+    ),
+    (
+        "a reason naming a term that has no phrases",
+        "metastatic.yaml",
+        (
+            (
+                'en: "You told us you have had cancer and {pain}."',
+                'en: "You told us {cancer_hx} and {pain}."',
+            ),
+            (
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι {pain}."',
+                'el: "Μας είπατε ότι {cancer_hx} και ότι {pain}."',
+            ),
+        ),
+        "metastatic.yaml: rule S1",
+        "reason: {cancer_hx}: term 'cancer_hx' has no phrases in definitions.yaml",
+    ),
+    (
+        "a reason whose languages name different terms",
+        "metastatic.yaml",
+        (
+            (
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι {neuro}."',
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι έχετε συμπτώματα."',
+            ),
+        ),
+        "metastatic.yaml: rule E3",
+        "reason case 1: the languages name different terms (en: neuro; el: none)",
+    ),
+    (
+        "a phrase testing an unknown question",
+        "definitions.yaml",
+        (("      - when: {yes_or_unsure: cannot_stand}\n", "      - when: {yes_or_unsure: cannot_stnd}\n"),),
+        "definitions.yaml: term neuro",
+        "phrases[0].when.yes_or_unsure: unknown question 'cannot_stnd'",
+    ),
+    (
+        "a phrase naming another term",
+        "definitions.yaml",
+        (
+            (
+                'en: "you have new difficulty walking (or are not sure)"',
+                'en: "you have {cauda} (or are not sure)"',
+            ),
+        ),
+        "definitions.yaml: term neuro",
+        "unknown placeholder {cauda}",
+    ),
+    (
+        "repeating a rule that does not exist",
+        "emergency.yaml",
+        (("    repeats: [A1]\n", "    repeats: [A9]\n"),),
+        "emergency.yaml: rule E6",
+        "repeats: no rule 'A9'",
+    ),
+    (
+        "repeating a rule that is not more urgent",
+        "metastatic.yaml",
+        (("    repeats: [U1]\n", "    repeats: [S4]\n"),),
+        "metastatic.yaml: rule S1",
+        "repeats: S4 (soon) is not more urgent than S1 (soon)",
+    ),
+    (
+        "an action of its own on a rule below the red levels",
+        "emergency.yaml",
+        (
+            (
+                S5_SOURCE,
+                S5_SOURCE
+                + '    action: {en: "Call {emergency_number} now.",'
+                + ' el: "Καλέστε τώρα το {emergency_number}."}\n',
+            ),
+        ),
+        "emergency.yaml: rule S5",
+        "action: a rule's own action is only for the red levels (ambulance, emergency)",
+    ),
+    (
+        "an action of its own that does not name the emergency number",
+        "emergency.yaml",
+        (
+            (
+                '      el: "Καλέστε τώρα το {emergency_number} και ζητήστε ασθενοφόρο.',
+                '      el: "Καλέστε τώρα ένα ταξί.',
+            ),
+        ),
+        "emergency.yaml: rule E6",
+        "action: must name {emergency_number} (it does not in el)",
+    ),
+    (
+        "a phone script that tells the caller to phone the practice",
+        "levels.yaml",
+        (
+            (
+                "Arrange for the surgeon's team to call the caller back today,",
+                "Tell the caller to call {practice_phone} today,",
+            ),
+        ),
+        "levels.yaml: level urgent",
+        "phone_script: a phone script must never send the caller to the practice (the receptionist is the "
+        "practice): remove {practice_phone}",
+    ),
+    (
+        "a rule's own phone script that gives the practice's email",
+        "emergency.yaml",
+        (
+            (
+                "Tell them to stay where they are and",
+                "Give them {practice_email}, and tell them to stay where they are and",
+            ),
+        ),
+        "emergency.yaml: rule E6",
+        "phone_action: a phone script must never send the caller to the practice (the receptionist is the "
+        "practice): remove {practice_email}",
+    ),
+    (
+        "a level without a phone script",
+        "levels.yaml",
+        (('    phone_script:\n      en: "Read out', '    phone_scrip:\n      en: "Read out'),),
+        "levels.yaml: level information",
+        "'phone_script' is a required property",
+    ),
+    (
         "choice question without wording for a value",
         "questions.yaml",
-        (('        both_sides: {en: "Yes, in both legs", el: "Ναι, και στα δύο πόδια"}\n', ""),),
+        (
+            (
+                '        both_sides: {en: "Yes, in both legs, both arms, or an arm and a leg",'
+                ' el: "Ναι, και στα δύο πόδια, και στα δύο χέρια, ή σε ένα χέρι και ένα πόδι"}\n',
+                "",
+            ),
+        ),
         "questions.yaml: question numbness",
         "wording.options must word each value, and only those",
     ),
@@ -301,6 +485,22 @@ def test_the_project_rules_load_with_every_rule_of_the_spec() -> None:
 
 def test_a_copy_of_the_rules_has_the_same_content_hash(tmp_path: Path) -> None:
     assert load_rules(copy_rules(tmp_path)).version == load_rules().version
+
+
+S5_GUIDANCE_START = '    guidance:\n      en: "Numbness or tingling on one side,'
+
+
+def test_a_rule_may_have_no_guidance_of_its_own(tmp_path: Path) -> None:
+    folder = copy_rules(tmp_path)
+    text = (folder / "emergency.yaml").read_text(encoding="utf-8")
+    start = text.index(S5_GUIDANCE_START)
+    end = text.index(S5_SOURCE, start)
+    (folder / "emergency.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    rules = load_rules(folder)
+    assert rules.rule("S5").guidance is None
+    outcome = rules.assess_partial({"numbness": "one_side"})
+    assert [(r.id, r.guidance) for r in outcome.fired_rules] == [("S5", None)]
+    assert outcome.guidance == rules.levels[outcome.level].guidance
 
 
 def test_changing_a_rule_text_changes_the_content_hash(tmp_path: Path) -> None:

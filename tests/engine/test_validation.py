@@ -116,9 +116,12 @@ INVALID = [
     ("cancer answered yes", {"cancer": "yes"}, "cancer", "not_a_choice", "choose one of the options"),
     ("optional but invalid", {"sex": "unknown"}, "sex", "not_a_choice", "choose one of the options"),
     ("cancer_type unknown", {"cancer_type": "skin"}, "cancer_type", "not_a_choice", "choose one of the"),
-    # out of range
-    ("age 17", {"age": 17}, "age", "out_of_range", "between 18 and 120"),
+    # out of range; under 18 is refused as not for adults (spec §2), with where to get help
+    ("age 17", {"age": 17}, "age", "below_minimum", "for adults aged 18 or over"),
+    ("age 0", {"age": 0}, "age", "below_minimum", "should see their own doctor"),
+    ("age -3", {"age": -3}, "age", "below_minimum", "call the emergency number"),
     ("age 121", {"age": 121}, "age", "out_of_range", "between 18 and 120"),
+    ("age 500", {"age": 500}, "age", "out_of_range", "between 18 and 120"),
     ("pain_severity -1", {"pain_severity": -1}, "pain_severity", "out_of_range", "from 0 to 10"),
     ("pain_severity 11", {"pain_severity": 11}, "pain_severity", "out_of_range", "from 0 to 10"),
     # unknown fields
@@ -165,6 +168,35 @@ def test_invalid_answer_is_reported_for_its_field_only(
     error = _problems(rules, changed(change))
     assert {key: p.code for key, p in error.problems.items()} == {field: code}
     assert message in error.messages("en")[field]
+
+
+#: Spec §2: an age under 18 is refused saying the tool is for adults and where a young person gets help.
+UNDER_18 = {
+    "en": ("for adults", "child or teenager", "their own doctor", "emergency number"),
+    "el": ("ενήλικες", "παιδί ή ένας έφηβος", "γιατρό του", "αριθμό έκτακτης ανάγκης"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(UNDER_18))
+def test_an_age_under_18_says_the_tool_is_for_adults_and_where_a_young_person_gets_help(
+    rules: RuleSet, lang: str
+) -> None:
+    message = _problems(rules, changed({"age": 17})).messages(lang)["age"]
+    missing = [part for part in UNDER_18[lang] if part not in message]
+    assert not missing, message
+    assert "120" not in message, "the range message is for ages over 120, not for children"
+    assert "{" not in message, "engine messages have no configuration placeholders"
+
+
+def test_a_number_question_without_its_own_below_minimum_message_falls_back_to_out_of_range(
+    rules: RuleSet,
+) -> None:
+    contract = rules.contract
+    assert "below_minimum" not in contract["pain_severity"].errors
+    assert contract.message("pain_severity", "below_minimum") == contract.message(
+        "pain_severity", "out_of_range"
+    )
+    assert contract.message("age", "below_minimum") != contract.message("age", "out_of_range")
 
 
 @pytest.mark.parametrize("change", [c[1] for c in VALID], ids=[c[0] for c in VALID])
@@ -295,7 +327,7 @@ def test_partial_reading_does_not_list_questions_that_do_not_apply(
 
 
 PARTIAL_INVALID = [
-    ("age 17", {"age": 17}, "age", "out_of_range"),
+    ("age 17", {"age": 17}, "age", "below_minimum"),
     ("fever maybe", {"fever": "maybe", "age": 70}, "fever", "not_yes_no"),
     ("empty location", {"back_pain": True, "pain_location": []}, "pain_location", "empty"),
     ("location before back_pain", {"pain_location": "neck"}, "pain_location", "not_a_list"),

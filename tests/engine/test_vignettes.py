@@ -50,6 +50,19 @@ def test_vignette_gives_its_expected_level(rules: RuleSet, case: dict[str, Any])
     assert outcome.level == Level(case["expected_level"]), f"{case['story']} fired {fired}"
 
 
+#: Spec v2's vignettes of neck pain after a fall at 65 or over: which of E7 and U5 fire.
+NECK_FALL = {"neck-fall-77-days": {"E7", "U5"}, "neck-fall-68-weeks": {"U5"}, "neck-strain-70": set()}
+
+
+@pytest.mark.parametrize(("case_id", "expected"), NECK_FALL.items())
+def test_neck_pain_after_a_fall_at_65_or_over_fires_e7_within_a_week_and_u5_within_12_weeks(
+    rules: RuleSet, case_id: str, expected: set[str]
+) -> None:
+    case = next(case for case in VIGNETTES if case["id"] == case_id)
+    fired = {rule.id for rule in _assess(rules, case).fired_rules}
+    assert fired & {"E7", "U5"} == expected
+
+
 @BY_ID
 def test_outcome_lists_a_reason_for_every_rule_that_holds(rules: RuleSet, case: dict[str, Any]) -> None:
     outcome = _assess(rules, case)
@@ -59,10 +72,28 @@ def test_outcome_lists_a_reason_for_every_rule_that_holds(rules: RuleSet, case: 
         holding, key=lambda rule_id: (-holding[rule_id].level.rank, rule_id)
     )
     for fired in outcome.fired_rules:
-        assert fired.reason == holding[fired.id].reason
+        assert fired.reason == holding[fired.id].reason_for(facts)
         for lang in rules.languages:
             assert fired.reason.get(lang).strip(), f"{fired.id} has no {lang} reason"
-        assert fired.guidance in outcome.guidance, f"{fired.id}'s guidance is not shown"
+        assert fired.guidance == holding[fired.id].guidance
+
+
+@BY_ID
+def test_outcome_shows_the_guidance_of_its_decisive_rules_and_never_of_a_lower_one(
+    rules: RuleSet, case: dict[str, Any]
+) -> None:
+    """Spec §3a: guidance at the outcome's level only, with the level's own advice."""
+    outcome = _assess(rules, case)
+    decisive = [rule for rule in outcome.fired_rules if rule.level == outcome.level]
+    assert outcome.decisive_rules == tuple(decisive)
+    assert outcome.other_rules == tuple(rule for rule in outcome.fired_rules if rule.level < outcome.level)
+    own = [rule.guidance for rule in decisive if rule.guidance is not None]
+    assert list(outcome.guidance) == list(dict.fromkeys([*own, *rules.levels[outcome.level].guidance]))
+    shown = [text.get(lang) for text in outcome.guidance for lang in rules.languages]
+    for rule in outcome.other_rules:
+        if rule.guidance is not None:
+            leaked = [text for text in shown for lang in rules.languages if rule.guidance.get(lang) in text]
+            assert not leaked, f"{rule.id} ({rule.level.value}) guidance shown at {outcome.level.value}"
 
 
 @BY_ID

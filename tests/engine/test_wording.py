@@ -25,13 +25,25 @@ def patient_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
             yield f"question {question.id} error {code}", text
     for code, text in contract.messages.items():
         yield f"message {code}", text
+    for term in rules.terms:
+        yield f"term {term.name} description", term.description
+        for number, case in enumerate(term.phrases.cases if term.phrases else (), 1):
+            yield f"term {term.name} phrase {number}", case.text
     for rule in rules.rules:
-        yield f"rule {rule.id} reason", rule.reason
-        yield f"rule {rule.id} guidance", rule.guidance
+        yield f"rule {rule.id} reason in general", rule.reason
+        for place, text in rule.wording.texts():
+            yield f"rule {rule.id} reason {place}", text
+        if rule.guidance is not None:
+            yield f"rule {rule.id} guidance", rule.guidance
+        if rule.action is not None:
+            yield f"rule {rule.id} action", rule.action
+        if rule.phone_action is not None:
+            yield f"rule {rule.id} phone script", rule.phone_action
     for level, advice in rules.levels.items():
         yield f"level {level.value} label", advice.label
         yield f"level {level.value} action", advice.action
         yield f"level {level.value} expect", advice.expect
+        yield f"level {level.value} phone script", advice.phone_script
         for number, text in enumerate(advice.guidance, 1):
             yield f"level {level.value} guidance {number}", text
     intro, warning_signs = rules.safety_net
@@ -115,7 +127,7 @@ def test_checker_lets_allowed_wording_through(sentence: str) -> None:
 
 def test_every_kind_of_patient_text_is_checked(rules: RuleSet) -> None:
     kinds = {where.split()[0] for where, _ in patient_texts(rules)}
-    assert kinds == {"section", "question", "message", "rule", "level", "safety", "not"}
+    assert kinds == {"section", "question", "message", "term", "rule", "level", "safety", "not"}
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -135,13 +147,49 @@ def test_red_level_action_is_an_imperative_to_call_the_emergency_number_now(
     assert re.search(r"\bnow\b", action), action
 
 
+@pytest.mark.parametrize("rule_id", [rule.id for rule in load_rules().rules if rule.action is not None])
+def test_a_rules_own_action_is_an_imperative_to_call_the_emergency_number_now(
+    rules: RuleSet, rule_id: str
+) -> None:
+    rule = rules.rule(rule_id)
+    assert rule.action is not None and rule.level >= Level.EMERGENCY
+    action = rule.action.get("en")
+    assert action.split()[0] in {"Call", "Dial", "Phone"}, f"not an imperative to call: {action!r}"
+    assert not re.search(r"\b(?:may|might|could|consider|perhaps|wish)\b", action, re.IGNORECASE), action
+    assert all("{emergency_number}" in rule.action.get(lang) for lang in rules.languages)
+    assert re.search(r"\bnow\b", action), action
+
+
+def test_the_person_who_cannot_stand_has_an_action_of_their_own(rules: RuleSet) -> None:
+    """Spec §4, E6: told to call the emergency number rather than travel."""
+    action = rules.rule("E6").action
+    assert action is not None
+    assert "ambulance" in action.get("en") and "ασθενοφόρο" in action.get("el")
+
+
 def test_urgent_action_says_contact_the_practice_today_with_its_phone(rules: RuleSet) -> None:
     action = rules.levels[Level.URGENT].action.get("en")
     assert re.search(r"\btoday\b", action), action
     assert "{practice_phone}" in action
 
 
+#: How a reason starts in each language: it restates what the person told us.
+TOLD_US = {"en": "You told us ", "el": "Μας είπατε "}
+
+
 @pytest.mark.parametrize("rule_id", [rule.id for rule in load_rules().rules])
 def test_rule_reason_restates_what_the_person_told_us(rules: RuleSet, rule_id: str) -> None:
-    reason = rules.rule(rule_id).reason.get("en")
-    assert reason.startswith("You told us "), reason
+    rule = rules.rule(rule_id)
+    for place, text in [("in general", rule.reason), *rule.wording.texts()]:
+        for lang, start in TOLD_US.items():
+            assert text.get(lang).startswith(start), f"{rule_id} reason {place} [{lang}]: {text.get(lang)!r}"
+
+
+def test_numbness_on_both_sides_covers_both_arms_or_an_arm_and_a_leg(rules: RuleSet) -> None:
+    """Spec v2 §2: `both_sides` is both legs, both arms, or an arm and a leg; its wording says so."""
+    texts = [rules.contract["numbness"].options["both_sides"], rules.rule("E2").reason]
+    for text in texts:
+        assert all(part in text.get("en") for part in ("both legs", "both arms", "an arm and a leg")), text
+        assert all(part in text.get("el") for part in ("δύο πόδια", "δύο χέρια", "ένα χέρι και ένα πόδι")), (
+            text
+        )

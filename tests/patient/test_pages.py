@@ -261,7 +261,7 @@ def test_a_required_question_left_empty_is_named_linked_and_the_rest_is_kept(
 TYPED_NUMBERS = [
     ("about-you", "age", "abc", "not_integer"),
     ("about-you", "age", "67.5", "not_integer"),
-    ("about-you", "age", "17", "out_of_range"),
+    ("about-you", "age", "17", "below_minimum"),
     ("about-you", "age", "121", "out_of_range"),
     ("pain-details", "pain_severity", "11", "out_of_range"),
     ("pain-details", "pain_severity", "-1", "out_of_range"),

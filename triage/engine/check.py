@@ -13,6 +13,10 @@ The answer space has billions of sets, so each invariant is checked the cheapest
    must already reach the floor level: Kleene's logic makes that true for every completion.
 4. no dead rule, every level reachable: witnessed by the search.
 
+Beyond §4, what the person is shown (spec §3a) is checked in shown.py: guidance only at the
+outcome's level, proved from the engine's structure and confirmed on every sampled outcome; and
+reasons in the person's own terms, confirmed on every sampled outcome.
+
 The search draws answer sets from a seeded generator that favours boundaries: for numbers, the
 limits and both sides of every value a rule compares them with.
 """
@@ -22,9 +26,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .conditions import (
@@ -39,54 +41,19 @@ from .conditions import (
     term_names,
 )
 from .model import Level, Rule
+from .report import CheckReport, Violation
 from .ruleset import RuleSet
 from .sampling import AnswerSampler
+from .shown import GUIDANCE, REASONS, GuidanceCheck, ReasonCheck
 
 DEFAULT_SAMPLES = 200_000
 DEFAULT_SEED = 20261124
 #: How many sampled answer sets are moved up, question by question, when the proof covers every rule.
 SPOT_CHECKS = 20_000
-#: The invariants of clinical spec §4, in its order (the last two are its fourth).
-INVARIANTS = ("single level", "monotone", "floor", "no dead rule", "every level reachable")
+#: The invariants of clinical spec §4, in its order (the last two are its fourth), then §3a's.
+INVARIANTS = ("single level", "monotone", "floor", "no dead rule", "every level reachable", GUIDANCE, REASONS)
 #: The search stops once this many violations are found: the rule set is broken either way.
 MAX_VIOLATIONS = 20
-
-
-@dataclass(frozen=True)
-class Violation:
-    """An answer set that breaks an invariant (or, for a dead rule, the lack of one)."""
-
-    invariant: str
-    message: str
-    answers: Mapping[str, Any] | None = None
-    moved_to: Mapping[str, Any] | None = None
-
-    def __str__(self) -> str:
-        text = f"[{self.invariant}] {self.message}"
-        if self.answers is not None:
-            text += f"\n    answers: {json.dumps(self.answers, sort_keys=True)}"
-        if self.moved_to is not None:
-            text += f"\n    moved to: {json.dumps(self.moved_to, sort_keys=True)}"
-        return text
-
-
-@dataclass
-class CheckReport:
-    """What was checked, how, with what counts, and any violation."""
-
-    method: dict[str, list[str]] = field(default_factory=dict)
-    violations: list[Violation] = field(default_factory=list)
-    samples: int = 0
-    moves: int = 0
-    levels: Counter[Level] = field(default_factory=Counter)
-    fired: Counter[str] = field(default_factory=Counter)
-    seconds: float = 0.0
-    stopped_early: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True when no invariant is broken."""
-        return not self.violations
 
 
 def check_rules(rules: RuleSet, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> CheckReport:
@@ -96,8 +63,14 @@ def check_rules(rules: RuleSet, samples: int = DEFAULT_SAMPLES, seed: int = DEFA
     to_search = _prove_monotone(rules, report)
     _prove_floor(rules, report)
     _check_terms_used(rules, report)
+    guidance, reasons = GuidanceCheck(rules, report.violations), ReasonCheck(rules, report.violations)
+    report.method[GUIDANCE] = guidance.prove()
+    report.method[REASONS] = reasons.prove()
     sampler = AnswerSampler(rules, seed)
-    _search(rules, sampler, samples, to_search, report)
+    _search(rules, sampler, samples, to_search, report, (guidance, reasons))
+    if not report.stopped_early:
+        report.method[GUIDANCE] += guidance.lines()
+        report.method[REASONS] += reasons.lines()
     report.method = {name: report.method[name] for name in INVARIANTS if name in report.method}
     report.seconds = time.perf_counter() - started
     return report
@@ -260,24 +233,36 @@ def _prove_floor(rules: RuleSet, report: CheckReport) -> None:
 
 def _check_terms_used(rules: RuleSet, report: CheckReport) -> None:
     used = {name for rule in rules.rules for name in term_names(rule.condition)}
+    named = {name for rule in rules.rules for name in rule.wording.phrases}
     for term in rules.terms:
         if term.name not in used:
             report.violations.append(Violation("no dead rule", f"term {term.name!r} is used by no rule"))
+        if term.phrases is not None and term.name not in named:
+            report.violations.append(
+                Violation("no dead rule", f"the phrases of term {term.name!r} are named by no rule's reason")
+            )
 
 
 # --- the search ---------------------------------------------------------------------------------
 
 
 def _search(
-    rules: RuleSet, sampler: AnswerSampler, samples: int, searched: set[str], report: CheckReport
+    rules: RuleSet,
+    sampler: AnswerSampler,
+    samples: int,
+    searched: set[str],
+    report: CheckReport,
+    shown: tuple[GuidanceCheck, ReasonCheck],
 ) -> None:
     floor, floor_questions = rules.floor
     spot_checks = 0 if searched else SPOT_CHECKS
     for index in range(samples):
         raw = sampler.sample()
         reading = rules.read(raw)
-        fired = rules.fired(reading.facts)
-        level = fired[0].level if fired else Level.INFORMATION
+        outcome = rules.outcome(reading)
+        fired, level = outcome.fired_rules, outcome.level
+        shown[0].observe(outcome)
+        shown[1].observe(outcome, reading.facts)
         report.levels[level] += 1
         report.fired.update(rule.id for rule in fired)
         if level != max((rule.level for rule in fired), default=Level.INFORMATION):

@@ -13,6 +13,9 @@ from .model import Text
 UNSURE = "unsure"
 T = TypeVar("T")
 
+#: Problem codes a question may word for itself, and the code used where it does not.
+FALLBACK_CODES = {"below_minimum": "out_of_range"}
+
 
 class Kind(StrEnum):
     """The kinds of answer a question takes: the one table every layer dispatches on.
@@ -92,6 +95,8 @@ class Question:
     def _number_problem(self, value: Any) -> str | None:
         if type(value) is not int:
             return "not_integer"
+        if value < self.minimum and "below_minimum" in self.errors:
+            return "below_minimum"
         return None if self.minimum <= value <= self.maximum else "out_of_range"
 
     @staticmethod
@@ -158,10 +163,17 @@ class Contract:
         return self.by_id[question_id]
 
     def message(self, question_id: str, code: str) -> Text:
-        """The message for a problem: the question's own where it has one, else the general one."""
+        """The message for a problem: the question's own where it has one, else the general one.
+
+        A code only a question can word (`below_minimum`) falls back to its general code.
+        """
         question = self.by_id.get(question_id)
         own = question.errors.get(code) if question else None
-        return own if own is not None else self.messages[code]
+        if own is not None:
+            return own
+        if code in FALLBACK_CODES:
+            return self.message(question_id, FALLBACK_CODES[code])
+        return self.messages[code]
 
     @property
     def emergency_screen(self) -> Section:

@@ -10,7 +10,11 @@ from .model import Outcome
 
 
 def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -> dict[str, Any]:
-    """An outcome in `lang`, its texts filled with the practice's `values` (numbers, names)."""
+    """An outcome in `lang`, its texts filled with the practice's `values` (numbers, names).
+
+    `fired_rules` lists every rule that fired with its level, reason and own guidance (for staff);
+    what the person is shown is `action`, `decisive_reasons`, `also_told_reasons` and `guidance`.
+    """
 
     def say(text: Any) -> str:
         return str(text.render(lang, values))
@@ -19,11 +23,20 @@ def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -
     result: dict[str, Any] = {
         "level": outcome.level.value,
         "label": say(advice.label),
-        "action": say(advice.action),
+        "action": say(outcome.action),
+        "phone_script": say(outcome.phone_script),
         "fired_rules": [
-            {"id": r.id, "level": r.level.value, "reason": say(r.reason), "source": r.source}
+            {
+                "id": r.id,
+                "level": r.level.value,
+                "reason": say(r.reason),
+                "guidance": None if r.guidance is None else say(r.guidance),
+                "source": r.source,
+            }
             for r in outcome.fired_rules
         ],
+        "decisive_reasons": [say(text) for text in outcome.decisive_reasons],
+        "also_told_reasons": [say(text) for text in outcome.also_told_reasons],
         "guidance": [say(text) for text in outcome.guidance],
         "safety_net": {
             "intro": say(outcome.safety_net.intro),

@@ -1,31 +1,24 @@
-"""Loading rules/: safe YAML, a schema per file, then meaning; every error names file and rule."""
+"""Loading rules/: safe YAML, a schema per file, then meaning; every error names file and rule.
+
+files.py reads one file and reports its errors; topics.py reads the topic files of rules; this
+module reads the support files (the contract, terms, levels, safety net) and puts it all together.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from . import schemas
 from .compiler import Compiler
-from .conditions import Condition, ConditionError
-from .contract import Contract, Kind, Question, Section
-from .model import Level, LevelAdvice, Rule, RulesVersion, Text
+from .contract import FALLBACK_CODES, Contract, Kind, Question, Section
+from .files import RULESET, RuleFileError, RulesInvalid
+from .model import Level, LevelAdvice, RulesVersion
 from .ruleset import RuleSet, TermDefinition
+from .topics import DEFINITIONS, TopicReader
 
-RULESET, QUESTIONS, DEFINITIONS, LEVELS, SAFETY_NET = (
-    "ruleset.yaml",
-    "questions.yaml",
-    "definitions.yaml",
-    "levels.yaml",
-    "safety_net.yaml",
-)
+QUESTIONS, LEVELS, SAFETY_NET = ("questions.yaml", "levels.yaml", "safety_net.yaml")
 SUPPORT_FILES = (RULESET, QUESTIONS, DEFINITIONS, LEVELS, SAFETY_NET)
 
 #: Every problem code the validator can report: questions.yaml must word each one.
@@ -45,6 +38,8 @@ MESSAGE_CODES = frozenset(
         "not_an_object",
     }
 )
+#: Problem codes only a question can word (its own message for part of a range), by question type.
+QUESTION_ONLY_CODES = {"below_minimum": "integer"}
 #: What a message for an invalid answer may name: the question's label and a number's limits.
 MESSAGE_PLACEHOLDERS = frozenset({"label", "min", "max"})
 #: The voices a question may have its own wording for, besides the patient's (its `wording`).
@@ -52,38 +47,13 @@ VOICES = ("phone",)
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 
-@dataclass(frozen=True)
-class RuleFileError:
-    """One thing wrong in one file; `item` is the rule, question or term it is in, if any."""
-
-    path: str
-    item: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.item}: {self.message}" if self.item else f"{self.path}: {self.message}"
-
-
-class RulesInvalid(Exception):
-    """rules/ cannot be loaded; `errors` lists every problem found."""
-
-    def __init__(self, errors: Iterable[RuleFileError]) -> None:
-        self.errors = tuple(errors)
-        super().__init__("\n".join(map(str, self.errors)))
-
-
 def load_rules(directory: Path | str = DEFAULT_RULES_DIR) -> RuleSet:
     """Load and validate every file of a rules folder; raises RulesInvalid naming each problem."""
     return _Loader(Path(directory)).load()
 
 
-class _Loader:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.errors: list[RuleFileError] = []
-        self.documents: dict[str, Any] = {}
-        self.languages: tuple[str, ...] = ("en",)
-        self.placeholders: frozenset[str] = frozenset()
+class _Loader(TopicReader):
+    """Reads every file of a rules folder, support files first, into one RuleSet."""
 
     # -- the steps -------------------------------------------------------------------------------
 
@@ -102,8 +72,11 @@ class _Loader:
         safety = self._read(SAFETY_NET, schemas.SAFETY_NET)
         self._stop_if_errors()
         compiler = Compiler(fields, {t.name: t.condition for t in terms})
+        self.phrases = {t.name: t.phrases for t in terms if t.phrases is not None}
+        self.term_names = frozenset(t.name for t in terms)
         rules = [rule for name in topic_files for rule in self._topic(name, compiler)]
         self._check_unique_ids(rules)
+        self._check_repeats(rules)
         net = safety["safety_net"]
         safety_net = (
             self._text(net["intro"], SAFETY_NET, "safety_net.intro"),
@@ -132,29 +105,6 @@ class _Loader:
             self._error(stray.name, None, "rule files end in .yaml; rename it")
         names = sorted(p.name for p in self.directory.glob("*.yaml"))
         return [name for name in names if name not in SUPPORT_FILES]
-
-    def _read(self, name: str, schema: Mapping[str, Any]) -> Any:
-        path = self.directory / name
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = yaml.safe_load(text)
-            repeated = _repeated_keys(yaml.compose(text, Loader=yaml.SafeLoader))
-        except FileNotFoundError:
-            return self._error(name, None, "file is missing")
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            return self._error(name, None, f"not valid YAML: {exc}")
-        if repeated:
-            for item, key, line in repeated:
-                self._error(name, item, f"line {line}: the key {key!r} is written twice in one place")
-            return None
-        validator = jsonschema.Draft202012Validator(schema)
-        problems = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-        for problem in problems:
-            location = list(problem.absolute_path)
-            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in location).lstrip(".")
-            self._error(name, _item_at(data, location), f"{where or 'file'}: {problem.message}")
-        self.documents[name] = data
-        return None if problems else data
 
     def _contract(self, data: Any) -> Contract:
         if data is None:
@@ -212,7 +162,15 @@ class _Loader:
             for code, t in raw.get("errors", {}).items()
         }
         for code in sorted(set(errors) - MESSAGE_CODES):
-            self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
+            if code not in QUESTION_ONLY_CODES:
+                self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
+            elif kind != QUESTION_ONLY_CODES[code]:
+                self._error(
+                    QUESTIONS,
+                    where,
+                    f"errors.{code}: only a question of type {QUESTION_ONLY_CODES[code]} can have it "
+                    f"(others use {FALLBACK_CODES[code]})",
+                )
         order = raw.get("concern_order")
         concern_order = (order,) if isinstance(order, str) else tuple(order) if order else None
         if order == "ascending" and not kind.is_number:
@@ -252,10 +210,18 @@ class _Loader:
         terms: list[TermDefinition] = []
         for name, raw in (data or {"terms": {}})["terms"].items():
             compiler = Compiler(fields, {t.name: t.condition for t in terms})
-            condition = self._condition(compiler, raw["when"], DEFINITIONS, f"term {name}", "when")
+            where = f"term {name}"
+            condition = self._condition(compiler, raw["when"], DEFINITIONS, where, "when")
+            if name in self.placeholders:
+                self._error(DEFINITIONS, where, f"the name is also a placeholder listed in {RULESET}")
             if condition is not None:
-                description = self._text(raw["description"], DEFINITIONS, f"term {name}")
-                terms.append(TermDefinition(name, description, condition))
+                description = self._text(raw["description"], DEFINITIONS, where)
+                phrases = (
+                    self._cases(raw["phrases"], DEFINITIONS, where, "phrases", compiler)
+                    if "phrases" in raw
+                    else None
+                )
+                terms.append(TermDefinition(name, description, condition, phrases))
         return terms
 
     def _levels(self, data: Any) -> dict[Level, LevelAdvice]:
@@ -275,138 +241,9 @@ class _Loader:
                 action=self._text(raw["action"], LEVELS, where),
                 expect=self._text(raw["expect"], LEVELS, where),
                 guidance=tuple(self._text(t, LEVELS, where) for t in raw.get("guidance", ())),
+                phone_script=self._phone_text(raw["phone_script"], LEVELS, where, "phone_script"),
             )
         return levels
 
-    def _topic(self, name: str, compiler: Compiler) -> list[Rule]:
-        data = self._read(name, schemas.TOPIC)
-        if data is None:
-            return []
-        if data["topic"] != Path(name).stem:
-            self._error(name, None, f"topic {data['topic']!r} must match the file name")
-        rules = []
-        for raw in data["rules"]:
-            where = f"rule {raw['id']}"
-            condition = self._condition(compiler, raw["when"], name, where, "when")
-            if raw["level"] not in {level.value for level in Level}:
-                self._error(
-                    name,
-                    where,
-                    f"level {raw['level']!r} is not one of {', '.join(level.value for level in Level)}",
-                )
-                continue
-            if condition is None:
-                continue
-            rules.append(
-                Rule(
-                    id=raw["id"],
-                    level=Level(raw["level"]),
-                    reason=self._text(raw["reason"], name, where),
-                    guidance=self._text(raw["guidance"], name, where),
-                    source=raw["source"],
-                    topic=data["topic"],
-                    condition=condition,
-                )
-            )
-        return rules
 
-    # -- helpers ---------------------------------------------------------------------------------
-
-    def _condition(self, compiler: Compiler, data: Any, path: str, where: str, key: str) -> Condition | None:
-        if data is None:
-            return None
-        try:
-            return compiler.compile(data, key)
-        except ConditionError as exc:
-            self._error(path, where, str(exc))
-            return None
-
-    def _text(
-        self, translations: Mapping[str, str], path: str, where: str, also: frozenset[str] = frozenset()
-    ) -> Text:
-        text = Text.of(translations)
-        missing = [lang for lang in self.languages if lang not in text.languages]
-        if missing:
-            self._error(path, where, f"no {', '.join(missing)} translation of {_quote(text)}")
-        extra = sorted(text.languages - set(self.languages))
-        if extra:
-            self._error(path, where, f"language {', '.join(extra)} is not listed in {RULESET}")
-        try:
-            unknown = sorted(text.placeholders() - self.placeholders - also)
-        except ValueError as exc:
-            self._error(path, where, f"broken {{placeholder}} in {_quote(text)}: {exc}")
-        else:
-            if unknown:
-                self._error(path, where, f"unknown placeholder {{{', '.join(unknown)}}} in {_quote(text)}")
-        return text
-
-    def _check_unique_ids(self, rules: list[Rule]) -> None:
-        seen: dict[str, str] = {}
-        for rule in rules:
-            if rule.id in seen:
-                self._error(
-                    f"{rule.topic}.yaml", f"rule {rule.id}", f"the id is also used in {seen[rule.id]}.yaml"
-                )
-            seen.setdefault(rule.id, rule.topic)
-
-    def _content_hash(self) -> str:
-        canonical = json.dumps(self.documents, sort_keys=True, ensure_ascii=False, default=str)
-        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-    def _error(self, name: str, item: str | None, message: str) -> None:
-        self.errors.append(RuleFileError(f"{self.directory.name}/{name}", item, message))
-
-    def _stop_if_errors(self) -> None:
-        if self.errors:
-            raise RulesInvalid(self.errors)
-
-
-def _repeated_keys(
-    node: yaml.Node | None, item: str | None = None, within: str | None = None
-) -> list[tuple[str | None, str, int]]:
-    """Keys written twice in one mapping (YAML would silently keep the last one).
-
-    Returns (the rule, question or term they are in, the key, its line). `within` is the key
-    whose value `node` is.
-    """
-    found: list[tuple[str | None, str, int]] = []
-    if isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            found += _repeated_keys(child, item, within)
-    elif isinstance(node, yaml.MappingNode):
-        kind = _ITEM_KINDS.get(within or "")
-        ident = next((v.value for k, v in node.value if k.value == "id"), None)
-        if kind and ident:
-            item = f"{kind} {ident}"
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = str(key.value)
-            if name in seen:
-                found.append((item, name, key.start_mark.line + 1))
-            seen.add(name)
-            found += _repeated_keys(value, f"term {name}" if within == "terms" else item, name)
-    return found
-
-
-_ITEM_KINDS = {"rules": "rule", "questions": "question", "levels": "level", "sections": "section"}
-
-
-def _item_at(data: Any, location: list[Any]) -> str | None:
-    """Name the rule, question or term a schema error is in, from where it is in the file."""
-    if (
-        len(location) >= 2
-        and location[0] in ("rules", "questions", "levels")
-        and isinstance(location[1], int)
-    ):
-        kind = {"rules": "rule", "questions": "question", "levels": "level"}[location[0]]
-        item = data[location[0]][location[1]]
-        label = item.get("id") if isinstance(item, dict) else None
-        return f"{kind} {label}" if label else f"{kind} #{location[1] + 1}"
-    if len(location) >= 2 and location[0] == "terms":
-        return f"term {location[1]}"
-    return None
-
-
-def _quote(text: Text) -> str:
-    first = next(iter(text.translations.values()), "")
-    return repr(first[:40] + ("…" if len(first) > 40 else ""))
+__all__ = ["DEFAULT_RULES_DIR", "SUPPORT_FILES", "RuleFileError", "RulesInvalid", "load_rules"]

@@ -8,7 +8,10 @@ import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .wording import Reason
 
 
 @functools.total_ordering
@@ -116,33 +119,49 @@ class Rule:
 
     id: str
     level: Level
-    reason: Text
-    guidance: Text
+    wording: Reason = field(repr=False)  # the reason, worded by what the answers say
+    guidance: Text | None  # shown only where the rule decides the outcome's level (spec §3a)
     source: str
     topic: str
     condition: Any = field(repr=False, compare=False)  # a conditions.Condition
+    repeats: tuple[str, ...] = ()  # more urgent rules whose reason already says what this one does
+    action: Text | None = None  # replaces the level's action where this rule decides the outcome
+    phone_action: Text | None = None  # replaces the level's phone script where it decides the outcome
+
+    @property
+    def reason(self) -> Text:
+        """The reason in general terms (for review and records); see reason_for."""
+        return self.wording.general
+
+    def reason_for(self, facts: Mapping[str, Any]) -> Text:
+        """The reason in the person's own terms: what these answers certainly say."""
+        return self.wording.resolve(facts)
 
 
 @dataclass(frozen=True)
 class FiredRule:
-    """A rule that fired, with the patient-readable reason it fired."""
+    """A rule that fired, with the patient-readable reason it fired and its own guidance, if any."""
 
     id: str
     level: Level
     reason: Text
-    guidance: Text
+    guidance: Text | None
     source: str
+    repeats: tuple[str, ...] = ()  # left out of "you also told us" when any of these fired
+    action: Text | None = None  # its own action, shown instead of the level's where it is decisive
+    phone_action: Text | None = None  # its own phone script, read out instead of the level's
 
 
 @dataclass(frozen=True)
 class LevelAdvice:
-    """What a level tells the person: a label, the concrete action, what to expect, guidance."""
+    """What a level tells the person (label, action, what to expect, guidance) and the phone script."""
 
     level: Level
     label: Text
     action: Text
     expect: Text
     guidance: tuple[Text, ...]
+    phone_script: Text  # what the receptionist tells the caller to do, in the practice's own voice
 
 
 @dataclass(frozen=True)
@@ -156,15 +175,62 @@ class SafetyNet:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of an assessment. Never a diagnosis: a level, its reasons and its advice."""
+    """The result of an assessment. Never a diagnosis: a level, its reasons and its advice.
+
+    `fired_rules` holds every rule that fired, most urgent first (staff see them all). What the
+    person is shown is derived from them (spec §3a): the decisive rules are those at the outcome's
+    level, and only their guidance is shown, with the level's own advice.
+    """
 
     level: Level
     fired_rules: tuple[FiredRule, ...]
     advice: LevelAdvice
-    guidance: tuple[Text, ...]
     safety_net: SafetyNet
     not_a_diagnosis: Text
     rules_version: RulesVersion
     answers: Answers = field(repr=False)
     partial: bool = False
     unanswered: tuple[str, ...] = ()
+
+    @property
+    def decisive_rules(self) -> tuple[FiredRule, ...]:
+        """The fired rules at the outcome's level: the ones that decided it."""
+        return tuple(rule for rule in self.fired_rules if rule.level == self.level)
+
+    @property
+    def other_rules(self) -> tuple[FiredRule, ...]:
+        """The fired rules below the outcome's level (their guidance is never shown)."""
+        return tuple(rule for rule in self.fired_rules if rule.level < self.level)
+
+    @property
+    def decisive_reasons(self) -> tuple[Text, ...]:
+        """Why, first: the reasons of the decisive rules, in rule order."""
+        return tuple(dict.fromkeys(rule.reason for rule in self.decisive_rules))
+
+    @property
+    def also_told_reasons(self) -> tuple[Text, ...]:
+        """ "You also told us": the other rules' reasons (no guidance), less those repeating another."""
+        fired = {rule.id for rule in self.fired_rules}
+        decisive = set(self.decisive_reasons)
+        texts = [
+            r.reason for r in self.other_rules if not fired & set(r.repeats) and r.reason not in decisive
+        ]
+        return tuple(dict.fromkeys(texts))
+
+    @property
+    def action(self) -> Text:
+        """The action to show: the first decisive rule's own, where one has it, else the level's."""
+        own = [rule.action for rule in self.decisive_rules if rule.action is not None]
+        return own[0] if own else self.advice.action
+
+    @property
+    def phone_script(self) -> Text:
+        """What the receptionist reads out: the first decisive rule's own script, else the level's."""
+        own = [rule.phone_action for rule in self.decisive_rules if rule.phone_action is not None]
+        return own[0] if own else self.advice.phone_script
+
+    @property
+    def guidance(self) -> tuple[Text, ...]:
+        """The guidance shown: the decisive rules' own, then the level's; never a lower rule's."""
+        texts = [rule.guidance for rule in self.decisive_rules if rule.guidance is not None]
+        return tuple(dict.fromkeys([*texts, *self.advice.guidance]))

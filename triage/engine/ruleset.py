@@ -19,6 +19,7 @@ from .model import (
     Text,
 )
 from .validate import Reading, read_answers
+from .wording import Cases
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class TermDefinition:
     name: str
     description: Text
     condition: Condition = field(repr=False)
+    phrases: Cases | None = field(default=None, repr=False)  # which part of it holds, in the person's words
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,20 @@ class RuleSet:
         intro, warning_signs = self.safety_net
         return Outcome(
             level=level,
-            fired_rules=tuple(FiredRule(r.id, r.level, r.reason, r.guidance, r.source) for r in fired),
+            fired_rules=tuple(
+                FiredRule(
+                    r.id,
+                    r.level,
+                    r.reason_for(reading.facts),
+                    r.guidance,
+                    r.source,
+                    r.repeats,
+                    r.action,
+                    r.phone_action,
+                )
+                for r in fired
+            ),
             advice=advice,
-            guidance=tuple(r.guidance for r in fired) + advice.guidance,
             safety_net=SafetyNet(intro, warning_signs, advice.expect),
             not_a_diagnosis=self.not_a_diagnosis,
             rules_version=self.version,

@@ -15,6 +15,16 @@ TEXT: dict[str, Any] = {
 ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
 VALUE = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_]*$"}
 CONDITION = {"type": "object", "minProperties": 1, "maxProperties": 1}
+#: One wording of a reason or phrase: a text in each language, and `when` it applies (all but the last).
+CASE: dict[str, Any] = {
+    "type": "object",
+    "properties": {"when": CONDITION},
+    "patternProperties": {"^[a-z]{2}$": {"type": "string", "minLength": 1}},
+    "additionalProperties": False,
+    "minProperties": 2,
+}
+CASES: dict[str, Any] = {"type": "array", "minItems": 2, "items": CASE}
+RULE_ID = {"type": "string", "pattern": "^[A-Z][A-Z0-9]*[0-9]+[a-z]?$"}
 
 RULESET: dict[str, Any] = {
     "type": "object",
@@ -131,7 +141,7 @@ TERMS: dict[str, Any] = {
                 "type": "object",
                 "required": ["description", "when"],
                 "additionalProperties": False,
-                "properties": {"description": TEXT, "when": CONDITION},
+                "properties": {"description": TEXT, "when": CONDITION, "phrases": CASES},
             },
         }
     },
@@ -139,15 +149,18 @@ TERMS: dict[str, Any] = {
 
 RULE: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "level", "when", "reason", "guidance", "source"],
+    "required": ["id", "level", "when", "reason", "source"],
     "additionalProperties": False,
     "properties": {
-        "id": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*[0-9]+[a-z]?$"},
+        "id": RULE_ID,
         "level": {"type": "string"},
         "when": CONDITION,
-        "reason": TEXT,
+        "reason": {"if": {"type": "array"}, "then": CASES, "else": TEXT},
         "guidance": TEXT,
         "source": {"type": "string", "minLength": 3},
+        "repeats": {"type": "array", "items": RULE_ID, "minItems": 1, "uniqueItems": True},
+        "action": TEXT,
+        "phone_action": TEXT,
     },
 }
 
@@ -171,13 +184,14 @@ LEVELS: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "label", "action", "expect"],
+                "required": ["id", "label", "action", "expect", "phone_script"],
                 "additionalProperties": False,
                 "properties": {
                     "id": ID,
                     "label": TEXT,
                     "action": TEXT,
                     "expect": TEXT,
+                    "phone_script": TEXT,
                     "guidance": {"type": "array", "items": TEXT},
                 },
             },

@@ -1,0 +1,166 @@
+"""Reading a topic file of rules/: each rule's condition, reason (worded by case), guidance and repeats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import schemas
+from .compiler import Compiler
+from .files import FileReader
+from .model import Level, Rule, Text
+from .wording import Case, Cases, Reason, phrase_names
+
+DEFINITIONS = "definitions.yaml"
+#: The levels at which a rule may replace its level's action with its own: where it must send the
+#: person to the emergency number (the person who cannot stand is told to call, not to travel).
+RED_LEVELS = frozenset({Level.AMBULANCE, Level.EMERGENCY})
+
+
+class TopicReader(FileReader):
+    """Reads topic files; `phrases` and `term_names` come from definitions.yaml, read first."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.phrases: dict[str, Cases] = {}  # the terms that have phrases
+        self.term_names: frozenset[str] = frozenset()
+
+    def _topic(self, name: str, compiler: Compiler) -> list[Rule]:
+        data = self._read(name, schemas.TOPIC)
+        if data is None:
+            return []
+        if data["topic"] != Path(name).stem:
+            self._error(name, None, f"topic {data['topic']!r} must match the file name")
+        rules = []
+        for raw in data["rules"]:
+            where = f"rule {raw['id']}"
+            condition = self._condition(compiler, raw["when"], name, where, "when")
+            if raw["level"] not in {level.value for level in Level}:
+                self._error(
+                    name,
+                    where,
+                    f"level {raw['level']!r} is not one of {', '.join(level.value for level in Level)}",
+                )
+                continue
+            if condition is None:
+                continue
+            level = Level(raw["level"])
+            rules.append(
+                Rule(
+                    id=raw["id"],
+                    level=level,
+                    wording=self._reason(raw["reason"], name, where, compiler),
+                    guidance=self._text(raw["guidance"], name, where) if "guidance" in raw else None,
+                    source=raw["source"],
+                    topic=data["topic"],
+                    condition=condition,
+                    repeats=tuple(raw.get("repeats", ())),
+                    action=self._own_action(raw, "action", name, where, level),
+                    phone_action=self._own_action(raw, "phone_action", name, where, level),
+                )
+            )
+        return rules
+
+    def _own_action(self, raw: dict[str, Any], key: str, path: str, where: str, level: Level) -> Text | None:
+        """A rule's own action (or phone script), replacing its level's where the rule decides the outcome."""
+        if key not in raw:
+            return None
+        text = (
+            self._phone_text(raw[key], path, where, key)
+            if key == "phone_action"
+            else self._text(raw[key], path, where)
+        )
+        if level not in RED_LEVELS:
+            self._error(
+                path,
+                where,
+                f"{key}: a rule's own {key} is only for the red levels (ambulance, emergency), "
+                "to send the person to {emergency_number}",
+            )
+        missing = [lang for lang, words in text.translations.items() if "{emergency_number}" not in words]
+        if missing:
+            self._error(
+                path, where, f"{key}: must name {{emergency_number}} (it does not in {', '.join(missing)})"
+            )
+        return text
+
+    def _reason(self, raw: Any, path: str, where: str, compiler: Compiler) -> Reason:
+        """A reason: one text or a list of cases, whose texts may name terms that have phrases."""
+        if isinstance(raw, list):
+            cases = self._cases(raw, path, where, "reason", compiler, self.term_names)
+        else:
+            cases = Cases(f"{where} reason", (Case(None, self._text(raw, path, where, self.term_names)),))
+        named: set[str] = set()
+        for number, case in enumerate(cases.cases, 1):
+            by_language = {
+                lang: frozenset(phrase_names(Text.of({lang: text})) & self.term_names)
+                for lang, text in case.text.translations.items()
+            }
+            if len(set(by_language.values())) > 1:
+                listed = "; ".join(
+                    f"{lang}: {', '.join(sorted(n)) or 'none'}" for lang, n in by_language.items()
+                )
+                self._error(
+                    path, where, f"reason case {number}: the languages name different terms ({listed})"
+                )
+            for term in sorted(set().union(*by_language.values())):
+                if term in self.phrases:
+                    named.add(term)
+                else:
+                    self._error(
+                        path, where, f"reason: {{{term}}}: term {term!r} has no phrases in {DEFINITIONS}"
+                    )
+        return Reason(cases, {term: self.phrases[term] for term in sorted(named)})
+
+    def _cases(
+        self,
+        raw: list[dict[str, Any]],
+        path: str,
+        where: str,
+        key: str,
+        compiler: Compiler,
+        names: frozenset[str] = frozenset(),
+    ) -> Cases:
+        """Wordings chosen by condition: each but the last has `when`; the last is the general one."""
+        cases = []
+        for index, item in enumerate(raw):
+            at = f"{key}[{index}]"
+            last = index == len(raw) - 1
+            if last and "when" in item:
+                self._error(
+                    path,
+                    where,
+                    f"{at}: the last case is the general wording, used when no other holds; it has no `when`",
+                )
+            elif not last and "when" not in item:
+                self._error(
+                    path, where, f"{at}: only the last case (the general wording) may leave out `when`"
+                )
+            condition = self._condition(compiler, item.get("when"), path, where, f"{at}.when")
+            text = self._text({k: v for k, v in item.items() if k != "when"}, path, where, names)
+            cases.append(Case(condition, text))
+        return Cases(f"{where} {key}", tuple(cases))
+
+    def _check_repeats(self, rules: list[Rule]) -> None:
+        by_id = {rule.id: rule for rule in rules}
+        for rule in rules:
+            for other in rule.repeats:
+                target = by_id.get(other)
+                if target is None:
+                    self._error(f"{rule.topic}.yaml", f"rule {rule.id}", f"repeats: no rule {other!r}")
+                elif target.level <= rule.level:
+                    self._error(
+                        f"{rule.topic}.yaml",
+                        f"rule {rule.id}",
+                        f"repeats: {other} ({target.level.value}) is not more urgent than {rule.id} "
+                        f"({rule.level.value}); a reason is left out only for a more urgent rule's",
+                    )
+
+    def _check_unique_ids(self, rules: list[Rule]) -> None:
+        seen: dict[str, str] = {}
+        for rule in rules:
+            if rule.id in seen:
+                self._error(
+                    f"{rule.topic}.yaml", f"rule {rule.id}", f"the id is also used in {seen[rule.id]}.yaml"
+                )
+            seen.setdefault(rule.id, rule.topic)

@@ -1,0 +1,149 @@
+"""Reasons in the person's own terms (clinical spec §3a): texts chosen by what the answers certainly say.
+
+A reason is one text, or a list of cases: each case but the last has a condition, and the first
+case whose condition certainly holds (three-valued evaluation: only True counts) gives the text;
+the last case, the general wording, is used otherwise. A text may name a term as ``{neuro}``: the
+term's own phrases (definitions.yaml) then say, in the same way, which part of it holds for these
+answers ("you have new weakness in your legs or arms" rather than "a new nerve symptom").
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .conditions import Condition, Facts
+from .model import Text
+
+
+@dataclass(frozen=True)
+class Case:
+    """One wording, and when it applies (None for the general wording, always the last)."""
+
+    condition: Condition | None = field(compare=False)
+    text: Text
+
+
+@dataclass(frozen=True)
+class Cases:
+    """Wordings in order of preference; `owner` names them in messages ("rule U1 reason")."""
+
+    owner: str
+    cases: tuple[Case, ...]
+
+    def choose(self, facts: Facts) -> int:
+        """The index of the first case that certainly holds, else of the last (the general wording)."""
+        if len(self.cases) == 1:
+            return 0
+        for index, case in enumerate(self.cases[:-1]):
+            if case.condition is not None and case.condition.evaluate(facts) is True:
+                return index
+        return len(self.cases) - 1
+
+    @property
+    def general(self) -> Text:
+        """The general wording, true whenever the rule fires but naming more than may apply."""
+        return self.cases[-1].text
+
+    @property
+    def by_case(self) -> bool:
+        """Whether there is more than the general wording to choose from."""
+        return len(self.cases) > 1
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The text chosen for some answers, and which case of each list of cases gave it."""
+
+    text: Text
+    choices: tuple[tuple[Cases, int], ...]
+
+    @property
+    def general_parts(self) -> list[str]:
+        """The lists of cases that fell back to their general wording though they have others."""
+        return [
+            cases.owner for cases, index in self.choices if cases.by_case and index == len(cases.cases) - 1
+        ]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule's reason: its cases, and the phrases of the terms its texts name."""
+
+    cases: Cases
+    phrases: Mapping[str, Cases] = field(default_factory=lambda: MappingProxyType({}))
+    #: For each case, the terms its text names, in order.
+    _named: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+    #: Filled texts already built, by the case and phrases chosen (assessments reuse them).
+    _filled: dict[tuple[int, ...], Text] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        named = tuple(tuple(sorted(phrase_names(c.text) & set(self.phrases))) for c in self.cases.cases)
+        object.__setattr__(self, "_named", named)
+        object.__setattr__(self, "_filled", {})
+
+    def wording(self, facts: Facts) -> Wording:
+        """The reason for these facts, and which case of each list of cases gave it."""
+        chosen = self.cases.choose(facts)
+        named = self._named[chosen]
+        picks = tuple(self.phrases[name].choose(facts) for name in named)
+        choices = ((self.cases, chosen), *((self.phrases[n], i) for n, i in zip(named, picks, strict=True)))
+        return Wording(self._text(chosen, named, picks), choices)
+
+    def resolve(self, facts: Facts) -> Text:
+        """The reason for these facts, each term it names filled with the phrase that applies."""
+        chosen = self.cases.choose(facts)
+        named = self._named[chosen]
+        if not named:
+            return self.cases.cases[chosen].text
+        return self._text(chosen, named, tuple(self.phrases[name].choose(facts) for name in named))
+
+    def _text(self, chosen: int, named: tuple[str, ...], picks: tuple[int, ...]) -> Text:
+        key = (chosen, *picks)
+        filled = self._filled.get(key)
+        if filled is None:
+            phrases = {name: self.phrases[name].cases[i].text for name, i in zip(named, picks, strict=True)}
+            filled = self._filled.setdefault(key, fill(self.cases.cases[chosen].text, phrases))
+        return filled
+
+    @property
+    def general(self) -> Text:
+        """The general wording, with each term named by its general phrase (for review and records)."""
+        text = self.cases.general
+        return fill(
+            text, {name: self.phrases[name].general for name in phrase_names(text) & set(self.phrases)}
+        )
+
+    def texts(self) -> Iterator[tuple[str, Text]]:
+        """Every text a person may be shown, named by its place, before terms are filled in."""
+        for number, case in enumerate(self.cases.cases, 1):
+            yield f"case {number}", case.text
+
+
+def phrase_names(text: Text) -> set[str]:
+    """The {names} a text uses."""
+    return set(text.placeholders())
+
+
+def fill(text: Text, phrases: Mapping[str, Text]) -> Text:
+    """The text with each {name} of `phrases` replaced by that phrase, in each language; others kept."""
+    if not phrases:
+        return text
+    return Text.of({lang: _fill(template, lang, phrases) for lang, template in text.translations.items()})
+
+
+def _fill(template: str, lang: str, phrases: Mapping[str, Text]) -> str:
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name in phrases:
+            parts.append(phrases[name].get(lang))
+        else:  # a placeholder filled later from configuration
+            parts.append(
+                "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            )
+    return "".join(parts)
