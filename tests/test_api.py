@@ -221,7 +221,7 @@ def test_a_person_who_cannot_stand_is_told_to_call_the_emergency_number_not_to_g
     client: FlaskClient, case: dict[str, Any]
 ) -> None:
     action = assess(client, case["answers"]).get_json()["action"]
-    assert f"Call {PRACTICE['EMERGENCY_NUMBER']} now" in action
+    assert f"call {PRACTICE['EMERGENCY_NUMBER']} now" in action.lower()
     assert "Go to the nearest" not in action
 
 

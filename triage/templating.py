@@ -61,6 +61,12 @@ def say(text: Text, linked: bool = True) -> Markup:
     return escape(text.get(current_language())).format_map(values)  # values escaped unless Markup
 
 
+def plain(text: Text) -> str:
+    """A rule-set text in the page's language with its {placeholders} filled, as plain text (to store)."""
+    lang = current_language()
+    return text.render(lang, practice_values(current_app.config, lang))
+
+
 def telephone_link(number: str) -> Markup:
     """A tap-to-call link for a phone number as people write it."""
     dialled = "".join(ch for ch in number if ch.isdigit() or ch == "+")

@@ -1,4 +1,4 @@
-"""early exits: the advice shown before every question was answered
+"""early exits (the advice shown before every question was answered) and what the person was told
 
 Revision ID: 0003
 Revises: 0002
@@ -21,10 +21,12 @@ def upgrade():
         batch_op.add_column(sa.Column("early_exit", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("partial", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("told", sa.Text(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.drop_column("told")
         batch_op.drop_column("updated_at")
         batch_op.drop_column("partial")
         batch_op.drop_column("early_exit")

@@ -60,9 +60,17 @@ def test_the_result_page_gives_action_reasons_safety_net_and_not_a_diagnosis(
     trip = journey.walk(case["answers"])
     assert trip.result is not None
     page = trip.result.main.text
-    assert trip.result.one("p", cls="action").text == rendered(outcome.advice.action)
-    for rule in outcome.fired_rules:
-        assert rendered(rule.reason) in page, f"reason of {rule.id} missing"
+    assert trip.result.one("p", cls="action").text == rendered(outcome.action)
+    decisive = [li.text for ul in trip.result.find_all("ul", cls="reasons") for li in ul.find_all("li")]
+    assert decisive == [rendered(reason) for reason in outcome.decisive_reasons]
+    also = trip.result.find_all("ul", cls="also-told__list")
+    also_told = [li.text for li in also[0].find_all("li")] if also else []
+    assert also_told == [rendered(reason) for reason in outcome.also_told_reasons]
+    for rule in outcome.other_rules:  # spec §3a: a lower rule's guidance never beside this level
+        if rule.guidance is not None and rule.guidance not in outcome.guidance:
+            assert rendered(rule.guidance) not in page, (
+                f"guidance of {rule.id} shown at {outcome.level.value}"
+            )
     assert rendered(outcome.safety_net.intro) in page
     for sign in outcome.safety_net.warning_signs:
         assert rendered(sign) in page
@@ -107,7 +115,7 @@ def test_the_urgent_advice_page_gives_the_action_the_safety_net_and_a_way_on(
     advice = trip.urgent_advice
     assert advice is not None
     assert level_shown(advice) == early.level.value
-    assert advice.one("p", cls="action").text == rendered(early.advice.action)
+    assert advice.one("p", cls="action").text == rendered(early.action)
     assert "tel:999" in [a.get("href") for a in advice.one("p", cls="action").find_all("a")]
     for sign in early.safety_net.warning_signs:
         assert rendered(sign) in advice.main.text

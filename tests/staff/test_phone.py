@@ -89,11 +89,11 @@ def test_red_flags_on_the_screen_bring_up_the_emergency_script_at_once(
     page = parse(response.text)
     assert "read this out" in page.title.lower()
     assert level_shown(page) == early.level.value
-    assert page.one("p", cls="action").text == rendered(early.advice.action)
+    assert page.one("p", cls="action").text == rendered(early.phone_script)
     assert PRACTICE["EMERGENCY_NUMBER"] in page.main.text
     assert "tel:" + PRACTICE["EMERGENCY_NUMBER"] in [a.get("href") for a in page.main.find_all("a")]
-    for rule in early.fired_rules:
-        assert rendered(rule.reason) in page.main.text
+    for reason in (*early.decisive_reasons, *early.also_told_reasons):
+        assert rendered(reason) in page.main.text
     assert page.link("Continue with the other questions").get("href") == "/staff/phone/questions"
     assert "Take a call: other questions" not in page.main.text
 

@@ -34,7 +34,7 @@ def create_assessment() -> ResponseReturnValue:
         return {"errors": exc.messages(lang)}, 422
     result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
     try:
-        result["reference"] = repository.save_assessment(outcome, channel=Channel.API, language=lang)
+        result["reference"] = repository.save_assessment(outcome, Channel.API, lang, told=result["action"])
     except StorageUnavailable:  # the outcome never depends on the database
         result["reference"] = None
         result["saved"] = False

@@ -28,6 +28,7 @@ from triage.questionnaire.fields import form_values, none_with_others, page_form
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
+from triage.templating import plain
 
 CHECK = "check"
 
@@ -249,7 +250,8 @@ def _record_early_exit() -> None:
 def _record(outcome: Outcome) -> str | None:
     """Save an outcome (into the early exit's record, if there is one); None when it cannot be saved."""
     try:
-        return repository.record_outcome(outcome, Channel.ONLINE, current_language(), state.reference())
+        told = plain(outcome.action)
+        return repository.record_outcome(outcome, Channel.ONLINE, current_language(), told, state.reference())
     except StorageUnavailable:  # the advice never depends on the database; the page says so
         return None
 

@@ -26,6 +26,7 @@ from triage.staff.forms import CallerForm
 from triage.storage import repository
 from triage.storage.codes import Action, Channel
 from triage.storage.repository import StorageUnavailable
+from triage.templating import plain
 
 CALL, ADVISED, REFERENCE = CALL_KEYS
 
@@ -118,9 +119,8 @@ def _save_early_exit(outcome: Outcome) -> None:
     """Save the call's record at once, so the emergency advice has a reference code."""
     session[ADVISED] = outcome.level.value
     try:
-        reference = repository.record_outcome(
-            outcome, Channel.PHONE, current_language(), session.get(REFERENCE)
-        )
+        told, earlier = plain(outcome.phone_script), session.get(REFERENCE)
+        reference = repository.record_outcome(outcome, Channel.PHONE, current_language(), told, earlier)
         repository.record_call(reference, current_user.username, None, None)
         repository.audit(current_user.username, Action.PHONE_CALL, target=reference, detail="early exit")
     except StorageUnavailable:  # the script never depends on the database
@@ -158,7 +158,8 @@ def _finish(outcome: Outcome, caller: CallerForm) -> ResponseReturnValue:
     for key in CALL_KEYS:
         session.pop(key, None)
     try:
-        reference = repository.record_outcome(outcome, Channel.PHONE, current_language(), early)
+        told = plain(outcome.phone_script)
+        reference = repository.record_outcome(outcome, Channel.PHONE, current_language(), told, early)
         _record_caller(reference, caller)
         repository.audit(current_user.username, Action.PHONE_CALL, target=reference)
     except StorageUnavailable:  # the script never depends on the database

@@ -154,13 +154,15 @@ def _assessment(reference: str) -> Assessment:
 def _record_page(assessment: Assessment, form: StatusForm) -> str:
     ruleset = rules.current
     same_rules = assessment.rules_hash == ruleset.version.content_hash
-    fired = [ruleset.rule(rule_id) for rule_id in assessment.fired_rules if same_rules]
+    outcome = None
+    if same_rules:  # the outcome again, exactly as it was given: every fired rule, its level and guidance
+        assess = ruleset.assess_partial if assessment.partial else ruleset.assess
+        outcome = assess(assessment.answers)
     return render_template(
         "staff/record.html",
         item=assessment,
         form=form,
-        fired=fired,
-        same_rules=same_rules,
+        outcome=outcome,
         contract=ruleset.contract,
         level_advice=ruleset.levels[Level(assessment.level)],
     )

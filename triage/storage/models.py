@@ -36,6 +36,9 @@ class Assessment(Base):
     early_exit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the person was told to do, as shown, in the language they used: the action on the pages
+    # and in the API, the receptionist's script on the phone (spec §3a).
+    told: Mapped[str | None] = mapped_column(Text)
     # Taken by phone: who took the call, and the caller's details if they gave them.
     recorded_by: Mapped[str | None] = mapped_column(String(50))
     caller_name: Mapped[str | None] = mapped_column(String(100))

@@ -59,7 +59,7 @@ def _transaction() -> Iterator[None]:
         raise StorageUnavailable(type(exc).__name__) from exc
 
 
-def save_assessment(outcome: Outcome, channel: Channel, language: str) -> str:
+def save_assessment(outcome: Outcome, channel: Channel, language: str, told: str | None = None) -> str:
     """Save an assessment (a partial outcome is an early exit); returns its new reference code."""
     for _ in range(_REFERENCE_ATTEMPTS):
         assessment = Assessment(
@@ -68,7 +68,7 @@ def save_assessment(outcome: Outcome, channel: Channel, language: str) -> str:
             channel=channel,
             language=language,
             early_exit=outcome.partial,
-            **_outcome_columns(outcome),
+            **_outcome_columns(outcome, told),
         )
         try:
             with _transaction():
@@ -81,31 +81,34 @@ def save_assessment(outcome: Outcome, channel: Channel, language: str) -> str:
     raise StorageUnavailable("no free reference code")
 
 
-def record_outcome(outcome: Outcome, channel: Channel, language: str, reference: str | None = None) -> str:
+def record_outcome(
+    outcome: Outcome, channel: Channel, language: str, told: str, reference: str | None = None
+) -> str:
     """Save an outcome as a new record, or into the early exit's record it carries on; its reference."""
     if reference is not None:
         try:
-            update_assessment(reference, outcome)
+            update_assessment(reference, outcome, told)
         except LookupError:  # purged, or never there: a record of its own
             pass
         else:
             return reference
-    return save_assessment(outcome, channel, language)
+    return save_assessment(outcome, channel, language, told)
 
 
-def update_assessment(reference: str, outcome: Outcome) -> None:
+def update_assessment(reference: str, outcome: Outcome, told: str | None = None) -> None:
     """Carry an early exit on: the same record takes the answers given since and their outcome."""
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
     with _transaction():
-        for name, value in _outcome_columns(outcome).items():
+        for name, value in _outcome_columns(outcome, told).items():
             setattr(assessment, name, value)
         assessment.updated_at = datetime.now(UTC)
 
 
-def _outcome_columns(outcome: Outcome) -> dict[str, Any]:
+def _outcome_columns(outcome: Outcome, told: str | None) -> dict[str, Any]:
     return {
+        "told": told,
         "level": outcome.level.value,
         "fired_rules": [rule.id for rule in outcome.fired_rules],
         "rules_version": outcome.rules_version.version,
