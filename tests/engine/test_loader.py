@@ -376,8 +376,8 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "emergency.yaml",
         (
             (
-                '      el: "Καλέστε τώρα το {emergency_number} και ζητήστε ασθενοφόρο.',
-                '      el: "Καλέστε τώρα ένα ταξί.',
+                '      el: "Καλέστε τώρα το {emergency_number} και ζητήστε ασθενοφόρο:',
+                '      el: "Καλέστε τώρα ένα ταξί:',
             ),
         ),
         "emergency.yaml: rule E6",
