@@ -255,6 +255,16 @@ def _urgent_advice(page: Page) -> None:
     assert path(page) == URGENT_ADVICE
 
 
+def _time_limit_warning(page: Page) -> None:
+    """Two minutes before the answers are cleared, the script shows its warning (WCAG 2.2.1)."""
+    page.clock.install()
+    _check_answers(page)
+    warn_in = int(page.locator(".idle").get_attribute("data-warn-in") or "0")
+    page.clock.run_for((warn_in + 1) * 1000)
+    expect(page.locator(".idle__warning")).to_be_visible()
+    expect(page.locator(".idle__keep")).to_be_focused()
+
+
 def _rules(page: Page) -> None:
     assert go(page, "/rules").ok
 
@@ -292,6 +302,7 @@ def page_states() -> list[PageState]:
         PageState("call-back request with errors", _call_back_with_errors),
         PageState("call-back request sent", _call_back_sent),
         PageState("urgent advice", _urgent_advice),
+        PageState("time-limit warning", _time_limit_warning),
         PageState("rules", _rules),
         PageState("not found", _not_found),
         PageState("csrf expired", _csrf_expired),
@@ -371,6 +382,15 @@ def _phone_emergency(page: Page) -> None:
     expect(page.locator(f'main a[href="{PHONE_QUESTIONS}"]')).to_be_visible()
 
 
+def _phone_emergency_caller_saved(page: Page) -> None:
+    _phone_emergency(page)
+    page.locator("#caller_name").fill("Nikos Papadakis")
+    page.locator("#caller_phone").fill("694 765 4321")
+    submit(page, 'main form[action$="/phone/caller"] [type=submit]')
+    assert path(page) == "/staff/phone/emergency", f"expected the script again, the browser shows {page.url}"
+    expect(page.locator("main .reference")).to_be_visible()
+
+
 def _phone_questions(page: Page, answers: Mapping[str, Any] = TOUR["answers"]) -> None:
     _phone_screen(page)
     fill_in(page, SCREEN, answers)
@@ -407,6 +427,7 @@ def staff_page_states() -> list[PageState]:
         logged_in("staff phone screen", _phone_screen),
         logged_in("staff phone screen with errors", _phone_screen_with_errors),
         logged_in("staff phone emergency script", _phone_emergency),
+        logged_in("staff phone emergency, caller saved", _phone_emergency_caller_saved),
         logged_in("staff phone questions", _phone_questions),
         logged_in("staff phone questions with errors", _phone_questions_with_errors),
         logged_in("staff phone result", _phone_result),
