@@ -135,7 +135,7 @@ def urgent_advice() -> ResponseReturnValue:
         outcome=rules.current.assess_partial(given),
         following=flow.next_page(given),
         reference=state.reference(),
-        pages=flow.asked(given),
+        pages=[page for page in flow.asked(given) if set(page.question_ids) & set(given)],  # so far
         answers=given,
         today=date.today(),
     )
