@@ -71,11 +71,12 @@ class _Junction(Condition):
     key: ClassVar[str]
 
     def evaluate(self, facts: Facts) -> Truth:
-        result: Truth = not self.decides
+        decides = self.decides  # looked up once: this runs for every rule of every assessment
+        result: Truth = not decides
         for part in self.parts:
             truth = part.evaluate(facts)
-            if truth is self.decides:
-                return self.decides
+            if truth is decides:
+                return decides
             if truth is None:
                 result = None
         return result

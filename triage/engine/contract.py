@@ -83,14 +83,7 @@ class Question:
 
     def problem(self, value: Any) -> str | None:
         """The code of what is wrong with a given (non-null) answer, or None when it is valid."""
-        check: Callable[[Any], str | None] = self.kind.pick(
-            integer=self._number_problem,
-            choice=self._choice_problem,
-            multi_choice=self._list_problem,
-            boolean=self._boolean_problem,
-            yes_no=self._yes_no_problem,
-        )
-        return check(value)
+        return _CHECKS[self.kind](self, value)
 
     def _number_problem(self, value: Any) -> str | None:
         if type(value) is not int:
@@ -99,12 +92,10 @@ class Question:
             return "below_minimum"
         return None if self.minimum <= value <= self.maximum else "out_of_range"
 
-    @staticmethod
-    def _boolean_problem(value: Any) -> str | None:
+    def _boolean_problem(self, value: Any) -> str | None:
         return None if value is True or value is False else "not_boolean"
 
-    @staticmethod
-    def _yes_no_problem(value: Any) -> str | None:
+    def _yes_no_problem(self, value: Any) -> str | None:
         return None if value is True or value is False or value == UNSURE else "not_yes_no"
 
     def _choice_problem(self, value: Any) -> str | None:
@@ -131,6 +122,19 @@ class Question:
     def label(self) -> Text:
         """The short label used in messages, summaries and tables."""
         return self.wording["summary"]
+
+
+#: How each kind of answer is checked (made once: checking runs for every answer of every assessment).
+_CHECKS: dict[Kind, Callable[[Question, Any], str | None]] = {
+    kind: kind.pick(
+        integer=Question._number_problem,
+        choice=Question._choice_problem,
+        multi_choice=Question._list_problem,
+        boolean=Question._boolean_problem,
+        yes_no=Question._yes_no_problem,
+    )
+    for kind in Kind
+}
 
 
 @dataclass(frozen=True)
