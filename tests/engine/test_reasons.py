@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from triage.engine import Level, RuleSet
+from triage.engine.sampling import AnswerSampler
 
 from .conftest import MANY, Engine
 from .strategies import complete_answers
@@ -249,3 +250,15 @@ def test_why_opens_with_the_decisive_reasons_then_the_others_less_repeats(
     for rule in rules.rules:  # a rule left out as a repeat fires wherever the rule it repeats fires
         for other in rule.repeats:
             assert other not in fired or rule.id in fired, f"{other} fired without {rule.id}"
+
+
+def test_a_remembered_reason_is_the_one_the_answers_choose(rules: RuleSet) -> None:
+    """The engine remembers reasons by the answers they look at; a remembered one is never stale."""
+    sampler = AnswerSampler(rules, seed=11)
+    checked = 0
+    for _ in range(3000):
+        facts = rules.read(sampler.sample()).facts
+        for rule in rules.fired(facts):
+            assert rule.reason_for(facts) == rule.wording.wording(facts).text, rule.id
+            checked += 1
+    assert checked > 3000

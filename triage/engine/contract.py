@@ -114,7 +114,7 @@ class Question:
         """The value rules see: "unsure" counts as yes, lists become sets."""
         if self.kind is Kind.YES_NO:
             return value is True or value == UNSURE
-        if self.kind.is_list:
+        if self.kind is Kind.MULTI_CHOICE:
             return frozenset(value)
         return value
 

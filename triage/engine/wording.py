@@ -17,6 +17,9 @@ from types import MappingProxyType
 from .conditions import Condition, Facts
 from .model import Text
 
+_ABSENT = object()  # an answer not given, in a memo key (unlike UNKNOWN, which a partial reading gives)
+_MEMO_LIMIT = 4096
+
 
 @dataclass(frozen=True)
 class Case:
@@ -78,11 +81,21 @@ class Reason:
     _named: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
     #: Filled texts already built, by the case and phrases chosen (assessments reuse them).
     _filled: dict[tuple[int, ...], Text] = field(init=False, repr=False, compare=False)
+    #: The answers any case or phrase looks at: the reason depends on these facts alone.
+    _fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: Reasons already chosen, by the values of those facts (a bounded memo: choosing runs per assessment).
+    _resolved: dict[tuple[object, ...], Text] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         named = tuple(tuple(sorted(phrase_names(c.text) & set(self.phrases))) for c in self.cases.cases)
         object.__setattr__(self, "_named", named)
         object.__setattr__(self, "_filled", {})
+        conditions = [c.condition for cases in (self.cases, *self.phrases.values()) for c in cases.cases]
+        looked_at = {
+            atom.field for condition in conditions if condition is not None for atom, _ in condition.atoms()
+        }
+        object.__setattr__(self, "_fields", tuple(sorted(looked_at)))
+        object.__setattr__(self, "_resolved", {})
 
     def wording(self, facts: Facts) -> Wording:
         """The reason for these facts, and which case of each list of cases gave it."""
@@ -94,6 +107,15 @@ class Reason:
 
     def resolve(self, facts: Facts) -> Text:
         """The reason for these facts, each term it names filled with the phrase that applies."""
+        key = tuple(facts.get(name, _ABSENT) for name in self._fields)
+        known = self._resolved.get(key)
+        if known is None:
+            if len(self._resolved) >= _MEMO_LIMIT:
+                self._resolved.clear()
+            known = self._resolved.setdefault(key, self._choose(facts))
+        return known
+
+    def _choose(self, facts: Facts) -> Text:
         chosen = self.cases.choose(facts)
         named = self._named[chosen]
         if not named:
