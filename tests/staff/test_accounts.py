@@ -43,7 +43,7 @@ def test_the_eleventh_login_post_within_a_minute_from_one_address_gets_429(clien
         assert response.status_code == 200, f"attempt {attempt + 1}"
     blocked = try_login(client, RECEPTION.username, RECEPTION.password)
     assert blocked.status_code == 429
-    assert blocked.headers["Retry-After"] == "60"
+    assert 55 <= int(blocked.headers["Retry-After"]) <= 60, "the wait left in the minute"  # posts take time
     assert not logged_in(client), "a throttled login must not log in, even with the right password"
     assert client.get("/staff/login").status_code == 200, "only posts are throttled"
 
