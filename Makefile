@@ -26,9 +26,10 @@ translations-update: $(STAMP)
 	$(BIN)/pybabel update -i triage/translations/messages.pot -d triage/translations --no-fuzzy-matching
 	$(BIN)/python -m triage translations fill-english
 
+# Plain http on this computer: the session cookie is not Secure here (behind HTTPS it is, by default).
 run: $(STAMP) translations
 	$(BIN)/flask --app triage db upgrade
-	$(BIN)/python run.py
+	SESSION_COOKIE_SECURE=false $(BIN)/python run.py
 
 test: lint typecheck rules-check pytest
 

@@ -31,6 +31,8 @@ class Defaults:
     DEFAULT_LANGUAGE = "en"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: None: Secure (named __Host-session) unless the app runs in debug or testing (triage/headers.py).
+    SESSION_COOKIE_SECURE: bool | None = None
     WTF_CSRF_TIME_LIMIT = 3600
     RETENTION_DAYS = 90
     #: After this long without activity a patient's answers are cleared and a staff session ends.
@@ -60,8 +62,11 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         settings["PROXY_COUNT"] = int(environ["PROXY_COUNT"])
     if environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = environ["RATELIMIT_STORAGE_URI"]
-    if environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
+    secure = environ.get("SESSION_COOKIE_SECURE", "").lower()
+    if secure in ("1", "true", "yes"):
         settings["SESSION_COOKIE_SECURE"] = True
+    elif secure in ("0", "false", "no"):  # plain http on purpose, e.g. `make run` on 127.0.0.1
+        settings["SESSION_COOKIE_SECURE"] = False
     return settings
 
 
