@@ -67,10 +67,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Security headers on every response; the session cookie's name and flags."""
-    from triage import headers
+    """Security headers on every response; the session cookie's name and flags; bounded bodies."""
+    from triage import headers, serving
 
     headers.init_app(app)
+    serving.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,9 +7,14 @@ tests/support/journeys.py (the patient's pages and phone calls through the real 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
+
+from tests.support.database import BACKENDS
+from tests.support.staff import staff_database_on
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +26,15 @@ def fast_security_hashing(fast_hashing: None) -> None:
 def database(staff_database: Path) -> Path:
     """The apps here get a copy of the database holding the three accounts."""
     return staff_database
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database engine under test: "sqlite", or "postgresql" when TEST_DATABASE_URL is set."""
+    return str(request.param)
+
+
+@pytest.fixture
+def backend_app(make_app: Callable[..., Flask], backend: str, tmp_path: Path) -> Flask:
+    """A test app on the backend under test, its database holding the three accounts."""
+    return make_app(staff_database_on(backend, tmp_path / "database"))

@@ -25,7 +25,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.support.apps import DATABASE_FILE, dispose, make_app
-from tests.support.database import migrated_template
+from tests.support.database import migrated_database, migrated_template
 from tests.support.markup import parse, problems
 from triage.staff import accounts
 
@@ -63,6 +63,20 @@ def staff_database() -> Path:
             accounts.create(user.username, user.display_name, user.role, user.password)
     dispose(app)
     return folder / DATABASE_FILE
+
+
+def staff_database_on(backend: str, folder: Path) -> Path | str:
+    """A database of `backend` ("sqlite" or "postgresql") holding the three accounts: a copy of
+    staff_database() for SQLite, a freshly migrated PostgreSQL database for the other."""
+    if backend == "sqlite":
+        return staff_database()
+    url = migrated_database(backend, folder)
+    app = make_app(folder / "instance", url)
+    with app.app_context():
+        for user in STAFF.values():
+            accounts.create(user.username, user.display_name, user.role, user.password)
+    dispose(app)
+    return url
 
 
 # --- logging in ---------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ EXPORT_COLUMNS = (
 )
 
 E = TypeVar("E", bound=Enum)
+#: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.get("/")
@@ -116,7 +118,8 @@ def export() -> ResponseReturnValue:
     writer.writerow(EXPORT_COLUMNS)
     for item in items:
         writer.writerow(
-            [
+            _safe_cell(cell)
+            for cell in [
                 item.reference,
                 _utc(item.created_at),
                 item.channel,
@@ -135,6 +138,11 @@ def export() -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def _safe_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading quote before anything it would compute."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _utc(moment: datetime | None) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import case, delete, event, select
@@ -28,12 +29,26 @@ _REFERENCE_ATTEMPTS = 5
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(connection: object, _record: object) -> None:
-    """SQLite: write-ahead log (readers never block the writer), wait for locks, enforce keys."""
+    """SQLite: owner-only files, write-ahead log (readers never block the writer), wait for locks,
+    enforce keys."""
     if isinstance(connection, sqlite3.Connection):
         cursor = connection.cursor()
+        files = [Path(row[2]) for row in cursor.execute("PRAGMA database_list") if row[2]]
+        _make_private(files)  # before the write-ahead log exists: SQLite gives it the file's mode
         for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+        _make_private([Path(f"{path}{suffix}") for path in files for suffix in ("-wal", "-shm")])
+
+
+def _make_private(paths: list[Path]) -> None:
+    """Health data: the database's files readable and writable by their owner only (0600)."""
+    for path in paths:
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError as exc:  # not ours to change; the database still works
+            log.warning("Could not make a database file private: %s", type(exc).__name__)
 
 
 class StorageUnavailable(Exception):
