@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest browser rules-check rules-table bench purge translations translations-update clean
+.PHONY: run test lint typecheck security pytest browser rules-check rules-table bench purge translations translations-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: $(STAMP) translations
 	$(BIN)/flask --app triage db upgrade
 	SESSION_COOKIE_SECURE=false $(BIN)/python run.py
 
-test: lint typecheck rules-check pytest
+test: lint typecheck security rules-check pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,6 +39,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Static security analysis of the app's code (a `# nosec` always says why).
+security: $(STAMP)
+	$(BIN)/bandit -q -r triage
 
 browser: $(STAMP) translations
 	$(BIN)/python -m pytest tests/browser -q

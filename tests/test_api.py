@@ -163,8 +163,10 @@ def test_the_api_gives_the_same_json_as_the_cli(
     result = runner.invoke(main, ["assess", "-"], input=json.dumps(batch))
     assert result.exit_code == 0, result.stderr
     from_api = [assess(client, answers).get_json() for answers in batch]
-    # The API also saves each assessment: its reference code is the one thing the CLI has not.
+    # The API also saves each assessment: whether it did and its reference code are the one thing
+    # the CLI has not.
     assert all(REFERENCE.match(outcome.pop("reference")) for outcome in from_api)
+    assert all(outcome.pop("saved") is True for outcome in from_api)
     assert from_api == json.loads(result.stdout)
 
 

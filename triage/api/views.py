@@ -1,4 +1,4 @@
-"""POST /api/v1/assessments and GET /api/v1/questions."""
+"""POST /api/v1/assessments, GET /api/v1/questions and GET /api/v1/openapi.json."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
+from triage.api.openapi import openapi_document
 from triage.config import practice_values
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
@@ -35,6 +36,7 @@ def create_assessment() -> ResponseReturnValue:
     result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
     try:
         result["reference"] = repository.save_assessment(outcome, channel=Channel.API, language=lang)
+        result["saved"] = True
     except StorageUnavailable:  # the outcome never depends on the database
         result["reference"] = None
         result["saved"] = False
@@ -42,6 +44,12 @@ def create_assessment() -> ResponseReturnValue:
             "The answers could not be saved. The outcome above is complete; call the practice."
         )
     return result
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3.1 document of this API."""
+    return openapi_document(rules.current)
 
 
 @bp.get("/questions")

@@ -51,4 +51,5 @@ class Action(StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     DISABLE_USER = "disable_user"
-    SET_PASSWORD = "set_password"  # noqa: S105  (an audit action, not a password)
+    # An audit action's code, not a password.
+    SET_PASSWORD = "set_password"  # noqa: S105  # nosec B105
