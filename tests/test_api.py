@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support import apps
+from tests.support.api import send_api_key
 from tests.support.apps import PRACTICE
 from tests.support.cases import vignettes
 from tests.support.database import migrated_template
@@ -155,8 +156,9 @@ def test_the_level_is_that_of_the_most_urgent_fired_rule(client: FlaskClient, ca
 
 
 def test_the_api_gives_the_same_json_as_the_cli(
-    client: FlaskClient, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    send_api_key(app, client)
     for name, value in PRACTICE.items():  # the CLI reads the practice's details from the environment
         monkeypatch.setenv(name, value)
     batch = [case["answers"] for case in VIGNETTES]

@@ -241,6 +241,57 @@ def set_password(username: str, password_stdin: bool) -> None:
     _with_app(change)
 
 
+@main.group("api-keys")
+def api_keys() -> None:
+    """Manage the keys that let clients of the JSON API save assessments."""
+
+
+@api_keys.command("create")
+@click.argument("name")
+def create_api_key(name: str) -> None:
+    """Make a key named NAME; prints it once, as the last line (only its hash is kept)."""
+
+    def create() -> str:
+        from triage.api import keys
+
+        key = keys.issue(name)
+        return f"created API key {name}; keep it secret, it is not shown again:\n{key}"
+
+    _with_app(create)
+
+
+@api_keys.command("list")
+def list_api_keys() -> None:
+    """Every key's name, when it was made, and whether it is revoked (never the key)."""
+
+    def listing() -> str:
+        from triage.storage import repository
+
+        lines = [
+            f"{key.name}\tcreated {key.created_at:%Y-%m-%d %H:%M}\t"
+            + (f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active")
+            for key in repository.api_keys()
+        ]
+        return "\n".join(lines) or "no API keys"
+
+    _with_app(listing)
+
+
+@api_keys.command("revoke")
+@click.argument("name")
+def revoke_api_key(name: str) -> None:
+    """Revoke the key named NAME: requests with it are refused from now on."""
+
+    def revoke() -> str:
+        from triage.storage import repository
+
+        repository.revoke_api_key(name)
+        repository.audit("cli", Action.REVOKE_API_KEY, target=name)
+        return f"revoked API key {name}"
+
+    _with_app(revoke)
+
+
 @main.group()
 def translations() -> None:
     """Maintain the page-text catalogues (see `make translations-update`)."""

@@ -21,6 +21,15 @@ PRACTICE_DEFAULTS: dict[str, str] = _DEMO["en"]
 _LOCAL_DEFAULTS = {lang: texts for lang, texts in _DEMO.items() if lang != "en"}
 #: Practice settings that may also be given per language (NAME_EL …).
 _LOCALISED_PRACTICE = ("PRACTICE_NAME_", "OPENING_HOURS_", "PRACTICE_PHONE_", "PRACTICE_EMAIL_")
+#: The throttling settings read from the environment: the store, and each limit (limits' syntax:
+#: "10 per minute; 100 per day").
+RATE_LIMITS = (
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_PATIENT_PAGES",
+    "RATELIMIT_PATIENT_FORMS",
+    "RATELIMIT_API_ADDRESS",
+    "RATELIMIT_API_KEY",
+)
 
 
 class Defaults:
@@ -42,6 +51,12 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True, "hide_parameters": True}
     # One process: memory. Several servers: a shared store, e.g. redis://host:6379 (RATELIMIT_STORAGE_URI).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Requests that save something, per address (the API also per key): a person answers a page or
+    # two a minute and confirms once; a script flooding the reception's queue is stopped.
+    RATELIMIT_PATIENT_PAGES = "60 per minute; 1000 per day"  # question pages (an early exit saves)
+    RATELIMIT_PATIENT_FORMS = "10 per minute; 100 per day"  # confirming answers, call-back requests
+    RATELIMIT_API_ADDRESS = "60 per minute; 5000 per day"
+    RATELIMIT_API_KEY = "600 per minute"
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
     PROXY_COUNT = 0
 
@@ -60,8 +75,9 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
             settings[number] = int(environ[number])
     if environ.get("PROXY_COUNT"):
         settings["PROXY_COUNT"] = int(environ["PROXY_COUNT"])
-    if environ.get("RATELIMIT_STORAGE_URI"):
-        settings["RATELIMIT_STORAGE_URI"] = environ["RATELIMIT_STORAGE_URI"]
+    for limit in RATE_LIMITS:
+        if environ.get(limit):
+            settings[limit] = environ[limit]
     secure = environ.get("SESSION_COOKIE_SECURE", "").lower()
     if secure in ("1", "true", "yes"):
         settings["SESSION_COOKIE_SECURE"] = True

@@ -37,6 +37,8 @@ ACTIONS = {
     Action.LOGOUT: _l("Logged out"),
     Action.DISABLE_USER: _l("Disabled an account"),
     Action.SET_PASSWORD: _l("Set a new password"),
+    Action.CREATE_API_KEY: _l("Made an API key"),
+    Action.REVOKE_API_KEY: _l("Revoked an API key"),
 }
 
 

@@ -23,6 +23,8 @@ from triage.engine import Level
 from triage.storage.codes import Channel, Status
 from triage.text import PlainText
 
+#: The queue's two views: what staff can act on (the default), or every record.
+ACTIONABLE, EVERY_RECORD = "actionable", "all"
 #: The queue's date filters accept days in this range (a later one overflows date arithmetic).
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 
@@ -104,6 +106,16 @@ class QueueFilterForm(FlaskForm):  # type: ignore[misc]
     class Meta:
         csrf = False
 
+    #: By default what staff can act on (a call-back request, a phone call); every record on request.
+    show = SelectField(
+        _l("Show"),
+        choices=[
+            SelectChoice(ACTIONABLE, _l("Call-back requests and phone calls")),
+            SelectChoice(EVERY_RECORD, _l("Every record")),
+        ],
+        default=ACTIONABLE,
+        validate_choice=False,
+    )
     status = SelectField(_l("Status"), choices=_any_or([s.value for s in Status]), validate_choice=False)
     level = SelectField(
         _l("Level"),

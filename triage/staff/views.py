@@ -17,7 +17,7 @@ from triage.engine import Level
 from triage.extensions import rules
 from triage.staff import bp
 from triage.staff.auth import STAFF, requires
-from triage.staff.forms import LookupForm, QueueFilterForm, StatusForm
+from triage.staff.forms import EVERY_RECORD, LookupForm, QueueFilterForm, StatusForm
 from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
@@ -184,6 +184,7 @@ def _filters() -> tuple[QueueFilterForm, QueueFilter]:
         channel=_code(Channel, form.channel.data),
         since=form.since.data,
         until=form.until.data,
+        actionable_only=form.show.data != EVERY_RECORD,
     )
     return form, chosen
 

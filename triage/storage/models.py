@@ -25,6 +25,7 @@ class Assessment(Base):
     reference: Mapped[str] = mapped_column(String(9), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     channel: Mapped[str] = mapped_column(String(10))  # online, phone or api
+    api_key: Mapped[str | None] = mapped_column(String(50))  # channel api: the key it came with
     language: Mapped[str] = mapped_column(String(5))
     level: Mapped[str] = mapped_column(String(12), index=True)
     fired_rules: Mapped[list[str]] = mapped_column(JSON)
@@ -110,3 +111,18 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(30))
     target: Mapped[str | None] = mapped_column(String(40))  # a reference code, a username
     detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApiKey(Base):
+    """A key that lets a client of the JSON API save assessments. Only its SHA-256 hash is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:  # never the hash
+        return f"<ApiKey {self.name}>"

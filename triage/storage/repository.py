@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import case, delete, event, select
+from sqlalchemy import case, delete, event, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from triage.engine import Level, Outcome
 from triage.extensions import db
 from triage.storage.codes import Action, Channel, Status, TimeWindow
-from triage.storage.models import Assessment, AuditEntry, CallbackRequest, StaffUser
+from triage.storage.models import ApiKey, Assessment, AuditEntry, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
 
 T = TypeVar("T")
@@ -74,13 +74,17 @@ def _transaction() -> Iterator[None]:
         raise StorageUnavailable(type(exc).__name__) from exc
 
 
-def save_assessment(outcome: Outcome, channel: Channel, language: str) -> str:
-    """Save an assessment (a partial outcome is an early exit); returns its new reference code."""
+def save_assessment(outcome: Outcome, channel: Channel, language: str, api_key: str | None = None) -> str:
+    """Save an assessment (a partial outcome is an early exit); returns its new reference code.
+
+    `api_key`: the name of the API key it came with (channel api).
+    """
     for _ in range(_REFERENCE_ATTEMPTS):
         assessment = Assessment(
             reference=new_reference(),
             created_at=datetime.now(UTC),
             channel=channel,
+            api_key=api_key,
             language=language,
             early_exit=outcome.partial,
             **_outcome_columns(outcome),
@@ -170,18 +174,22 @@ _URGENCY = case({level.value: level.rank for level in Level}, value=Assessment.l
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """What the queue shows: by status, level, channel and date (inclusive), all optional."""
+    """What the queue shows: by status, level, channel and date (inclusive), all optional; by
+    default only what staff can act on (a call-back request, a phone call), else every record."""
 
     status: Status | None = None
     level: Level | None = None
     channel: Channel | None = None
     since: date | None = None
     until: date | None = None
+    actionable_only: bool = True
 
 
 def queue(filters: QueueFilter, limit: int = 200) -> list[Assessment]:
     """Assessments most urgent first, then oldest first, with their call-back requests."""
     query = select(Assessment).options(selectinload(Assessment.callbacks))
+    if filters.actionable_only:
+        query = query.where(or_(Assessment.channel == Channel.PHONE, Assessment.callbacks.any()))
     for column, value in (
         (Assessment.status, filters.status),
         (Assessment.level, filters.level.value if filters.level else None),
@@ -259,6 +267,43 @@ def update_user(user: StaffUser, **changes: object) -> None:
     with _transaction():
         for name, value in changes.items():
             setattr(user, name, value)
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+
+def create_api_key(name: str, key_hash: str) -> ApiKey:
+    """Add an API key by its hash; raises ValueError when the name is taken."""
+    key = ApiKey(name=name, key_hash=key_hash, created_at=datetime.now(UTC))
+    try:
+        with _transaction():
+            db.session.add(key)
+    except StorageUnavailable as exc:
+        if isinstance(exc.__cause__, IntegrityError):
+            raise ValueError(f"an API key named {name!r} exists (revoked keys keep their name)") from exc
+        raise
+    return key
+
+
+def api_keys() -> list[ApiKey]:
+    """Every API key, revoked ones included, oldest first."""
+    return _read(lambda: list(db.session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))))
+
+
+def active_api_key(key_hash: str) -> ApiKey | None:
+    """The unrevoked API key with this hash, if any."""
+    query = select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+    return _read(lambda: db.session.scalars(query).first())
+
+
+def revoke_api_key(name: str) -> ApiKey:
+    """Revoke the API key with this name (LookupError: there is none, or it is revoked already)."""
+    key = _read(lambda: db.session.scalars(select(ApiKey).where(ApiKey.name == name)).first())
+    if key is None or key.revoked_at is not None:
+        raise LookupError(f"no active API key {name!r}")
+    with _transaction():
+        key.revoked_at = datetime.now(UTC)
+    return key
 
 
 # --- the audit trail -----------------------------------------------------------------------------
