@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -22,8 +24,14 @@ from triage.staff.forms import LoginForm
 from triage.storage import repository
 from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
+from triage.storage.repository import StorageUnavailable
+
+log = logging.getLogger(__name__)
 
 _SEEN = "staff_seen"
+#: Who is logged in, kept in the session at login: with the database down, phone mode still knows
+#: who takes the call (records stay closed until the account can be checked again).
+_WHO = "staff_who"
 #: Session keys of a phone call in progress: its answers, the emergency advice already read out, and
 #: the reference of its record (saved at an early exit, completed at the end).
 CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference")
@@ -32,9 +40,64 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF = tuple(Role)
 
 
-def load_user(user_id: str) -> StaffUser | None:
-    """The logged-in account, if it still exists and is active."""
-    return repository.get_user(int(user_id)) if user_id.isdigit() else None
+@dataclass(frozen=True)
+class OfflineStaff:
+    """The logged-in member of staff as the session remembers them, while the database is down.
+
+    Only phone mode works for them (it needs no record); every other staff page says the records
+    are unavailable, with 503.
+    """
+
+    id: int
+    username: str
+    role: str
+    display_name: str
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        """The account's id, as Flask-Login keeps it."""
+        return str(self.id)
+
+
+def load_user(user_id: str) -> StaffUser | OfflineStaff | None:
+    """The logged-in account, if it still exists and is active; never an error.
+
+    Outside the staff area nobody is logged in (patient pages and the API never read the staff
+    accounts). With the database down, the account the session remembers (OfflineStaff).
+    """
+    if request.blueprint != bp.name or not user_id.isdigit():
+        return None
+    try:
+        return repository.get_user(int(user_id))
+    except StorageUnavailable:
+        who = session.get(_WHO)
+        if not isinstance(who, dict) or who.get("id") != int(user_id):
+            return None
+        return OfflineStaff(int(user_id), str(who["username"]), str(who["role"]), str(who["name"]))
+
+
+#: The staff pages that work while the records are unavailable: phone mode gives its script
+#: (saving what it can), and the session can be kept going or ended.
+WORKS_OFFLINE = frozenset(
+    {"staff.phone_screen", "staff.phone_questions", "staff.phone_emergency", "staff.phone_caller"}
+    | {"staff.still_here", "staff.logout", "staff.login"}
+)
+
+
+@bp.errorhandler(StorageUnavailable)
+def records_unavailable(error: StorageUnavailable) -> ResponseReturnValue:
+    """A staff page whose records cannot be read or saved: say so plainly, with 503."""
+    return render_template("staff/unavailable.html"), 503
+
+
+def audit_if_possible(username: str, action: Action, detail: str | None = None) -> None:
+    """Record a log-in or log-out in the audit trail, unless the database is down (it goes on)."""
+    try:
+        repository.audit(username, action, detail=detail)
+    except StorageUnavailable:
+        log.warning("Audit entry not saved, the database is unavailable: %s", action)
 
 
 def must_log_in() -> ResponseReturnValue:
@@ -56,6 +119,9 @@ def requires(*roles: Role) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:
                 abort(403)
+            offline = isinstance(current_user._get_current_object(), OfflineStaff)
+            if offline and request.endpoint not in WORKS_OFFLINE:
+                return render_template("staff/unavailable.html"), 503
             return view(*args, **kwargs)
 
         return cast(F, guarded)
@@ -69,7 +135,7 @@ def end_idle_sessions() -> ResponseReturnValue | None:
     if current_user.is_authenticated:
         now = time.time()
         if now - session.get(_SEEN, now) > current_app.config["IDLE_LIMIT_SECONDS"]:
-            repository.audit(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
+            audit_if_possible(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
             _end_staff_session()
             flash(_("You were logged out after 30 minutes without activity."))
             return redirect(url_for("staff.login", next=request.path))
@@ -109,25 +175,34 @@ def login() -> ResponseReturnValue:
     problem = None
     if form.validate_on_submit():
         username, password = str(form.username.data).strip(), str(form.password.data)
-        result = authenticate(username, password)
-        if result.user is not None:
-            _end_staff_session()  # nothing carries over from whoever used this browser before
-            login_user(result.user)
-            session[_SEEN] = time.time()
-            repository.audit(result.user.username, Action.LOGIN)
-            return redirect(_safe_next(request.args.get("next")))
-        problem = result.problem
-        # Only a real account's name: a password typed into the wrong box must not be kept.
-        known = repository.find_user(username) is not None
-        repository.audit(username if known else "(unknown)", Action.LOGIN_FAILED, detail=problem)
+        try:
+            result = authenticate(username, password)
+            if result.user is not None:
+                _start_staff_session(result.user)
+                return redirect(_safe_next(request.args.get("next")))
+            problem = result.problem
+            # Only a real account's name: a password typed into the wrong box must not be kept.
+            known = repository.find_user(username) is not None
+            repository.audit(username if known else "(unknown)", Action.LOGIN_FAILED, detail=problem)
+        except StorageUnavailable:  # the accounts cannot be checked now: say so, never a 500
+            return render_template("staff/login.html", form=form, problem="unavailable"), 503
     return render_template("staff/login.html", form=form, problem=problem)
+
+
+def _start_staff_session(user: StaffUser) -> None:
+    """Log in: a fresh session (nothing carries over from whoever used this browser before)."""
+    _end_staff_session()
+    login_user(user)
+    session[_SEEN] = time.time()
+    session[_WHO] = {"id": user.id, "username": user.username, "role": user.role, "name": user.display_name}
+    repository.audit(user.username, Action.LOGIN)
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Log out and forget the staff session."""
     if current_user.is_authenticated:
-        repository.audit(current_user.username, Action.LOGOUT)
+        audit_if_possible(current_user.username, Action.LOGOUT)
     _end_staff_session()
     return redirect(url_for("staff.login"))
 
@@ -135,7 +210,7 @@ def logout() -> ResponseReturnValue:
 def _end_staff_session() -> None:
     """Log out, and forget everything of the staff session, a call in progress included."""
     logout_user()
-    for key in (_SEEN, *CALL_KEYS):
+    for key in (_SEEN, _WHO, *CALL_KEYS):
         session.pop(key, None)
 
 
