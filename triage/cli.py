@@ -211,6 +211,7 @@ def disable_user(username: str) -> None:
         if user is None:
             raise LookupError(f"no account {username!r}")
         repository.update_user(user, active=False)
+        repository.end_sessions(user)
         repository.audit("cli", Action.DISABLE_USER, target=username)
         return f"disabled {username}"
 
@@ -221,7 +222,7 @@ def disable_user(username: str) -> None:
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(username: str, password_stdin: bool) -> None:
-    """Give an account a new password (and unlock it)."""
+    """Give an account a new password (and unlock it); its open sessions end."""
     password = _password(password_stdin)
 
     def change() -> str:
@@ -235,6 +236,7 @@ def set_password(username: str, password_stdin: bool) -> None:
         repository.update_user(
             user, password_hash=accounts.hash_password(password), failed_logins=0, locked_until=None
         )
+        repository.end_sessions(user)  # a session begun with the old password ends
         repository.audit("cli", Action.SET_PASSWORD, target=username)
         return f"set a new password for {username}"
 

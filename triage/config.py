@@ -46,6 +46,8 @@ class Defaults:
     RETENTION_DAYS = 90
     #: After this long without activity a patient's answers are cleared and a staff session ends.
     IDLE_LIMIT_SECONDS = 30 * 60
+    #: However active, a staff session ends this long after logging in (then log in again).
+    STAFF_SESSION_LIMIT_SECONDS = 12 * 60 * 60
     RATELIMIT_HEADERS_ENABLED = True
     # hide_parameters: SQL logged at INFO must never carry answers, names or phone numbers.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True, "hide_parameters": True}
@@ -70,7 +72,7 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     }
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
-    for number in ("RETENTION_DAYS", "IDLE_LIMIT_SECONDS"):
+    for number in ("RETENTION_DAYS", "IDLE_LIMIT_SECONDS", "STAFF_SESSION_LIMIT_SECONDS"):
         if environ.get(number):
             settings[number] = int(environ[number])
     if environ.get("PROXY_COUNT"):

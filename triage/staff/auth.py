@@ -32,6 +32,10 @@ _SEEN = "staff_seen"
 #: Who is logged in, kept in the session at login: with the database down, phone mode still knows
 #: who takes the call (records stay closed until the account can be checked again).
 _WHO = "staff_who"
+#: The account's session version at login (a later one ends this session), and when it began.
+_VERSION, _SINCE = "staff_version", "staff_since"
+#: Flask-WTF's key for the CSRF token: a new one at login, so a token from before it is useless.
+_CSRF = "csrf_token"
 #: Session keys of a phone call in progress: its answers, the emergency advice already read out, and
 #: the reference of its record (saved at an early exit, completed at the end).
 CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference")
@@ -70,12 +74,15 @@ def load_user(user_id: str) -> StaffUser | OfflineStaff | None:
     if request.blueprint != bp.name or not user_id.isdigit():
         return None
     try:
-        return repository.get_user(int(user_id))
+        user = repository.get_user(int(user_id))
     except StorageUnavailable:
         who = session.get(_WHO)
         if not isinstance(who, dict) or who.get("id") != int(user_id):
             return None
         return OfflineStaff(int(user_id), str(who["username"]), str(who["role"]), str(who["name"]))
+    if user is None or session.get(_VERSION) != user.session_version:
+        return None  # logged out since, a new password, disabled, or its MFA reset: every copy ends
+    return user
 
 
 #: The staff pages that work while the records are unavailable: phone mode gives its script
@@ -131,13 +138,19 @@ def requires(*roles: Role) -> Callable[[F], F]:
 
 @bp.before_request
 def end_idle_sessions() -> ResponseReturnValue | None:
-    """A staff session left idle for 30 minutes ends; the next page asks to log in again."""
+    """A staff session left idle for 30 minutes ends, and any session 12 hours after its login;
+    the next page asks to log in again."""
     if current_user.is_authenticated:
         now = time.time()
         if now - session.get(_SEEN, now) > current_app.config["IDLE_LIMIT_SECONDS"]:
             audit_if_possible(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
             _end_staff_session()
             flash(_("You were logged out after 30 minutes without activity."))
+            return redirect(url_for("staff.login", next=request.path))
+        if now - session.get(_SINCE, 0) > current_app.config["STAFF_SESSION_LIMIT_SECONDS"]:
+            audit_if_possible(current_user.username, Action.LOGOUT, detail="12 hours since logging in")
+            _end_staff_session()
+            flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
             return redirect(url_for("staff.login", next=request.path))
         session[_SEEN] = now
     return None
@@ -192,8 +205,10 @@ def login() -> ResponseReturnValue:
 def _start_staff_session(user: StaffUser) -> None:
     """Log in: a fresh session (nothing carries over from whoever used this browser before)."""
     _end_staff_session()
+    session.pop(_CSRF, None)  # a new CSRF token from now on
     login_user(user)
-    session[_SEEN] = time.time()
+    session[_SEEN] = session[_SINCE] = time.time()
+    session[_VERSION] = user.session_version
     session[_WHO] = {"id": user.id, "username": user.username, "role": user.role, "name": user.display_name}
     repository.audit(user.username, Action.LOGIN)
 
@@ -203,15 +218,26 @@ def logout() -> ResponseReturnValue:
     """Log out and forget the staff session."""
     if current_user.is_authenticated:
         audit_if_possible(current_user.username, Action.LOGOUT)
+        _end_every_copy(current_user._get_current_object())
     _end_staff_session()
+    session.pop(_CSRF, None)
     return redirect(url_for("staff.login"))
 
 
 def _end_staff_session() -> None:
     """Log out, and forget everything of the staff session, a call in progress included."""
     logout_user()
-    for key in (_SEEN, _WHO, *CALL_KEYS):
+    for key in (_SEEN, _SINCE, _VERSION, _WHO, *CALL_KEYS):
         session.pop(key, None)
+
+
+def _end_every_copy(user: StaffUser | OfflineStaff) -> None:
+    """A copied session cookie ends with this one (unless the database is down: it cannot)."""
+    if isinstance(user, StaffUser):
+        try:
+            repository.end_sessions(user)
+        except StorageUnavailable:
+            log.warning("Session version not moved on, the database is unavailable")
 
 
 def _safe_next(target: str | None) -> str:

@@ -90,6 +90,9 @@ class StaffUser(UserMixin, Base):  # type: ignore[misc]  # Flask-Login ships no 
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Every session carries the version it began with; logging out, a new password, disabling the
+    # account or resetting its MFA moves it on, and so ends every copy of every older session.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:

@@ -262,6 +262,12 @@ def create_user(username: str, display_name: str, role: str, password_hash: str)
     return user
 
 
+def end_sessions(user: StaffUser) -> None:
+    """End every session of this account, wherever its cookie is (its session version moves on)."""
+    with _transaction():
+        user.session_version = StaffUser.session_version + 1  # counted in SQL: two log-outs both count
+
+
 def update_user(user: StaffUser, **changes: object) -> None:
     """Change an account's fields (active, password_hash, failed_logins, locked_until)."""
     with _transaction():
