@@ -67,11 +67,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Security headers on every response; the session cookie's name and flags; bounded bodies."""
-    from triage import headers, serving
+    """Security headers on every response; the session cookie's name, flags and encryption; bounded
+    bodies."""
+    from triage import headers, serving, sessions
 
     headers.init_app(app)
     serving.init_app(app)
+    sessions.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
