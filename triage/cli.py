@@ -243,6 +243,25 @@ def set_password(username: str, password_stdin: bool) -> None:
     _with_app(change)
 
 
+@users.command("reset-mfa")
+@click.argument("username")
+def reset_mfa(username: str) -> None:
+    """Forget an account's authenticator app and recovery codes (it sets them up at its next login)."""
+
+    def reset() -> str:
+        from triage.staff import mfa
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        mfa.reset(user)
+        repository.audit("cli", Action.MFA_RESET, target=username)
+        return f"reset MFA for {username}: it sets up an authenticator app at its next login"
+
+    _with_app(reset)
+
+
 @main.group("api-keys")
 def api_keys() -> None:
     """Manage the keys that let clients of the JSON API save assessments."""

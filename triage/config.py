@@ -29,6 +29,8 @@ RATE_LIMITS = (
     "RATELIMIT_PATIENT_FORMS",
     "RATELIMIT_API_ADDRESS",
     "RATELIMIT_API_KEY",
+    "LOGIN_FAILURES_PER_SOURCE",
+    "LOGIN_FAILURES_PER_ACCOUNT",
 )
 
 
@@ -59,13 +61,19 @@ class Defaults:
     RATELIMIT_PATIENT_FORMS = "10 per minute; 100 per day"  # confirming answers, call-back requests
     RATELIMIT_API_ADDRESS = "60 per minute; 5000 per day"
     RATELIMIT_API_KEY = "600 per minute"
+    # Failed logins (password or MFA code): per username and address (or known browser), and per
+    # username from browsers it never logged in on. Back-off, not lockout: see triage/staff/accounts.py.
+    LOGIN_FAILURES_PER_SOURCE = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
+    #: Who must use multi-factor authentication: "required" (every account) or "admins".
+    STAFF_MFA = "required"
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
     PROXY_COUNT = 0
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The settings given in the environment (secret key, rules folder, practice details)."""
-    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", *PRACTICE_DEFAULTS]
+    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "STAFF_MFA", *PRACTICE_DEFAULTS]
     settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
     settings |= {
         name: value for name, value in environ.items() if value and name.startswith(_LOCALISED_PRACTICE)

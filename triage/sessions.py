@@ -32,14 +32,21 @@ MAX_COOKIE_BYTES = 3800
 #: What a session may lose first when it would not fit: text typed on a page but not accepted.
 DISPOSABLE_KEYS = ("drafts",)
 _HKDF_SALT = b"spine-triage"
-_HKDF_INFO = b"session cookie encryption"
+#: What a derived key is for: each purpose has a key of its own, all from the one SECRET_KEY.
+COOKIE_PURPOSE = b"session cookie encryption"
 
 
-def fernet_key(secret: str | bytes) -> bytes:
-    """The cookie's encryption key, derived from one secret key (HKDF-SHA256)."""
+def fernet_key(secret: str | bytes, purpose: bytes = COOKIE_PURPOSE) -> bytes:
+    """An encryption key for one purpose, derived from one secret key (HKDF-SHA256)."""
     material = secret.encode("utf-8") if isinstance(secret, str) else secret
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=_HKDF_INFO).derive(material)
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=purpose).derive(material)
     return base64.urlsafe_b64encode(derived)
+
+
+def sealer(app: Flask, purpose: bytes) -> MultiFernet:
+    """Encrypts with a key from the app's SECRET_KEY; also opens what older keys (fallbacks) sealed."""
+    secrets = [app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or [])]
+    return MultiFernet([Fernet(fernet_key(secret, purpose)) for secret in secrets if secret])
 
 
 class EncryptedSerializer:

@@ -57,6 +57,9 @@ SETTINGS = [
     "RETENTION_DAYS",
     "PROXY_COUNT",
     "RATELIMIT_STORAGE_URI",
+    "STAFF_MFA",
+    "LOGIN_FAILURES_PER_SOURCE",
+    "LOGIN_FAILURES_PER_ACCOUNT",
     *UNTHROTTLED,
     *PRACTICE_DEFAULTS,
 ]
@@ -95,6 +98,7 @@ def config(*, csrf: bool = False, **settings: Any) -> dict[str, Any]:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": csrf,
+        "STAFF_MFA": "admins",  # admins always; tests of MFA for everyone set "required"
         **UNTHROTTLED,
         **PRACTICE,
         **PRACTICE_IN_GREEK,

@@ -1,4 +1,5 @@
-"""Logging in and out, roles, idle expiry and login throttling for the staff area."""
+"""Who is logged in, roles, sessions that end (logout, idle, 12 hours, a newer session version),
+and the staff area with its records unavailable. Logging in is triage/staff/signin.py."""
 
 from __future__ import annotations
 
@@ -16,11 +17,9 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from triage.errors import csrf_expired_page
-from triage.extensions import limiter, login_manager
+from triage.extensions import login_manager
 from triage.idle import Idle
 from triage.staff import bp
-from triage.staff.accounts import authenticate
-from triage.staff.forms import LoginForm
 from triage.storage import repository
 from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
@@ -35,7 +34,12 @@ _WHO = "staff_who"
 #: The account's session version at login (a later one ends this session), and when it began.
 _VERSION, _SINCE = "staff_version", "staff_since"
 #: Flask-WTF's key for the CSRF token: a new one at login, so a token from before it is useless.
-_CSRF = "csrf_token"
+CSRF_KEY = "csrf_token"
+#: A login between its password and its code (or MFA set-up): who, the session version, when, and
+#: where to go next; the new TOTP secret being set up; new recovery codes, shown once.
+PENDING, ENROLLING, NEW_CODES = "staff_pending", "staff_enrolling", "staff_new_codes"
+#: Everything a staff session keeps, forgotten when it ends.
+SESSION_KEYS = (_SEEN, _SINCE, _VERSION, _WHO, PENDING, ENROLLING, NEW_CODES)
 #: Session keys of a phone call in progress: its answers, the emergency advice already read out, and
 #: the reference of its record (saved at an early exit, completed at the end).
 CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference")
@@ -144,12 +148,12 @@ def end_idle_sessions() -> ResponseReturnValue | None:
         now = time.time()
         if now - session.get(_SEEN, now) > current_app.config["IDLE_LIMIT_SECONDS"]:
             audit_if_possible(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
-            _end_staff_session()
+            end_staff_session()
             flash(_("You were logged out after 30 minutes without activity."))
             return redirect(url_for("staff.login", next=request.path))
         if now - session.get(_SINCE, 0) > current_app.config["STAFF_SESSION_LIMIT_SECONDS"]:
             audit_if_possible(current_user.username, Action.LOGOUT, detail="12 hours since logging in")
-            _end_staff_session()
+            end_staff_session()
             flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
             return redirect(url_for("staff.login", next=request.path))
         session[_SEEN] = now
@@ -171,7 +175,7 @@ def still_here() -> ResponseReturnValue:
     """Keep a staff session going (its idle time starts again with this request)."""
     if request.accept_mimetypes.best == "application/json":
         return {"expires_in": int(current_app.config["IDLE_LIMIT_SECONDS"])}
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.errorhandler(CSRFError)
@@ -180,54 +184,31 @@ def expired_form(error: CSRFError) -> ResponseReturnValue:
     return csrf_expired_page(url_for("staff.queue"))
 
 
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-def login() -> ResponseReturnValue:
-    """Log in with a username and password."""
-    form = LoginForm()
-    problem = None
-    if form.validate_on_submit():
-        username, password = str(form.username.data).strip(), str(form.password.data)
-        try:
-            result = authenticate(username, password)
-            if result.user is not None:
-                _start_staff_session(result.user)
-                return redirect(_safe_next(request.args.get("next")))
-            problem = result.problem
-            # Only a real account's name: a password typed into the wrong box must not be kept.
-            known = repository.find_user(username) is not None
-            repository.audit(username if known else "(unknown)", Action.LOGIN_FAILED, detail=problem)
-        except StorageUnavailable:  # the accounts cannot be checked now: say so, never a 500
-            return render_template("staff/login.html", form=form, problem="unavailable"), 503
-    return render_template("staff/login.html", form=form, problem=problem)
-
-
-def _start_staff_session(user: StaffUser) -> None:
-    """Log in: a fresh session (nothing carries over from whoever used this browser before)."""
-    _end_staff_session()
-    session.pop(_CSRF, None)  # a new CSRF token from now on
-    login_user(user)
-    session[_SEEN] = session[_SINCE] = time.time()
-    session[_VERSION] = user.session_version
-    session[_WHO] = {"id": user.id, "username": user.username, "role": user.role, "name": user.display_name}
-    repository.audit(user.username, Action.LOGIN)
-
-
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Log out and forget the staff session."""
     if current_user.is_authenticated:
         audit_if_possible(current_user.username, Action.LOGOUT)
         _end_every_copy(current_user._get_current_object())
-    _end_staff_session()
-    session.pop(_CSRF, None)
+    end_staff_session()
+    session.pop(CSRF_KEY, None)
     return redirect(url_for("staff.login"))
 
 
-def _end_staff_session() -> None:
+def start_staff_session(user: StaffUser) -> None:
+    """Log in: a fresh session (nothing carries over from whoever used this browser before)."""
+    end_staff_session()
+    session.pop(CSRF_KEY, None)  # a new CSRF token from now on
+    login_user(user)
+    session[_SEEN] = session[_SINCE] = time.time()
+    session[_VERSION] = user.session_version
+    session[_WHO] = {"id": user.id, "username": user.username, "role": user.role, "name": user.display_name}
+
+
+def end_staff_session() -> None:
     """Log out, and forget everything of the staff session, a call in progress included."""
     logout_user()
-    for key in (_SEEN, _SINCE, _VERSION, _WHO, *CALL_KEYS):
+    for key in (*SESSION_KEYS, *CALL_KEYS):
         session.pop(key, None)
 
 
@@ -240,7 +221,7 @@ def _end_every_copy(user: StaffUser | OfflineStaff) -> None:
             log.warning("Session version not moved on, the database is unavailable")
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path inside the staff area, never another site."""
     if target and target.startswith("/staff/") and not target.startswith("//"):
         return target

@@ -56,6 +56,19 @@ class LoginForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hin
     )
 
 
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    """The six-digit code of an authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code")),
+            Length(max=40, message=_l("Enter the 6-digit code, or a recovery code")),
+            PlainText(),
+        ],
+    )
+
+
 class StatusForm(FlaskForm):  # type: ignore[misc]
     """Move a record along the queue, with a note."""
 

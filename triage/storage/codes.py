@@ -51,6 +51,8 @@ class Action(StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     DISABLE_USER = "disable_user"
+    MFA_ENROL = "mfa_enrol"
+    MFA_RESET = "mfa_reset"
     CREATE_API_KEY = "create_api_key"
     REVOKE_API_KEY = "revoke_api_key"
     # An audit action's code, not a password.

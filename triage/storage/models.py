@@ -93,6 +93,12 @@ class StaffUser(UserMixin, Base):  # type: ignore[misc]  # Flask-Login ships no 
     # Every session carries the version it began with; logging out, a new password, disabling the
     # account or resetting its MFA moves it on, and so ends every copy of every older session.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Multi-factor authentication (TOTP): the secret, encrypted with a key derived from SECRET_KEY
+    # (none: not enrolled); the SHA-256 hashes of the unused recovery codes; the last time step
+    # accepted, so a code is never accepted twice.
+    mfa_secret: Mapped[str | None] = mapped_column(String(200))
+    mfa_recovery: Mapped[list[str] | None] = mapped_column(JSON)
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def is_active(self) -> bool:
