@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest browser rules-check rules-table bench purge translations translations-update clean
+.PHONY: run test lint typecheck security pytest browser rules-check rules-table bench purge translations translations-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,12 @@ translations-update: $(STAMP)
 	$(BIN)/pybabel update -i triage/translations/messages.pot -d triage/translations --no-fuzzy-matching
 	$(BIN)/python -m triage translations fill-english
 
+# Plain http on this computer: the session cookie is not Secure here (behind HTTPS it is, by default).
 run: $(STAMP) translations
 	$(BIN)/flask --app triage db upgrade
-	$(BIN)/python run.py
+	SESSION_COOKIE_SECURE=false $(BIN)/python run.py
 
-test: lint typecheck rules-check pytest
+test: lint typecheck security rules-check pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,6 +39,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Static security analysis of the app's code (a `# nosec` always says why).
+security: $(STAMP)
+	$(BIN)/bandit -q -r triage
 
 browser: $(STAMP) translations
 	$(BIN)/python -m pytest tests/browser -q

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support import apps
+from tests.support.api import send_api_key
 from tests.support.apps import PRACTICE
 from tests.support.cases import vignettes
 from tests.support.database import migrated_template
@@ -186,16 +187,19 @@ def test_why_gives_the_decisive_reasons_first_then_the_others_without_guidance(
 
 
 def test_the_api_gives_the_same_json_as_the_cli(
-    client: FlaskClient, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    send_api_key(app, client)
     for name, value in PRACTICE.items():  # the CLI reads the practice's details from the environment
         monkeypatch.setenv(name, value)
     batch = [case["answers"] for case in VIGNETTES]
     result = runner.invoke(main, ["assess", "-"], input=json.dumps(batch))
     assert result.exit_code == 0, result.stderr
     from_api = [assess(client, answers).get_json() for answers in batch]
-    # The API also saves each assessment: its reference code is the one thing the CLI has not.
+    # The API also saves each assessment: whether it did and its reference code are the one thing
+    # the CLI has not.
     assert all(REFERENCE.match(outcome.pop("reference")) for outcome in from_api)
+    assert all(outcome.pop("saved") is True for outcome in from_api)
     assert from_api == json.loads(result.stdout)
 
 

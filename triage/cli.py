@@ -211,6 +211,7 @@ def disable_user(username: str) -> None:
         if user is None:
             raise LookupError(f"no account {username!r}")
         repository.update_user(user, active=False)
+        repository.end_sessions(user)
         repository.audit("cli", Action.DISABLE_USER, target=username)
         return f"disabled {username}"
 
@@ -221,7 +222,7 @@ def disable_user(username: str) -> None:
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(username: str, password_stdin: bool) -> None:
-    """Give an account a new password (and unlock it)."""
+    """Give an account a new password (and unlock it); its open sessions end."""
     password = _password(password_stdin)
 
     def change() -> str:
@@ -235,10 +236,81 @@ def set_password(username: str, password_stdin: bool) -> None:
         repository.update_user(
             user, password_hash=accounts.hash_password(password), failed_logins=0, locked_until=None
         )
+        repository.end_sessions(user)  # a session begun with the old password ends
         repository.audit("cli", Action.SET_PASSWORD, target=username)
         return f"set a new password for {username}"
 
     _with_app(change)
+
+
+@users.command("reset-mfa")
+@click.argument("username")
+def reset_mfa(username: str) -> None:
+    """Forget an account's authenticator app and recovery codes (it sets them up at its next login)."""
+
+    def reset() -> str:
+        from triage.staff import mfa
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        mfa.reset(user)
+        repository.audit("cli", Action.MFA_RESET, target=username)
+        return f"reset MFA for {username}: it sets up an authenticator app at its next login"
+
+    _with_app(reset)
+
+
+@main.group("api-keys")
+def api_keys() -> None:
+    """Manage the keys that let clients of the JSON API save assessments."""
+
+
+@api_keys.command("create")
+@click.argument("name")
+def create_api_key(name: str) -> None:
+    """Make a key named NAME; prints it once, as the last line (only its hash is kept)."""
+
+    def create() -> str:
+        from triage.api import keys
+
+        key = keys.issue(name)
+        return f"created API key {name}; keep it secret, it is not shown again:\n{key}"
+
+    _with_app(create)
+
+
+@api_keys.command("list")
+def list_api_keys() -> None:
+    """Every key's name, when it was made, and whether it is revoked (never the key)."""
+
+    def listing() -> str:
+        from triage.storage import repository
+
+        lines = [
+            f"{key.name}\tcreated {key.created_at:%Y-%m-%d %H:%M}\t"
+            + (f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active")
+            for key in repository.api_keys()
+        ]
+        return "\n".join(lines) or "no API keys"
+
+    _with_app(listing)
+
+
+@api_keys.command("revoke")
+@click.argument("name")
+def revoke_api_key(name: str) -> None:
+    """Revoke the key named NAME: requests with it are refused from now on."""
+
+    def revoke() -> str:
+        from triage.storage import repository
+
+        repository.revoke_api_key(name)
+        repository.audit("cli", Action.REVOKE_API_KEY, target=name)
+        return f"revoked API key {name}"
+
+    _with_app(revoke)
 
 
 @main.group()

@@ -21,6 +21,17 @@ PRACTICE_DEFAULTS: dict[str, str] = _DEMO["en"]
 _LOCAL_DEFAULTS = {lang: texts for lang, texts in _DEMO.items() if lang != "en"}
 #: Practice settings that may also be given per language (NAME_EL …).
 _LOCALISED_PRACTICE = ("PRACTICE_NAME_", "OPENING_HOURS_", "PRACTICE_PHONE_", "PRACTICE_EMAIL_")
+#: The throttling settings read from the environment: the store, and each limit (limits' syntax:
+#: "10 per minute; 100 per day").
+RATE_LIMITS = (
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_PATIENT_PAGES",
+    "RATELIMIT_PATIENT_FORMS",
+    "RATELIMIT_API_ADDRESS",
+    "RATELIMIT_API_KEY",
+    "LOGIN_FAILURES_PER_SOURCE",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+)
 
 
 class Defaults:
@@ -31,37 +42,57 @@ class Defaults:
     DEFAULT_LANGUAGE = "en"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: None: Secure (named __Host-session) unless the app runs in debug or testing (triage/headers.py).
+    SESSION_COOKIE_SECURE: bool | None = None
     WTF_CSRF_TIME_LIMIT = 3600
     RETENTION_DAYS = 90
     #: After this long without activity a patient's answers are cleared and a staff session ends.
     IDLE_LIMIT_SECONDS = 30 * 60
+    #: However active, a staff session ends this long after logging in (then log in again).
+    STAFF_SESSION_LIMIT_SECONDS = 12 * 60 * 60
     RATELIMIT_HEADERS_ENABLED = True
     # hide_parameters: SQL logged at INFO must never carry answers, names or phone numbers.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True, "hide_parameters": True}
     # One process: memory. Several servers: a shared store, e.g. redis://host:6379 (RATELIMIT_STORAGE_URI).
     RATELIMIT_STORAGE_URI = "memory://"
+    # Requests that save something, per address (the API also per key): a person answers a page or
+    # two a minute and confirms once; a script flooding the reception's queue is stopped.
+    RATELIMIT_PATIENT_PAGES = "60 per minute; 1000 per day"  # question pages (an early exit saves)
+    RATELIMIT_PATIENT_FORMS = "10 per minute; 100 per day"  # confirming answers, call-back requests
+    RATELIMIT_API_ADDRESS = "60 per minute; 5000 per day"
+    RATELIMIT_API_KEY = "600 per minute"
+    # Failed logins (password or MFA code): per username and address (or known browser), and per
+    # username from browsers it never logged in on. Back-off, not lockout: see triage/staff/accounts.py.
+    LOGIN_FAILURES_PER_SOURCE = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
+    #: Who must use multi-factor authentication: "required" (every account) or "admins".
+    STAFF_MFA = "required"
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
     PROXY_COUNT = 0
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The settings given in the environment (secret key, rules folder, practice details)."""
-    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", *PRACTICE_DEFAULTS]
+    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "STAFF_MFA", *PRACTICE_DEFAULTS]
     settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
     settings |= {
         name: value for name, value in environ.items() if value and name.startswith(_LOCALISED_PRACTICE)
     }
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
-    for number in ("RETENTION_DAYS", "IDLE_LIMIT_SECONDS"):
+    for number in ("RETENTION_DAYS", "IDLE_LIMIT_SECONDS", "STAFF_SESSION_LIMIT_SECONDS"):
         if environ.get(number):
             settings[number] = int(environ[number])
     if environ.get("PROXY_COUNT"):
         settings["PROXY_COUNT"] = int(environ["PROXY_COUNT"])
-    if environ.get("RATELIMIT_STORAGE_URI"):
-        settings["RATELIMIT_STORAGE_URI"] = environ["RATELIMIT_STORAGE_URI"]
-    if environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
+    for limit in RATE_LIMITS:
+        if environ.get(limit):
+            settings[limit] = environ[limit]
+    secure = environ.get("SESSION_COOKIE_SECURE", "").lower()
+    if secure in ("1", "true", "yes"):
         settings["SESSION_COOKIE_SECURE"] = True
+    elif secure in ("0", "false", "no"):  # plain http on purpose, e.g. `make run` on 127.0.0.1
+        settings["SESSION_COOKIE_SECURE"] = False
     return settings
 
 

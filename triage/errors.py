@@ -13,6 +13,7 @@ API_MESSAGES = {
     404: _l("There is no such address in this API."),
     405: _l("This address does not take that method."),
     413: _l("The body is larger than 16 KB; one set of answers is far smaller."),
+    429: _l("Too many requests from this address or with this key. Wait a minute, then try again."),
     500: _l("Something went wrong on our side. Nothing was saved."),
 }
 
@@ -22,7 +23,8 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if request.path.startswith(API_PREFIX):
         default = type(error).description
-        message = error.description if error.description != default else API_MESSAGES.get(code, error.name)
+        own = error.description != default and code != 429  # a rate limit's own text is its limit
+        message = error.description if own else API_MESSAGES.get(code, error.name)
         return {"errors": {"request": str(message)}}, code, _extra_headers(error)
     return render_template("error.html", error=error), code, _extra_headers(error)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -50,3 +52,8 @@ login_manager = LoginManager()
 login_manager.login_view = "staff.login"
 login_manager.session_protection = "basic"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])  # storage: RATELIMIT_STORAGE_URI
+
+
+def setting(name: str) -> Callable[[], str]:
+    """A limit read from the app's settings when a request comes (tests and deployments set their own)."""
+    return lambda: str(current_app.config[name])

@@ -37,6 +37,10 @@ ACTIONS = {
     Action.LOGOUT: _l("Logged out"),
     Action.DISABLE_USER: _l("Disabled an account"),
     Action.SET_PASSWORD: _l("Set a new password"),
+    Action.MFA_ENROL: _l("Set up an authenticator app"),
+    Action.MFA_RESET: _l("Reset an account's authenticator"),
+    Action.CREATE_API_KEY: _l("Made an API key"),
+    Action.REVOKE_API_KEY: _l("Revoked an API key"),
 }
 
 

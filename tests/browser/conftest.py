@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, StorageState, sync_playwright
 
-from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, STAFF_ACCOUNT, Pages, chromium_or_skip, served
+from tests.support.api import bearer
+from tests.support.browser import (
+    API_KEY,
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    STAFF_ACCOUNT,
+    Pages,
+    chromium_or_skip,
+    served,
+)
 from tests.support.drive import AT_LEVEL, TOUR, log_in, take_call
 
 
@@ -71,7 +80,8 @@ def staff_session(browser: Browser, base_url: str) -> StorageState:
     pages = Pages(browser, base_url)
     page = pages.open()
     for case in AT_LEVEL.values():
-        assert page.request.post("/api/v1/assessments", data=case["answers"]).ok
+        sent = page.request.post("/api/v1/assessments", data=case["answers"], headers=bearer(API_KEY))
+        assert sent.ok and sent.json()["saved"]
     log_in(page, STAFF_ACCOUNT["username"], STAFF_ACCOUNT["password"])
     take_call(page, TOUR["answers"], ("Maria Georgiou", "210 555 0199"))
     state = page.context.storage_state()

@@ -89,8 +89,8 @@ def test_a_status_change_is_recorded(app: Flask, client: FlaskClient, reference:
 def test_queue_views_and_exports_are_recorded(app: Flask, client: FlaskClient, reference: str) -> None:
     login(client, ADMIN)
     before = count(app)
-    client.get("/staff/?level=urgent")
-    client.get("/staff/export.csv")
+    client.get("/staff/?show=all&level=urgent")
+    client.get("/staff/export.csv?show=all")
     entries = audit_entries(app)[before:]
     assert [(e.username, e.action, e.detail) for e in entries] == [
         (ADMIN.username, "view_queue", "1 records shown"),
@@ -174,7 +174,7 @@ def exported(app: Flask, client: FlaskClient) -> tuple[list[list[str]], str, dic
         repository.save_callback(online, CALLBACK_NAME, CALLBACK_PHONE, "afternoon")
     client.post("/staff/logout")
     login(client, ADMIN)
-    response = client.get("/staff/export.csv")
+    response = client.get("/staff/export.csv?show=all")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=spine-triage-queue-")
@@ -209,5 +209,7 @@ def test_the_export_follows_the_queue_filters(app: Flask, client: FlaskClient) -
     urgent = save(app, VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"])
     save(app, VIGNETTE["osteoporosis-no-pain"]["answers"])
     login(client, ADMIN)
-    rows = list(csv.reader(io.StringIO(client.get("/staff/export.csv?level=urgent").get_data(as_text=True))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/staff/export.csv?show=all&level=urgent").get_data(as_text=True)))
+    )
     assert [row[0] for row in rows[1:]] == [urgent]

@@ -20,7 +20,17 @@ from tests.support.flow import asked_answers, screen_answers
 from tests.support.journeys import form_data
 from tests.support.markup import problems
 from tests.support.records import audit_entries, record
-from tests.support.staff import ADMIN, RECEPTION, STAFF, Staff, is_login_redirect, logged_in, login, try_login
+from tests.support.staff import (
+    ADMIN,
+    RECEPTION,
+    STAFF,
+    Staff,
+    is_login_redirect,
+    logged_in,
+    login,
+    through_mfa,
+    try_login,
+)
 from triage.cli import main
 
 EVERYONE = ("reception", "clinician", "admin")
@@ -72,9 +82,17 @@ VISITS: dict[tuple[str, str], Visit] = {
     ("staff.still_here", "POST"): Visit(
         "/staff/still-here", data={"next": "/staff/"}, status=302, location="/staff/"
     ),
+    # The steps after the password: with no login on the way there is nothing to enter (the
+    # password step is the way in), and new recovery codes are shown once, right after the set-up.
+    ("staff.login_code", "GET"): Visit("/staff/login/code", status=302, location="/staff/login"),
+    ("staff.login_code", "POST"): Visit("/staff/login/code", status=302, location="/staff/login"),
+    ("staff.mfa_setup", "GET"): Visit("/staff/mfa/setup", status=302, location="/staff/login"),
+    ("staff.mfa_setup", "POST"): Visit("/staff/mfa/setup", status=302, location="/staff/login"),
+    ("staff.recovery_codes", "GET"): Visit("/staff/mfa/recovery-codes", status=302, location="/staff/"),
     ("staff.audit_trail", "GET"): Visit("/staff/audit", roles=("admin",)),
     ("staff.export", "GET"): Visit("/staff/export.csv", roles=("admin",)),
-    ("staff.login", "POST"): Visit("/staff/login", status=302, location="/staff/"),  # own credentials
+    # Own credentials (and the code, for an account with MFA).
+    ("staff.login", "POST"): Visit("/staff/login", status=302, location="/staff/"),
     ("staff.logout", "POST"): Visit("/staff/logout", status=302, location="/staff/login"),
 }
 
@@ -170,6 +188,8 @@ def test_each_role_gets_every_route_it_may_use_and_403_on_the_others(
         allowed = role in visit.roles
         expected_status = visit.status if allowed else 403
         where = urlsplit(response.location or "").path
+        if (endpoint, method) == ("staff.login", "POST") and response.status_code == 302:
+            where = urlsplit(through_mfa(client, user.username, response)).path
         ok = response.status_code == expected_status
         if ok and allowed and visit.location is not None:
             ok = where.startswith(visit.location.format(reference=reference))

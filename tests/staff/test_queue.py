@@ -34,7 +34,10 @@ def queue_references(page: Document) -> list[str]:
 
 
 def shown(client: FlaskClient, query: str = "") -> list[str]:
-    response = client.get("/staff/" + query)
+    """The references the queue shows with these filters, every record included (not only those
+    to act on, the default: tests/security/test_api_keys.py)."""
+    every = ("&" if query else "?") + "show=all"
+    response = client.get("/staff/" + query + every)
     assert response.status_code == 200
     return queue_references(parse(response.text))
 

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.support.api import bearer, issue_key
 from tests.support.cases import vignettes
 from tests.support.records import assessments
 
@@ -39,13 +40,14 @@ def answers(number: int) -> dict[str, Any]:
 
 def test_fifty_simultaneous_assessments_are_all_saved(app: Flask, server: int) -> None:
     start = threading.Barrier(REQUESTS)
+    headers = {"Content-Type": "application/json", **bearer(issue_key(app))}
 
     def send(number: int) -> dict[str, Any]:
         connection = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
         body = json.dumps(answers(number))
         start.wait(timeout=30)  # all at once
         try:
-            connection.request("POST", "/api/v1/assessments", body, {"Content-Type": "application/json"})
+            connection.request("POST", "/api/v1/assessments", body, headers)
             response = connection.getresponse()
             assert response.status == 200, f"request {number}: {response.status}"
             result: dict[str, Any] = json.load(response)

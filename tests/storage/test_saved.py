@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect
 
+from tests.support.api import send_api_key
 from tests.support.cases import vignettes
 from tests.support.flow import asked_answers
 from tests.support.journeys import show, submit_online
@@ -60,6 +61,7 @@ def assert_saved_as(row: dict[str, Any], expected: dict[str, Any], case_id: str)
 def test_every_vignette_sent_to_the_api_is_saved_as_given(
     app: Flask, client: FlaskClient, backend: str
 ) -> None:
+    send_api_key(app, client)
     references = []
     for case in VIGNETTES:
         before = datetime.now(UTC)
@@ -121,6 +123,7 @@ def test_every_vignette_confirmed_on_the_pages_is_saved_as_answered(app: Flask, 
 
 @pytest.mark.parametrize("lang", RULES.languages)
 def test_the_language_of_the_request_is_saved(app: Flask, client: FlaskClient, lang: str) -> None:
+    send_api_key(app, client)
     response = client.post(API, json=VIGNETTES[0]["answers"], headers={"Accept-Language": lang})
     assert response.status_code == 200
     assert saved(app, response.get_json()["reference"])["language"] == lang
@@ -137,6 +140,7 @@ def test_the_assessment_table_has_no_column_for_a_name_except_the_phone_callers(
 def test_a_name_sent_with_the_answers_is_refused_and_nothing_is_saved(
     app: Flask, client: FlaskClient
 ) -> None:
+    send_api_key(app, client)
     answers = {**VIGNETTES[0]["answers"], "name": "Maria Papadopoulou", "phone": "+306941234567"}
     response = client.post(API, json=answers)
     assert response.status_code == 422
@@ -146,6 +150,7 @@ def test_a_name_sent_with_the_answers_is_refused_and_nothing_is_saved(
 
 def test_nothing_but_the_answers_reaches_the_row(app: Flask, client: FlaskClient) -> None:
     """A whole saved row, as text, holds no trace of what the request carried besides the answers."""
+    send_api_key(app, client)
     response = client.post(
         API,
         json=VIGNETTES[0]["answers"],

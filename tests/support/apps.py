@@ -36,6 +36,15 @@ PRACTICE_IN_GREEK = {
     "PRACTICE_NAME_EL": "Ιατρείο Σπονδυλικής Στήλης Northgate",
     "OPENING_HOURS_EL": "Δευτέρα έως Πέμπτη, 8:00 έως 16:00",
 }
+#: Rate limits high enough that no test is throttled by another's requests (every test client
+#: comes from 127.0.0.1, and the patient pages' app is shared by the whole run); tests of the
+#: limits set their own.
+UNTHROTTLED = {
+    "RATELIMIT_PATIENT_PAGES": "100000 per minute",
+    "RATELIMIT_PATIENT_FORMS": "100000 per minute",
+    "RATELIMIT_API_ADDRESS": "100000 per minute",
+    "RATELIMIT_API_KEY": "100000 per minute",
+}
 #: The {placeholders} of patient texts, as the test apps fill them.
 PLACEHOLDERS = practice_values(PRACTICE)
 #: The settings create_app reads from the environment; none may leak in from the shell.
@@ -48,6 +57,10 @@ SETTINGS = [
     "RETENTION_DAYS",
     "PROXY_COUNT",
     "RATELIMIT_STORAGE_URI",
+    "STAFF_MFA",
+    "LOGIN_FAILURES_PER_SOURCE",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    *UNTHROTTLED,
     *PRACTICE_DEFAULTS,
 ]
 #: Practice settings given per language (PRACTICE_NAME_EL …), read from the environment as well.
@@ -79,11 +92,14 @@ def shared_rules(rules_dir: str) -> RuleSet:
 
 
 def config(*, csrf: bool = False, **settings: Any) -> dict[str, Any]:
-    """The test apps' settings: testing, the test secret, the practice, CSRF checks only when asked."""
+    """The test apps' settings: testing, the test secret, the practice, CSRF checks only when asked,
+    the saving endpoints unthrottled (UNTHROTTLED)."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": csrf,
+        "STAFF_MFA": "admins",  # admins always; tests of MFA for everyone set "required"
+        **UNTHROTTLED,
         **PRACTICE,
         **PRACTICE_IN_GREEK,
         **settings,

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page
 
-from tests.support.apps import PRACTICE, PRACTICE_IN_GREEK, settings_in
+from tests.support.apps import PRACTICE, PRACTICE_IN_GREEK, UNTHROTTLED, settings_in
 from triage import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,10 +47,14 @@ STAFF_ACCOUNT = {
     "password": "browser tests only, never a real one",
 }
 
+#: The API key the server knows, so the records the tests send through the API are saved.
+API_KEY = "st_browser-tests-only-never-a-real-key"
+
 #: The server process: the app from create_app(), its settings from the environment only, Flask's
 #: instance folder (and so its SQLite database) moved out of the repository, as the test apps'
 #: are (tests/support/apps.py), the database's tables made as `make run` makes them, and the staff
-#: account (JSON in TRIAGE_TEST_ACCOUNT) made as `flask users create` makes one.
+#: account (JSON in TRIAGE_TEST_ACCOUNT) made as `flask users create` makes one, and an API key
+#: (TRIAGE_TEST_API_KEY) kept by its hash as `api-keys create` keeps one.
 SERVE = """
 import json, os, sys
 from flask import Flask
@@ -58,11 +62,14 @@ Flask.auto_find_instance_path = lambda self: os.environ["TRIAGE_TEST_INSTANCE"]
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 from triage import create_app
+from triage.api import keys
 from triage.staff import accounts
+from triage.storage import repository
 app = create_app()
 with app.app_context():
     upgrade()
     accounts.create(**json.loads(os.environ["TRIAGE_TEST_ACCOUNT"]))
+    repository.create_api_key("browser-tests", keys.key_hash(os.environ["TRIAGE_TEST_API_KEY"]))
 make_server("127.0.0.1", int(sys.argv[1]), app, threaded=True).serve_forever()
 """
 STARTUP_SECONDS = 20
@@ -107,9 +114,11 @@ def served(folder: Path) -> Iterator[str]:
     environment |= {
         **PRACTICE,
         **PRACTICE_IN_GREEK,
+        **UNTHROTTLED,
         "SECRET_KEY": "browser-tests-secret",
         "TRIAGE_TEST_INSTANCE": str(folder / "instance"),
         "TRIAGE_TEST_ACCOUNT": json.dumps(STAFF_ACCOUNT),
+        "TRIAGE_TEST_API_KEY": API_KEY,
     }
     port = free_port()
     log = folder / "server.log"

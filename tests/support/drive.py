@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyotp
 from playwright.sync_api import Page, Response, expect
 
 from tests.support.cases import vignettes
@@ -36,6 +37,7 @@ CALL_BACK = 'main form[action^="/call-back"]'
 #: The languages the pages are checked in besides English, which is what a browser gets unasked.
 OTHER_LANGUAGES = [lang for lang in RULES.languages if lang != LANG]
 STAFF_LOGIN, STAFF_QUEUE, STAFF_AUDIT = "/staff/login", "/staff/", "/staff/audit"
+MFA_SETUP, RECOVERY_CODES = "/staff/mfa/setup", "/staff/mfa/recovery-codes"
 PHONE_SCREEN, PHONE_QUESTIONS, PHONE_RESULT = "/staff/phone", "/staff/phone/questions", "/staff/phone/result/"
 RECORD = "/staff/assessments/"
 #: A record's status form (its own action, unlike the page forms SUBMIT finds).
@@ -310,11 +312,18 @@ def page_states() -> list[PageState]:
 
 
 def log_in(page: Page, username: str, password: str) -> None:
-    """Log in through the staff login form; the browser lands on the queue."""
+    """Log in through the staff login form, setting up the authenticator app at the first login
+    (the code computed from the key the page shows, as the app would); the browser lands on the queue."""
     assert go(page, STAFF_LOGIN).ok
     page.locator("#username").fill(username)
     page.locator("#password").fill(password)
     submit(page)
+    if path(page) == MFA_SETUP:
+        key = page.locator("code.mfa-key").inner_text().replace(" ", "")
+        page.locator("#code").fill(pyotp.TOTP(key).now())
+        submit(page)
+        assert path(page) == RECOVERY_CODES, f"the set-up did not confirm; the browser shows {page.url}"
+        follow(page, "main a.button")
     assert path(page) == STAFF_QUEUE, f"the login did not reach the queue; the browser shows {page.url}"
 
 

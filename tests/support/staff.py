@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import functools
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyotp
 from argon2 import PasswordHasher
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.support.apps import DATABASE_FILE, dispose, make_app
-from tests.support.database import migrated_template
+from tests.support.database import migrated_database, migrated_template
 from tests.support.markup import parse, problems
-from triage.staff import accounts
+from triage.staff import accounts, mfa
+from triage.storage import repository
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class Staff:
     role: str
     password: str
 
+
+#: The pages after the password: the code, and the set-up at the first login.
+CODE_PAGE, SETUP_PAGE, RECOVERY_PAGE = "/staff/login/code", "/staff/mfa/setup", "/staff/mfa/recovery-codes"
 
 RECEPTION = Staff("rita", "Rita Reception", "reception", "rita-desk-password-1")
 CLINICIAN = Staff("colin", "Colin Clinician", "clinician", "colin-ward-password-2")
@@ -65,11 +72,27 @@ def staff_database() -> Path:
     return folder / DATABASE_FILE
 
 
+def staff_database_on(backend: str, folder: Path) -> Path | str:
+    """A database of `backend` ("sqlite" or "postgresql") holding the three accounts: a copy of
+    staff_database() for SQLite, a freshly migrated PostgreSQL database for the other."""
+    if backend == "sqlite":
+        return staff_database()
+    url = migrated_database(backend, folder)
+    app = make_app(folder / "instance", url)
+    with app.app_context():
+        for user in STAFF.values():
+            accounts.create(user.username, user.display_name, user.role, user.password)
+    dispose(app)
+    return url
+
+
 # --- logging in ---------------------------------------------------------------------------------
 
 
-def login(client: FlaskClient, user: Staff, password: str | None = None) -> TestResponse:
-    """Log in through the real login form; fails the test unless it sends the user on to the queue."""
+def login(client: FlaskClient, user: Staff, password: str | None = None) -> str:
+    """Log in through the real login form, and the MFA pages where they follow (the code computed
+    from the enrolled secret, as the person's phone would); fails the test unless it sends the user
+    on to the queue. Where it went in the end."""
     response = client.post(
         "/staff/login",
         data={"username": user.username, "password": user.password if password is None else password},
@@ -77,8 +100,52 @@ def login(client: FlaskClient, user: Staff, password: str | None = None) -> Test
     assert response.status_code == 302, (
         f"login of {user.username}: {response.status_code} {problems(response)}"
     )
-    assert response.location == "/staff/", response.location
-    return response
+    onward = through_mfa(client, user.username, response)
+    assert onward == "/staff/", onward
+    return onward
+
+
+def through_mfa(client: FlaskClient, username: str, response: TestResponse) -> str:
+    """After the password: enter the code (or set up the authenticator at the first login, then
+    pass its recovery codes); where the browser is sent in the end."""
+    step = urlsplit(response.location).path
+    if step == CODE_PAGE:
+        sent = client.post(CODE_PAGE, data={"code": next_code(client.application, username)})
+        assert sent.status_code == 302, f"code of {username}: {sent.status_code} {problems(sent)}"
+        return str(sent.location)
+    if step == SETUP_PAGE:
+        key = enrolment_key(client)
+        sent = client.post(SETUP_PAGE, data={"code": pyotp.TOTP(key).now()})
+        assert (sent.status_code, sent.location) == (302, RECOVERY_PAGE), problems(sent)
+        codes = parse(client.get(RECOVERY_PAGE).text)
+        return str(codes.main.find_all("a", cls="button")[0].get("href"))
+    return str(response.location)
+
+
+def enrolment_key(client: FlaskClient) -> str:
+    """The key the MFA set-up page shows for typing into an app, without its spaces."""
+    page = parse(client.get(SETUP_PAGE).text)
+    return page.one("code", cls="mfa-key").text.replace(" ", "")
+
+
+def next_code(app: Flask, username: str) -> str:
+    """A code the account's authenticator app would show that the app has not accepted yet.
+
+    A code is accepted once per 30-second step (and the step either side); a test logging in a
+    third time within one step has the account's last step forgotten, as if time had passed.
+    """
+    with app.app_context():
+        user = repository.find_user(username)
+        assert user is not None, username
+        secret = mfa.secret_of(user)
+        assert secret is not None, f"{username} has no authenticator set up"
+        totp = pyotp.TOTP(secret)
+        now = int(time.time()) // totp.interval
+        step = now if user.mfa_last_step is None else max(now, user.mfa_last_step + 1)
+        if step > now + 1:
+            repository.update_user(user, mfa_last_step=None)
+            step = now
+        return totp.at(step * totp.interval)
 
 
 def try_login(client: FlaskClient, username: str, password: str) -> TestResponse:

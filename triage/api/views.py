@@ -1,4 +1,4 @@
-"""POST /api/v1/assessments and GET /api/v1/questions."""
+"""POST /api/v1/assessments, GET /api/v1/questions and GET /api/v1/openapi.json."""
 
 from __future__ import annotations
 
@@ -8,19 +8,41 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
+from triage.api.keys import Caller, KeyRefused, caller, key_hash
+from triage.api.openapi import openapi_document
 from triage.config import practice_values
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
-from triage.extensions import rules
+from triage.extensions import limiter, rules, setting
 from triage.i18n import current_language
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
 
 
+def _key_of_request() -> str:
+    """The rate-limit key of a request with an API key: the key's hash, never the key itself."""
+    return "key:" + key_hash(request.headers.get("Authorization", ""))
+
+
 @bp.post("/assessments")
+@limiter.limit(setting("RATELIMIT_API_ADDRESS"))
+@limiter.limit(
+    setting("RATELIMIT_API_KEY"),
+    key_func=_key_of_request,
+    exempt_when=lambda: "Authorization" not in request.headers,
+)
 def create_assessment() -> ResponseReturnValue:
-    """Assess one answers object: 200 and the outcome, or 422 and one message per question."""
+    """Assess one answers object: 200 and the outcome, or 422 and one message per question.
+
+    Saved (with its reference) only when sent with an API key; without one it is assessed only.
+    """
+    try:
+        sender: Caller | None = caller(request.headers.get("Authorization"))
+    except KeyRefused:
+        return _key_refused()
+    except StorageUnavailable:  # the keys cannot be read now: assess, and say it was not saved
+        sender = None
     if not request.is_json:
         abort(415, _("Send the answers as JSON, with Content-Type: application/json."))
     try:
@@ -33,15 +55,33 @@ def create_assessment() -> ResponseReturnValue:
     except AnswersInvalid as exc:
         return {"errors": exc.messages(lang)}, 422
     result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
+    result["saved"], result["reference"] = False, None
+    if sender is not None and not sender.may_save:  # no key: assessed, not saved
+        return result
     try:
-        result["reference"] = repository.save_assessment(outcome, Channel.API, lang, told=result["action"])
+        if sender is None:
+            raise StorageUnavailable("the API keys could not be read")
+        reference = repository.save_assessment(
+            outcome, Channel.API, lang, told=result["action"], api_key=sender.key_name
+        )
     except StorageUnavailable:  # the outcome never depends on the database
-        result["reference"] = None
-        result["saved"] = False
         result["notice"] = _(
             "The answers could not be saved. The outcome above is complete; call the practice."
         )
+        return result
+    result["saved"], result["reference"] = True, reference
     return result
+
+
+def _key_refused() -> ResponseReturnValue:
+    message = _("This API key is not valid: it is unknown or was revoked. Send it as: Bearer KEY.")
+    return {"errors": {"authorization": message}}, 401, {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    """The OpenAPI 3.1 document of this API."""
+    return openapi_document(rules.current)
 
 
 @bp.get("/questions")

@@ -13,6 +13,7 @@ from triage.engine import Level
 from triage.labels import TIME_WINDOWS
 from triage.phones import international_number
 from triage.storage.codes import TimeWindow
+from triage.text import PlainText
 
 
 def _phone_number(form: FlaskForm, field: Field) -> None:
@@ -28,10 +29,17 @@ class CallbackForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type 
         validators=[
             DataRequired(_l("Enter your name")),
             Length(max=100, message=_l("Enter a name of 100 characters or fewer")),
+            PlainText(),
         ],
     )
     phone = StringField(
-        _l("Phone number"), validators=[DataRequired(_l("Enter a phone number")), _phone_number]
+        _l("Phone number"),
+        validators=[
+            DataRequired(_l("Enter a phone number")),
+            Length(max=32, message=_l("Enter a phone number of 32 characters or fewer")),
+            PlainText(),
+            _phone_number,
+        ],
     )
     time_window = RadioField(
         _l("When can we call you?"),

@@ -1,8 +1,9 @@
 """The questionnaire's state in the person's session: answers, unsent drafts, and idle expiry.
 
-Nothing is stored on the server. The session cookie is signed, HTTP-only and ends with the
-browser; the answers in it are cleared after IDLE_LIMIT_SECONDS (30 minutes) without activity,
-or on "start again".
+Nothing is stored on the server. The session cookie is encrypted (triage/sessions.py), HTTP-only
+and ends with the browser; the answers in it are cleared after IDLE_LIMIT_SECONDS (30 minutes)
+without activity, or on "start again". What was typed but not accepted is kept capped, so the
+cookie stays small whatever is sent.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ _REFERENCE, _CALLBACK, _ADVISED, _PATIENCE = "reference", "callback_sent", "advi
 _KEYS = (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE, _CALLBACK, _ADVISED, _PATIENCE)
 #: "Give me more time" multiplies the idle limit by this (WCAG 2.2.1: at least ten times).
 MORE_TIME = 10
+#: Caps on a page's draft: fields kept, values per field, characters per value and name, and pages
+#: with a draft at once. The largest page has 7 questions, a question 10 choices, a choice's id 15
+#: characters: nothing a person can type is lost, and no post can make the cookie too large.
+DRAFT_FIELDS, DRAFT_VALUES, DRAFT_CHARACTERS, DRAFT_PAGES = 12, 12, 40, 10
 
 
 def answers() -> dict[str, Any]:
@@ -44,8 +49,13 @@ def draft(page_id: str) -> dict[str, list[str]] | None:
 
 
 def keep_draft(page_id: str, typed: dict[str, list[str]]) -> None:
-    """Keep what was typed on a page, so nothing is lost when it cannot be accepted yet."""
-    session[_DRAFTS] = {**session.get(_DRAFTS, {}), page_id: typed}
+    """Keep what was typed on a page, so nothing is lost when it cannot be accepted yet (capped)."""
+    capped = {
+        name[:DRAFT_CHARACTERS]: [value[:DRAFT_CHARACTERS] for value in values[:DRAFT_VALUES]]
+        for name, values in list(typed.items())[:DRAFT_FIELDS]
+    }
+    others = [(k, v) for k, v in session.get(_DRAFTS, {}).items() if k != page_id][-(DRAFT_PAGES - 1) :]
+    session[_DRAFTS] = {**dict(others), page_id[:DRAFT_CHARACTERS]: capped}
 
 
 def forget_draft(page_id: str) -> None:

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from triage.engine import Level, Outcome
 from triage.errors import csrf_expired_page
-from triage.extensions import rules
+from triage.extensions import limiter, rules, setting
 from triage.i18n import current_language
 from triage.idle import Idle
 from triage.patient import bp, state
@@ -31,6 +31,10 @@ from triage.storage.repository import StorageUnavailable
 from triage.templating import plain
 
 CHECK = "check"
+#: Confirming answers and asking for a call-back share one limit per address: each saves a record.
+SAVING_FORMS = limiter.shared_limit(
+    setting("RATELIMIT_PATIENT_FORMS"), scope="patient-forms", methods=["POST"]
+)
 
 
 @bp.before_request
@@ -78,6 +82,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
+@limiter.limit(setting("RATELIMIT_PATIENT_PAGES"), methods=["POST"])
 def question_page(page_id: str) -> ResponseReturnValue:
     """One page of questions; on a valid post, save the answers and go on."""
     flow = rules.questionnaire
@@ -142,6 +147,7 @@ def urgent_advice() -> ResponseReturnValue:
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
+@SAVING_FORMS
 def check_answers() -> ResponseReturnValue:
     """Every answer with a link to change it; confirming it gives the result."""
     flow, given = rules.questionnaire, state.answers()
@@ -163,6 +169,7 @@ def result() -> ResponseReturnValue:
 
 
 @bp.post("/call-back")
+@SAVING_FORMS
 def call_back() -> ResponseReturnValue:
     """Save a consented call-back request for this result; on a problem, show the result again."""
     reference = state.reference()

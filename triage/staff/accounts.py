@@ -1,19 +1,19 @@
-"""Staff accounts: argon2 password hashes, roles, temporary lockout after repeated failures."""
+"""Staff accounts: argon2 password hashes, roles, and back-off after repeated failed logins."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from limits import RateLimitItem, parse
 
+from triage.extensions import limiter
 from triage.storage import repository
 from triage.storage.codes import Role
 from triage.storage.models import StaffUser
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()
 #: Checked against when the username does not exist, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("not a real password")
@@ -21,7 +21,7 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 
 @dataclass(frozen=True)
 class LoginResult:
-    """A user when the login succeeded; otherwise why not ("wrong" or "locked")."""
+    """A user when the password was right; otherwise why not ("wrong", or "wait": too many failures)."""
 
     user: StaffUser | None
     problem: str | None = None
@@ -46,26 +46,39 @@ def check_strength(password: str) -> None:
         raise ValueError("the password must be at least 12 characters long")
 
 
-def authenticate(username: str, password: str, now: datetime | None = None) -> LoginResult:
-    """Check a login; counts failures and locks the account for 15 minutes after 5 in a row."""
-    now = now or datetime.now(UTC)
+def authenticate(username: str, password: str, source: str, device: str | None = None) -> LoginResult:
+    """Check a login from `source` (the address), or from a browser this account logged in on
+    before (`device`: that browser's id); "wait" after too many failures, "wrong" otherwise.
+
+    Back-off, never a lockout a stranger can cause: failures count per username and address (or
+    per username and known browser), and per username from browsers it never logged in on; a known
+    browser gets in whatever strangers try. Real and unknown usernames are counted alike, and every
+    attempt checks one password hash, so neither the answer nor its time tells them apart.
+    """
+    counted = username.casefold()
+    here = ("device", device) if device else ("address", source)
+    per_source, per_account = _limit("LOGIN_FAILURES_PER_SOURCE"), _limit("LOGIN_FAILURES_PER_ACCOUNT")
+    strategy = limiter.limiter
+    waiting = not strategy.test(per_source, "login", counted, *here) or (
+        device is None and not strategy.test(per_account, "login-account", counted)
+    )
     user = repository.find_user(username)
-    if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
+    real = user is not None and user.active
+    right = _verify(user.password_hash if user is not None and real else _DUMMY_HASH, password)
+    if waiting:
+        return LoginResult(None, "wait")
+    if user is None or not (real and right):
+        strategy.hit(per_source, "login", counted, *here)
+        if device is None:
+            strategy.hit(per_account, "login-account", counted)
         return LoginResult(None, "wrong")
-    locked_until = _aware(user.locked_until)
-    if locked_until is not None and locked_until > now:
-        return LoginResult(None, "locked")
-    if not _verify(user.password_hash, password):
-        failures = user.failed_logins + 1
-        locked = now + LOCKOUT if failures >= MAX_FAILURES else None
-        repository.update_user(user, failed_logins=0 if locked else failures, locked_until=locked)
-        return LoginResult(None, "locked" if locked else "wrong")
-    changes: dict[str, object] = {"failed_logins": 0, "locked_until": None}
     if _hasher.check_needs_rehash(user.password_hash):
-        changes["password_hash"] = hash_password(password)
-    repository.update_user(user, **changes)
+        repository.update_user(user, password_hash=hash_password(password))
     return LoginResult(user)
+
+
+def _limit(setting: str) -> RateLimitItem:
+    return parse(str(current_app.config[setting]))
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -73,10 +86,3 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes; every time stored here is UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment

@@ -1,9 +1,12 @@
-"""Logging in and out, roles, idle expiry and login throttling for the staff area."""
+"""Who is logged in, roles, sessions that end (logout, idle, 12 hours, a newer session version),
+and the staff area with its records unavailable. Logging in is triage/staff/signin.py."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -14,16 +17,29 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from triage.errors import csrf_expired_page
-from triage.extensions import limiter, login_manager
+from triage.extensions import login_manager
 from triage.idle import Idle
 from triage.staff import bp
-from triage.staff.accounts import authenticate
-from triage.staff.forms import LoginForm
 from triage.storage import repository
 from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
+from triage.storage.repository import StorageUnavailable
+
+log = logging.getLogger(__name__)
 
 _SEEN = "staff_seen"
+#: Who is logged in, kept in the session at login: with the database down, phone mode still knows
+#: who takes the call (records stay closed until the account can be checked again).
+_WHO = "staff_who"
+#: The account's session version at login (a later one ends this session), and when it began.
+_VERSION, _SINCE = "staff_version", "staff_since"
+#: Flask-WTF's key for the CSRF token: a new one at login, so a token from before it is useless.
+CSRF_KEY = "csrf_token"
+#: A login between its password and its code (or MFA set-up): who, the session version, when, and
+#: where to go next; the new TOTP secret being set up; new recovery codes, shown once.
+PENDING, ENROLLING, NEW_CODES = "staff_pending", "staff_enrolling", "staff_new_codes"
+#: Everything a staff session keeps, forgotten when it ends.
+SESSION_KEYS = (_SEEN, _SINCE, _VERSION, _WHO, PENDING, ENROLLING, NEW_CODES)
 #: Session keys of a phone call in progress: its answers, the emergency advice already read out, and
 #: the reference of its record (saved at an early exit, completed at the end).
 CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference")
@@ -32,9 +48,67 @@ F = TypeVar("F", bound=Callable[..., Any])
 STAFF = tuple(Role)
 
 
-def load_user(user_id: str) -> StaffUser | None:
-    """The logged-in account, if it still exists and is active."""
-    return repository.get_user(int(user_id)) if user_id.isdigit() else None
+@dataclass(frozen=True)
+class OfflineStaff:
+    """The logged-in member of staff as the session remembers them, while the database is down.
+
+    Only phone mode works for them (it needs no record); every other staff page says the records
+    are unavailable, with 503.
+    """
+
+    id: int
+    username: str
+    role: str
+    display_name: str
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        """The account's id, as Flask-Login keeps it."""
+        return str(self.id)
+
+
+def load_user(user_id: str) -> StaffUser | OfflineStaff | None:
+    """The logged-in account, if it still exists and is active; never an error.
+
+    Outside the staff area nobody is logged in (patient pages and the API never read the staff
+    accounts). With the database down, the account the session remembers (OfflineStaff).
+    """
+    if request.blueprint != bp.name or not user_id.isdigit():
+        return None
+    try:
+        user = repository.get_user(int(user_id))
+    except StorageUnavailable:
+        who = session.get(_WHO)
+        if not isinstance(who, dict) or who.get("id") != int(user_id):
+            return None
+        return OfflineStaff(int(user_id), str(who["username"]), str(who["role"]), str(who["name"]))
+    if user is None or session.get(_VERSION) != user.session_version:
+        return None  # logged out since, a new password, disabled, or its MFA reset: every copy ends
+    return user
+
+
+#: The staff pages that work while the records are unavailable: phone mode gives its script
+#: (saving what it can), and the session can be kept going or ended.
+WORKS_OFFLINE = frozenset(
+    {"staff.phone_screen", "staff.phone_questions", "staff.phone_emergency", "staff.phone_caller"}
+    | {"staff.still_here", "staff.logout", "staff.login"}
+)
+
+
+@bp.errorhandler(StorageUnavailable)
+def records_unavailable(error: StorageUnavailable) -> ResponseReturnValue:
+    """A staff page whose records cannot be read or saved: say so plainly, with 503."""
+    return render_template("staff/unavailable.html"), 503
+
+
+def audit_if_possible(username: str, action: Action, detail: str | None = None) -> None:
+    """Record a log-in or log-out in the audit trail, unless the database is down (it goes on)."""
+    try:
+        repository.audit(username, action, detail=detail)
+    except StorageUnavailable:
+        log.warning("Audit entry not saved, the database is unavailable: %s", action)
 
 
 def must_log_in() -> ResponseReturnValue:
@@ -56,6 +130,9 @@ def requires(*roles: Role) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:
                 abort(403)
+            offline = isinstance(current_user._get_current_object(), OfflineStaff)
+            if offline and request.endpoint not in WORKS_OFFLINE:
+                return render_template("staff/unavailable.html"), 503
             return view(*args, **kwargs)
 
         return cast(F, guarded)
@@ -65,13 +142,19 @@ def requires(*roles: Role) -> Callable[[F], F]:
 
 @bp.before_request
 def end_idle_sessions() -> ResponseReturnValue | None:
-    """A staff session left idle for 30 minutes ends; the next page asks to log in again."""
+    """A staff session left idle for 30 minutes ends, and any session 12 hours after its login;
+    the next page asks to log in again."""
     if current_user.is_authenticated:
         now = time.time()
         if now - session.get(_SEEN, now) > current_app.config["IDLE_LIMIT_SECONDS"]:
-            repository.audit(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
-            _end_staff_session()
+            audit_if_possible(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
+            end_staff_session()
             flash(_("You were logged out after 30 minutes without activity."))
+            return redirect(url_for("staff.login", next=request.path))
+        if now - session.get(_SINCE, 0) > current_app.config["STAFF_SESSION_LIMIT_SECONDS"]:
+            audit_if_possible(current_user.username, Action.LOGOUT, detail="12 hours since logging in")
+            end_staff_session()
+            flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
             return redirect(url_for("staff.login", next=request.path))
         session[_SEEN] = now
     return None
@@ -92,7 +175,7 @@ def still_here() -> ResponseReturnValue:
     """Keep a staff session going (its idle time starts again with this request)."""
     if request.accept_mimetypes.best == "application/json":
         return {"expires_in": int(current_app.config["IDLE_LIMIT_SECONDS"])}
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.errorhandler(CSRFError)
@@ -101,45 +184,44 @@ def expired_form(error: CSRFError) -> ResponseReturnValue:
     return csrf_expired_page(url_for("staff.queue"))
 
 
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-def login() -> ResponseReturnValue:
-    """Log in with a username and password."""
-    form = LoginForm()
-    problem = None
-    if form.validate_on_submit():
-        username, password = str(form.username.data).strip(), str(form.password.data)
-        result = authenticate(username, password)
-        if result.user is not None:
-            _end_staff_session()  # nothing carries over from whoever used this browser before
-            login_user(result.user)
-            session[_SEEN] = time.time()
-            repository.audit(result.user.username, Action.LOGIN)
-            return redirect(_safe_next(request.args.get("next")))
-        problem = result.problem
-        # Only a real account's name: a password typed into the wrong box must not be kept.
-        known = repository.find_user(username) is not None
-        repository.audit(username if known else "(unknown)", Action.LOGIN_FAILED, detail=problem)
-    return render_template("staff/login.html", form=form, problem=problem)
-
-
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Log out and forget the staff session."""
     if current_user.is_authenticated:
-        repository.audit(current_user.username, Action.LOGOUT)
-    _end_staff_session()
+        audit_if_possible(current_user.username, Action.LOGOUT)
+        _end_every_copy(current_user._get_current_object())
+    end_staff_session()
+    session.pop(CSRF_KEY, None)
     return redirect(url_for("staff.login"))
 
 
-def _end_staff_session() -> None:
+def start_staff_session(user: StaffUser) -> None:
+    """Log in: a fresh session (nothing carries over from whoever used this browser before)."""
+    end_staff_session()
+    session.pop(CSRF_KEY, None)  # a new CSRF token from now on
+    login_user(user)
+    session[_SEEN] = session[_SINCE] = time.time()
+    session[_VERSION] = user.session_version
+    session[_WHO] = {"id": user.id, "username": user.username, "role": user.role, "name": user.display_name}
+
+
+def end_staff_session() -> None:
     """Log out, and forget everything of the staff session, a call in progress included."""
     logout_user()
-    for key in (_SEEN, *CALL_KEYS):
+    for key in (*SESSION_KEYS, *CALL_KEYS):
         session.pop(key, None)
 
 
-def _safe_next(target: str | None) -> str:
+def _end_every_copy(user: StaffUser | OfflineStaff) -> None:
+    """A copied session cookie ends with this one (unless the database is down: it cannot)."""
+    if isinstance(user, StaffUser):
+        try:
+            repository.end_sessions(user)
+        except StorageUnavailable:
+            log.warning("Session version not moved on, the database is unavailable")
+
+
+def safe_next(target: str | None) -> str:
     """Only a path inside the staff area, never another site."""
     if target and target.startswith("/staff/") and not target.startswith("//"):
         return target

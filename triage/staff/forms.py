@@ -2,21 +2,71 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    Field,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag WTForms 3.3
 from wtforms.validators import DataRequired, Length, Optional
 
 from triage.engine import Level
 from triage.storage.codes import Channel, Status
+from triage.text import PlainText
+
+#: The queue's two views: what staff can act on (the default), or every record.
+ACTIONABLE, EVERY_RECORD = "actionable", "all"
+#: The queue's date filters accept days in this range (a later one overflows date arithmetic).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def _day_in_range(form: FlaskForm, field: Field) -> None:
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        field.data = None  # the filter is left out
+        raise ValidationError(_l("Enter a date between 2000 and 2999"))
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """Username and password."""
 
-    username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username"))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))])
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(_l("Enter your username")),
+            Length(max=50, message=_l("Enter a username of 50 characters or fewer")),
+            PlainText(),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Enter your password")),
+            Length(max=200, message=_l("Enter a password of 200 characters or fewer")),
+            PlainText(),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]
+    """The six-digit code of an authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code")),
+            Length(max=40, message=_l("Enter the 6-digit code, or a recovery code")),
+            PlainText(),
+        ],
+    )
 
 
 class StatusForm(FlaskForm):  # type: ignore[misc]
@@ -27,15 +77,35 @@ class StatusForm(FlaskForm):  # type: ignore[misc]
         choices=[SelectChoice(s.value, s.value) for s in Status],
         validators=[DataRequired(_l("Select a status"))],
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(
+        _l("Note"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Enter a note of 1000 characters or fewer")),
+            PlainText(multiline=True),
+        ],
+    )
 
 
 class CallerForm(FlaskForm):  # type: ignore[misc]
     """The caller's details for a phone assessment, both optional."""
 
-    caller_name = StringField(_l("Caller's name (optional)"), validators=[Optional(), Length(max=100)])
+    caller_name = StringField(
+        _l("Caller's name (optional)"),
+        validators=[
+            Optional(),
+            Length(max=100, message=_l("Enter a name of 100 characters or fewer")),
+            PlainText(),
+        ],
+    )
+    # As long as its column (assessments.caller_phone) holds: a longer one could not be saved.
     caller_phone = StringField(
-        _l("Caller's phone number (optional)"), validators=[Optional(), Length(max=40)]
+        _l("Caller's phone number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=32, message=_l("Enter a phone number of 32 characters or fewer")),
+            PlainText(),
+        ],
     )
 
 
@@ -49,6 +119,16 @@ class QueueFilterForm(FlaskForm):  # type: ignore[misc]
     class Meta:
         csrf = False
 
+    #: By default what staff can act on (a call-back request, a phone call); every record on request.
+    show = SelectField(
+        _l("Show"),
+        choices=[
+            SelectChoice(ACTIONABLE, _l("Call-back requests and phone calls")),
+            SelectChoice(EVERY_RECORD, _l("Every record")),
+        ],
+        default=ACTIONABLE,
+        validate_choice=False,
+    )
     status = SelectField(_l("Status"), choices=_any_or([s.value for s in Status]), validate_choice=False)
     level = SelectField(
         _l("Level"),
@@ -56,8 +136,8 @@ class QueueFilterForm(FlaskForm):  # type: ignore[misc]
         validate_choice=False,
     )
     channel = SelectField(_l("Channel"), choices=_any_or([c.value for c in Channel]), validate_choice=False)
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), _day_in_range])
+    until = DateField(_l("To"), validators=[Optional(), _day_in_range])
 
 
 class LookupForm(FlaskForm):  # type: ignore[misc]

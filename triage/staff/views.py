@@ -17,7 +17,7 @@ from triage.engine import Level
 from triage.extensions import rules
 from triage.staff import bp
 from triage.staff.auth import STAFF, requires
-from triage.staff.forms import LookupForm, QueueFilterForm, StatusForm
+from triage.staff.forms import EVERY_RECORD, LookupForm, QueueFilterForm, StatusForm
 from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
@@ -37,6 +37,8 @@ EXPORT_COLUMNS = (
 )
 
 E = TypeVar("E", bound=Enum)
+#: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.get("/")
@@ -116,7 +118,8 @@ def export() -> ResponseReturnValue:
     writer.writerow(EXPORT_COLUMNS)
     for item in items:
         writer.writerow(
-            [
+            _safe_cell(cell)
+            for cell in [
                 item.reference,
                 _utc(item.created_at),
                 item.channel,
@@ -135,6 +138,11 @@ def export() -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def _safe_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading quote before anything it would compute."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _utc(moment: datetime | None) -> str:
@@ -178,6 +186,7 @@ def _filters() -> tuple[QueueFilterForm, QueueFilter]:
         channel=_code(Channel, form.channel.data),
         since=form.since.data,
         until=form.until.data,
+        actionable_only=form.show.data != EVERY_RECORD,
     )
     return form, chosen
 

@@ -51,4 +51,9 @@ class Action(StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     DISABLE_USER = "disable_user"
-    SET_PASSWORD = "set_password"  # noqa: S105  (an audit action, not a password)
+    MFA_ENROL = "mfa_enrol"
+    MFA_RESET = "mfa_reset"
+    CREATE_API_KEY = "create_api_key"
+    REVOKE_API_KEY = "revoke_api_key"
+    # An audit action's code, not a password.
+    SET_PASSWORD = "set_password"  # noqa: S105  # nosec B105

@@ -25,6 +25,7 @@ class Assessment(Base):
     reference: Mapped[str] = mapped_column(String(9), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     channel: Mapped[str] = mapped_column(String(10))  # online, phone or api
+    api_key: Mapped[str | None] = mapped_column(String(50))  # channel api: the key it came with
     language: Mapped[str] = mapped_column(String(5))
     level: Mapped[str] = mapped_column(String(12), index=True)
     fired_rules: Mapped[list[str]] = mapped_column(JSON)
@@ -92,6 +93,15 @@ class StaffUser(UserMixin, Base):  # type: ignore[misc]  # Flask-Login ships no 
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Every session carries the version it began with; logging out, a new password, disabling the
+    # account or resetting its MFA moves it on, and so ends every copy of every older session.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Multi-factor authentication (TOTP): the secret, encrypted with a key derived from SECRET_KEY
+    # (none: not enrolled); the SHA-256 hashes of the unused recovery codes; the last time step
+    # accepted, so a code is never accepted twice.
+    mfa_secret: Mapped[str | None] = mapped_column(String(200))
+    mfa_recovery: Mapped[list[str] | None] = mapped_column(JSON)
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def is_active(self) -> bool:
@@ -113,3 +123,18 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(30))
     target: Mapped[str | None] = mapped_column(String(40))  # a reference code, a username
     detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApiKey(Base):
+    """A key that lets a client of the JSON API save assessments. Only its SHA-256 hash is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:  # never the hash
+        return f"<ApiKey {self.name}>"

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import case, delete, event, select
+from sqlalchemy import case, delete, event, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -18,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from triage.engine import Level, Outcome
 from triage.extensions import db
 from triage.storage.codes import Action, Channel, Status, TimeWindow
-from triage.storage.models import Assessment, AuditEntry, CallbackRequest, StaffUser
+from triage.storage.models import ApiKey, Assessment, AuditEntry, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
 
 T = TypeVar("T")
@@ -28,12 +29,26 @@ _REFERENCE_ATTEMPTS = 5
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(connection: object, _record: object) -> None:
-    """SQLite: write-ahead log (readers never block the writer), wait for locks, enforce keys."""
+    """SQLite: owner-only files, write-ahead log (readers never block the writer), wait for locks,
+    enforce keys."""
     if isinstance(connection, sqlite3.Connection):
         cursor = connection.cursor()
+        files = [Path(row[2]) for row in cursor.execute("PRAGMA database_list") if row[2]]
+        _make_private(files)  # before the write-ahead log exists: SQLite gives it the file's mode
         for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+        _make_private([Path(f"{path}{suffix}") for path in files for suffix in ("-wal", "-shm")])
+
+
+def _make_private(paths: list[Path]) -> None:
+    """Health data: the database's files readable and writable by their owner only (0600)."""
+    for path in paths:
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError as exc:  # not ours to change; the database still works
+            log.warning("Could not make a database file private: %s", type(exc).__name__)
 
 
 class StorageUnavailable(Exception):
@@ -59,13 +74,19 @@ def _transaction() -> Iterator[None]:
         raise StorageUnavailable(type(exc).__name__) from exc
 
 
-def save_assessment(outcome: Outcome, channel: Channel, language: str, told: str | None = None) -> str:
-    """Save an assessment (a partial outcome is an early exit); returns its new reference code."""
+def save_assessment(
+    outcome: Outcome, channel: Channel, language: str, told: str | None = None, api_key: str | None = None
+) -> str:
+    """Save an assessment (a partial outcome is an early exit); returns its new reference code.
+
+    `told`: what the person was told, as shown; `api_key`: the name of the API key it came with.
+    """
     for _ in range(_REFERENCE_ATTEMPTS):
         assessment = Assessment(
             reference=new_reference(),
             created_at=datetime.now(UTC),
             channel=channel,
+            api_key=api_key,
             language=language,
             early_exit=outcome.partial,
             **_outcome_columns(outcome, told),
@@ -158,18 +179,22 @@ _URGENCY = case({level.value: level.rank for level in Level}, value=Assessment.l
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """What the queue shows: by status, level, channel and date (inclusive), all optional."""
+    """What the queue shows: by status, level, channel and date (inclusive), all optional; by
+    default only what staff can act on (a call-back request, a phone call), else every record."""
 
     status: Status | None = None
     level: Level | None = None
     channel: Channel | None = None
     since: date | None = None
     until: date | None = None
+    actionable_only: bool = True
 
 
 def queue(filters: QueueFilter, limit: int = 200) -> list[Assessment]:
     """Assessments most urgent first, then oldest first, with their call-back requests."""
     query = select(Assessment).options(selectinload(Assessment.callbacks))
+    if filters.actionable_only:
+        query = query.where(or_(Assessment.channel == Channel.PHONE, Assessment.callbacks.any()))
     for column, value in (
         (Assessment.status, filters.status),
         (Assessment.level, filters.level.value if filters.level else None),
@@ -242,11 +267,54 @@ def create_user(username: str, display_name: str, role: str, password_hash: str)
     return user
 
 
+def end_sessions(user: StaffUser) -> None:
+    """End every session of this account, wherever its cookie is (its session version moves on)."""
+    with _transaction():
+        user.session_version = StaffUser.session_version + 1  # counted in SQL: two log-outs both count
+
+
 def update_user(user: StaffUser, **changes: object) -> None:
     """Change an account's fields (active, password_hash, failed_logins, locked_until)."""
     with _transaction():
         for name, value in changes.items():
             setattr(user, name, value)
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+
+def create_api_key(name: str, key_hash: str) -> ApiKey:
+    """Add an API key by its hash; raises ValueError when the name is taken."""
+    key = ApiKey(name=name, key_hash=key_hash, created_at=datetime.now(UTC))
+    try:
+        with _transaction():
+            db.session.add(key)
+    except StorageUnavailable as exc:
+        if isinstance(exc.__cause__, IntegrityError):
+            raise ValueError(f"an API key named {name!r} exists (revoked keys keep their name)") from exc
+        raise
+    return key
+
+
+def api_keys() -> list[ApiKey]:
+    """Every API key, revoked ones included, oldest first."""
+    return _read(lambda: list(db.session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))))
+
+
+def active_api_key(key_hash: str) -> ApiKey | None:
+    """The unrevoked API key with this hash, if any."""
+    query = select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+    return _read(lambda: db.session.scalars(query).first())
+
+
+def revoke_api_key(name: str) -> ApiKey:
+    """Revoke the API key with this name (LookupError: there is none, or it is revoked already)."""
+    key = _read(lambda: db.session.scalars(select(ApiKey).where(ApiKey.name == name)).first())
+    if key is None or key.revoked_at is not None:
+        raise LookupError(f"no active API key {name!r}")
+    with _transaction():
+        key.revoked_at = datetime.now(UTC)
+    return key
 
 
 # --- the audit trail -----------------------------------------------------------------------------

@@ -1,0 +1,122 @@
+"""Finding 5: every response carries the security headers; pages and files holding answers or
+records are never stored; the session cookie is Secure with a __Host- name outside development."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.cases import VIGNETTE
+from tests.support.journeys import prime
+from tests.support.records import save
+from tests.support.staff import ADMIN, login
+from triage.config import from_environment
+
+EXPECTED = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+PAGES = ["/", "/rules", "/questions/emergency-screen", "/staff/login", "/api/v1/questions", "/no-such-page"]
+
+
+def policy(response_headers: dict[str, str]) -> dict[str, str]:
+    """The Content-Security-Policy's directives, by name."""
+    parts = response_headers["Content-Security-Policy"].split(";")
+    return dict(part.strip().split(" ", 1) for part in parts)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_response_carries_the_security_headers(client: FlaskClient, path: str) -> None:
+    headers = dict(client.get(path).headers)
+    for name, value in EXPECTED.items():
+        assert headers.get(name) == value, name
+    assert "camera=()" in headers["Permissions-Policy"]
+    directives = policy(headers)
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/", "/questions/emergency-screen", "/staff/login", "/api/v1/questions"])
+def test_pages_are_never_stored_by_a_browser_or_proxy(client: FlaskClient, path: str) -> None:
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_the_result_page_with_the_answers_is_never_stored(client: FlaskClient) -> None:
+    prime(client, VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"], submitted=True)
+    response = client.get("/result")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_record_and_the_export_are_never_stored(app: Flask, client: FlaskClient) -> None:
+    reference = save(app, VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"])
+    login(client, ADMIN)
+    for path in (f"/staff/assessments/{reference}", "/staff/export.csv", "/staff/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+
+
+def test_the_style_sheet_may_be_cached(client: FlaskClient) -> None:
+    with client.get("/static/css/main.css") as response:
+        assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_hsts_is_sent_only_over_https(client: FlaskClient) -> None:
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    over_https = client.get("/", base_url="https://triage.example")
+    assert over_https.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_no_page_has_inline_script_or_style(client: FlaskClient) -> None:
+    prime(client, VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"], submitted=True)
+    for path in ("/", "/rules", "/questions/emergency-screen", "/check-answers", "/result", "/staff/login"):
+        page = client.get(path).text
+        assert "<style" not in page, path
+        assert " style=" not in page, path
+        assert "<script>" not in page and "<script type" not in page, path
+        assert " onclick=" not in page and " onload=" not in page, path
+
+
+# --- the session cookie --------------------------------------------------------------------------
+
+
+def session_cookie(response_headers: list[str]) -> str:
+    """The Set-Cookie header of the session."""
+    (cookie,) = [header for header in response_headers if "session=" in header]
+    return cookie
+
+
+def test_outside_development_the_session_cookie_is_secure_with_a_host_prefix(
+    make_app: Callable[..., Flask], database: Path
+) -> None:
+    app = make_app(database, TESTING=False)
+    cookie = session_cookie(app.test_client().get("/?lang=el").headers.getlist("Set-Cookie"))
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "Path=/" in cookie
+    assert "Domain=" not in cookie
+
+
+def test_development_over_plain_http_can_turn_secure_off_explicitly(
+    make_app: Callable[..., Flask], database: Path
+) -> None:
+    assert from_environment({"SESSION_COOKIE_SECURE": "false"})["SESSION_COOKIE_SECURE"] is False
+    app = make_app(database, TESTING=False, SESSION_COOKIE_SECURE=False)
+    cookie = session_cookie(app.test_client().get("/?lang=el").headers.getlist("Set-Cookie"))
+    assert cookie.startswith("session=")
+    assert "Secure" not in cookie
+
+
+def test_the_test_apps_serve_plain_http(client: FlaskClient) -> None:
+    cookie = session_cookie(client.get("/?lang=el").headers.getlist("Set-Cookie"))
+    assert "Secure" not in cookie

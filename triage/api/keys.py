@@ -1,0 +1,65 @@
+"""API keys: made at random, shown once, kept only as a SHA-256 hash.
+
+A key is 32 random bytes, so a plain SHA-256 hash is enough to keep it: nobody can guess their
+way back from the hash, and a slow password hash would only slow every API request down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from triage.storage import repository
+from triage.storage.codes import Action
+
+#: Every key starts with this, so one found in a log or a repository is recognised for what it is.
+PREFIX = "st_"
+
+
+class KeyRefused(Exception):
+    """An Authorization header that names no active key: malformed, unknown or revoked."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent an API request: the name of its key, or None without one."""
+
+    key_name: str | None
+
+    @property
+    def may_save(self) -> bool:
+        """Only a request with a key saves its assessment."""
+        return self.key_name is not None
+
+
+def key_hash(key: str) -> str:
+    """The SHA-256 hash a key is kept as."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def issue(name: str) -> str:
+    """Make a new key named `name` and return it; only its hash is stored (ValueError: name taken)."""
+    if not name or len(name) > 50 or not name.isprintable():
+        raise ValueError("the key's name must be 1 to 50 printable characters")
+    key = PREFIX + secrets.token_urlsafe(32)
+    repository.create_api_key(name, key_hash(key))
+    repository.audit("cli", Action.CREATE_API_KEY, target=name)
+    return key
+
+
+def caller(authorization: str | None) -> Caller:
+    """Who the Authorization header says is calling: no header is an anonymous caller.
+
+    Raises KeyRefused for a header that names no active key, and StorageUnavailable when the keys
+    cannot be read.
+    """
+    if not authorization:
+        return Caller(None)
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise KeyRefused
+    found = repository.active_api_key(key_hash(key.strip()))
+    if found is None:
+        raise KeyRefused
+    return Caller(found.name)

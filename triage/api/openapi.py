@@ -1,0 +1,181 @@
+"""The OpenAPI 3.1 document of the JSON API, made from the answers contract it serves.
+
+The answers' schema comes from rules/questions.yaml (each question's kind, values and range), so
+the document cannot drift from what the engine accepts. Which questions must be answered depends
+on other answers (`asked_when`); the schema requires only those always asked, and the engine
+answers 422 naming any other that is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from triage.engine import Level, RuleSet
+from triage.engine.contract import Kind, Question
+
+JSON = "application/json"
+_TEXT: dict[str, Any] = {"type": "string"}
+_TEXTS: dict[str, Any] = {"type": "array", "items": _TEXT}
+
+
+def openapi_document(ruleset: RuleSet) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of /api/v1, for this rule set."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Spine Triage API",
+            "version": "1",
+            "description": (
+                "Urgency-graded guidance for back and neck pain that may come from a spine fracture. "
+                "Never a diagnosis. Messages follow Accept-Language (en, el). Without an API key an "
+                "assessment is evaluated but not saved."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/assessments": {"post": _assess_operation()},
+            "/api/v1/questions": {"get": _questions_operation()},
+            "/api/v1/openapi.json": {"get": _document_operation()},
+        },
+        "components": {
+            "schemas": {
+                "Answers": answers_schema(ruleset),
+                "Outcome": _outcome_schema(),
+                "Errors": _errors_schema(),
+            },
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A key made with `python -m triage api-keys create NAME`.",
+                }
+            },
+        },
+    }
+
+
+def answers_schema(ruleset: RuleSet) -> dict[str, Any]:
+    """One answers object: every question of the contract with the values it takes."""
+    questions = ruleset.contract.questions
+    return {
+        "type": "object",
+        "properties": {question.id: _answer_schema(question) for question in questions},
+        "required": [q.id for q in questions if q.required and q.asked_when is None],
+        "additionalProperties": False,
+    }
+
+
+def _answer_schema(question: Question) -> dict[str, Any]:
+    kind = question.kind
+    if kind is Kind.INTEGER:
+        return {"type": "integer", "minimum": question.minimum, "maximum": question.maximum}
+    if kind is Kind.MULTI_CHOICE:
+        return {"type": "array", "items": {"enum": list(question.values)}, "minItems": question.min_items}
+    return {"enum": list(kind.fixed_values or question.values)}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
+
+
+def _assess_operation() -> dict[str, Any]:
+    return {
+        "operationId": "createAssessment",
+        "summary": "Assess one answers object; with an API key, save it too",
+        "security": [{}, {"apiKey": []}],
+        "requestBody": {
+            "required": True,
+            "content": {JSON: {"schema": {"$ref": "#/components/schemas/Answers"}}},
+        },
+        "responses": {
+            "200": {
+                "description": "The outcome; `saved` and `reference` say whether it was saved",
+                "content": {JSON: {"schema": {"$ref": "#/components/schemas/Outcome"}}},
+            },
+            "400": _error("The body is not valid JSON"),
+            "401": _error("The API key is not one the practice issued, or it was revoked"),
+            "413": _error("The body is larger than 16 KB"),
+            "415": _error("The body is not sent as application/json"),
+            "422": _error("One message per question whose answer is missing or not allowed"),
+            "429": _error("Too many requests from this address or with this key; try again later"),
+        },
+    }
+
+
+def _questions_operation() -> dict[str, Any]:
+    return {
+        "operationId": "listQuestions",
+        "summary": "The answers contract: every question, its type, values and when it is asked",
+        "responses": {
+            "200": {
+                "description": "The contract and the rules version",
+                "content": {
+                    JSON: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["rules_version", "sections"],
+                            "properties": {
+                                "rules_version": {"type": "object"},
+                                "sections": {"type": "array", "items": {"type": "object"}},
+                            },
+                        }
+                    }
+                },
+            }
+        },
+    }
+
+
+def _document_operation() -> dict[str, Any]:
+    return {
+        "operationId": "openapiDocument",
+        "summary": "This document",
+        "responses": {
+            "200": {"description": "OpenAPI 3.1", "content": {JSON: {"schema": {"type": "object"}}}}
+        },
+    }
+
+
+def _outcome_schema() -> dict[str, Any]:
+    fired_rule = {
+        "type": "object",
+        "required": ["id", "level", "reason", "source"],
+        "properties": {"id": _TEXT, "level": _level(), "reason": _TEXT, "source": _TEXT},
+    }
+    safety_net = {
+        "type": "object",
+        "required": ["intro", "warning_signs", "what_to_expect"],
+        "properties": {"intro": _TEXT, "warning_signs": _TEXTS, "what_to_expect": _TEXT},
+    }
+    properties: dict[str, Any] = {
+        "level": _level(),
+        "label": _TEXT,
+        "action": _TEXT,
+        "fired_rules": {"type": "array", "items": fired_rule},
+        "guidance": _TEXTS,
+        "safety_net": safety_net,
+        "not_a_diagnosis": _TEXT,
+        "rules_version": {"type": "object"},
+        "partial": {"type": "boolean"},
+        "unanswered": _TEXTS,
+        "saved": {"type": "boolean"},
+        "reference": {"type": ["string", "null"], "pattern": "^[0-9A-Z]{4}-[0-9A-Z]{4}$"},
+        "notice": _TEXT,
+    }
+    required = [name for name in properties if name not in ("unanswered", "notice")]
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _level() -> dict[str, Any]:
+    return {"enum": [level.value for level in Level]}
+
+
+def _errors_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["errors"],
+        "properties": {"errors": {"type": "object", "additionalProperties": _TEXT, "minProperties": 1}},
+    }

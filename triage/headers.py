@@ -1,0 +1,76 @@
+"""Security headers on every response, and the session cookie's name and flags.
+
+One after-request hook, no extension: the policy is short, and every page uses only the project's
+own script and style sheet (no inline script or style, no external asset), so the policy can be
+strict. Pages and files that may hold answers or records are never stored by a browser or proxy.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+#: The project's own files only; nothing inline, no frames, forms post only back to this site.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    )
+)
+#: No powerful browser feature is used by any page.
+_UNUSED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics")
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in _UNUSED_FEATURES)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+#: Two years, as the HSTS preload list asks; sent only on responses served over HTTPS.
+STRICT_TRANSPORT_SECURITY = "max-age=63072000; includeSubDomains"
+#: Responses a browser may keep: the project's static files, which hold nothing about anyone.
+CACHEABLE_ENDPOINTS = frozenset({"static", "patient.favicon"})
+#: The session cookie's name where it is Secure: only sent over HTTPS, for this host, for every path.
+SECURE_COOKIE_NAME = "__Host-session"
+
+
+def init_app(app: Flask) -> None:
+    """Add the security headers to every response, and name and flag the session cookie."""
+    configure_session_cookie(app)
+    app.after_request(add_security_headers)
+
+
+def configure_session_cookie(app: Flask) -> None:
+    """Secure (with a `__Host-` name) unless the app runs for development or tests, or it is turned off.
+
+    Development (`flask run --debug`, `make run`) and tests serve plain http://127.0.0.1, where a
+    browser would not send a Secure cookie back; SESSION_COOKIE_SECURE=false says so explicitly.
+    """
+    if app.config.get("SESSION_COOKIE_SECURE") is None:  # not set: decided by how the app runs
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        if app.config["SESSION_COOKIE_NAME"] == "session":  # Flask's default: not chosen by a deployment
+            app.config["SESSION_COOKIE_NAME"] = SECURE_COOKIE_NAME
+        app.config["SESSION_COOKIE_PATH"] = "/"  # a __Host- cookie is for every path, and names no domain
+
+
+def add_security_headers(response: Response) -> Response:
+    """The headers every response carries; no-store on everything but the static files."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+        response.headers.pop("Last-Modified", None)
+        response.headers.pop("ETag", None)
+    return response
