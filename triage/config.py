@@ -29,6 +29,7 @@ RATE_LIMITS = (
     "RATELIMIT_PATIENT_FORMS",
     "RATELIMIT_API_ADDRESS",
     "RATELIMIT_API_KEY",
+    "RATELIMIT_STAFF_SAVES",
     "LOGIN_FAILURES_PER_SOURCE",
     "LOGIN_FAILURES_PER_ACCOUNT",
 )
@@ -61,6 +62,7 @@ class Defaults:
     RATELIMIT_PATIENT_FORMS = "10 per minute; 100 per day"  # confirming answers, call-back requests
     RATELIMIT_API_ADDRESS = "60 per minute; 5000 per day"
     RATELIMIT_API_KEY = "600 per minute"
+    RATELIMIT_STAFF_SAVES = "60 per minute; 2000 per day"  # phone calls and status changes, per account
     # Failed logins (password or MFA code): per username and address (or known browser), and per
     # username from browsers it never logged in on. Back-off, not lockout: see triage/staff/accounts.py.
     LOGIN_FAILURES_PER_SOURCE = "5 per 15 minutes"

@@ -1,5 +1,6 @@
 """Fixtures for the attack tests: apps whose database holds one account per role (the staff tests'
-accounts, tests/support/staff.py), with passwords hashed at argon2id's lowest cost.
+accounts, tests/support/staff.py), with passwords hashed at argon2id's lowest cost, on SQLite and,
+when TEST_DATABASE_URL is set, PostgreSQL (every test using a database runs on each).
 
 Helpers: tests/support/staff.py (accounts, logging in), tests/support/records.py (what is stored),
 tests/support/journeys.py (the patient's pages and phone calls through the real pages).
@@ -7,12 +8,14 @@ tests/support/journeys.py (the patient's pages and phone calls through the real 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 
+from tests.support import apps
 from tests.support.database import BACKENDS
 from tests.support.staff import staff_database_on
 
@@ -23,9 +26,10 @@ def fast_security_hashing(fast_hashing: None) -> None:
 
 
 @pytest.fixture
-def database(staff_database: Path) -> Path:
-    """The apps here get a copy of the database holding the three accounts."""
-    return staff_database
+def database(backend: str, staff_database: Path, tmp_path: Path) -> Path | str:
+    """The apps here get a database of the backend under test holding the three accounts (on
+    SQLite a copy of the staff tests' database), so every attack test runs on each backend."""
+    return staff_database_on(backend, tmp_path / "database")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -35,6 +39,16 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def backend_app(make_app: Callable[..., Flask], backend: str, tmp_path: Path) -> Flask:
-    """A test app on the backend under test, its database holding the three accounts."""
-    return make_app(staff_database_on(backend, tmp_path / "database"))
+def backend_app(app: Flask) -> Flask:
+    """The test app, named for tests whose finding was on one backend (PostgreSQL) in particular."""
+    return app
+
+
+@pytest.fixture
+def runner(database: Path | str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The command line on the test apps' database: their SQLite copy in the instance folder, or
+    the PostgreSQL database named to it as DATABASE_URL; its apps' connections closed after."""
+    made = apps.record_created_apps(monkeypatch)
+    yield CliRunner(env={"DATABASE_URL": database} if isinstance(database, str) else {})
+    for app in made:
+        apps.dispose(app)

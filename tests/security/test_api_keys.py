@@ -19,7 +19,7 @@ from tests.support.cases import VIGNETTE
 from tests.support.journeys import prime, take_call
 from tests.support.markup import parse
 from tests.support.records import assessments, count, record, save
-from tests.support.staff import RECEPTION, login
+from tests.support.staff import CLINICIAN, RECEPTION, login
 from triage.cli import main
 from triage.extensions import db
 from triage.storage.models import ApiKey, Assessment
@@ -213,3 +213,21 @@ def test_the_queue_lists_call_back_requests_and_phone_calls_by_default(
     found = client.get("/staff/lookup", query_string={"reference": online_alone})
     assert found.location == f"/staff/assessments/{online_alone}"  # every record stays searchable
     assert client.get(found.location).status_code == 200
+
+
+def test_phone_calls_and_status_changes_are_throttled_per_member_of_staff(
+    make_app: Callable[..., Flask], database: Path
+) -> None:
+    app = make_app(database, RATELIMIT_STAFF_SAVES="3 per minute")
+    reference = save(app, URGENT)
+    client = app.test_client()
+    login(client, RECEPTION)
+    statuses = [
+        client.post(f"/staff/assessments/{reference}/status", data={"status": "contacted"}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [302, 302, 302]
+    assert client.post("/staff/phone", data={}).status_code == 429
+    other = from_address(app.test_client(), "203.0.113.5")
+    login(other, CLINICIAN)
+    assert other.post(f"/staff/assessments/{reference}/status", data={"status": "closed"}).status_code == 302

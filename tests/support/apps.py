@@ -44,6 +44,7 @@ UNTHROTTLED = {
     "RATELIMIT_PATIENT_FORMS": "100000 per minute",
     "RATELIMIT_API_ADDRESS": "100000 per minute",
     "RATELIMIT_API_KEY": "100000 per minute",
+    "RATELIMIT_STAFF_SAVES": "100000 per minute",
 }
 #: The {placeholders} of patient texts, as the test apps fill them.
 PLACEHOLDERS = practice_values(PRACTICE)
@@ -132,3 +133,20 @@ def dispose(app: Flask) -> None:
 
     with app.app_context():
         db.engine.dispose()
+
+
+def record_created_apps(patch: pytest.MonkeyPatch) -> list[Flask]:
+    """Every app triage.create_app makes from now on (the command line makes its own), so a test
+    can close their database connections afterwards (dispose)."""
+    import triage
+
+    made: list[Flask] = []
+    original = triage.create_app
+
+    def recording(*args: Any, **kwargs: Any) -> Flask:
+        app = original(*args, **kwargs)
+        made.append(app)
+        return app
+
+    patch.setattr(triage, "create_app", recording)
+    return made

@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from triage.errors import csrf_expired_page
-from triage.extensions import login_manager
+from triage.extensions import limiter, login_manager, setting
 from triage.idle import Idle
 from triage.staff import bp
 from triage.storage import repository
@@ -84,7 +84,7 @@ def load_user(user_id: str) -> StaffUser | OfflineStaff | None:
         if not isinstance(who, dict) or who.get("id") != int(user_id):
             return None
         return OfflineStaff(int(user_id), str(who["username"]), str(who["role"]), str(who["name"]))
-    if user is None or session.get(_VERSION) != user.session_version:
+    if user is None or not user.active or session.get(_VERSION) != user.session_version:
         return None  # logged out since, a new password, disabled, or its MFA reset: every copy ends
     return user
 
@@ -116,6 +116,18 @@ def must_log_in() -> ResponseReturnValue:
     return redirect(url_for("staff.login", next=request.path))
 
 
+def _staff_member() -> str:
+    """Whom a staff save counts against: the logged-in account, else the address."""
+    if current_user.is_authenticated:
+        return f"staff:{current_user.username}"
+    return f"address:{request.remote_addr}"
+
+
+#: Saving a call or a status counts per member of staff: a reception desk takes a call a minute
+#: at most, a script with a stolen session is stopped.
+STAFF_SAVES = limiter.shared_limit(
+    setting("RATELIMIT_STAFF_SAVES"), scope="staff-saves", key_func=_staff_member, methods=["POST"]
+)
 login_manager.user_loader(load_user)
 login_manager.unauthorized_handler(must_log_in)
 

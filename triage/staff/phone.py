@@ -21,7 +21,7 @@ from triage.questionnaire import Page, Voice
 from triage.questionnaire.fields import none_with_others, page_form, to_answers
 from triage.questionnaire.variants import screen_questions
 from triage.staff import bp
-from triage.staff.auth import CALL_KEYS, STAFF, requires
+from triage.staff.auth import CALL_KEYS, STAFF, STAFF_SAVES, requires
 from triage.staff.forms import CallerForm
 from triage.storage import repository
 from triage.storage.codes import Action, Channel
@@ -32,6 +32,7 @@ CALL, ADVISED, REFERENCE = CALL_KEYS
 
 
 @bp.route("/phone", methods=["GET", "POST"])
+@STAFF_SAVES
 @requires(*STAFF)
 def phone_screen() -> ResponseReturnValue:
     """A new call: the warning-sign questions first; any red flag shows the emergency script at once."""
@@ -42,6 +43,7 @@ def phone_screen() -> ResponseReturnValue:
 
 
 @bp.route("/phone/questions", methods=["GET", "POST"])
+@STAFF_SAVES
 @requires(*STAFF)
 def phone_questions() -> ResponseReturnValue:
     """Every other question on one screen; a valid screen is assessed, saved and read out."""
@@ -62,6 +64,7 @@ def phone_emergency() -> ResponseReturnValue:
 
 
 @bp.post("/phone/caller")
+@STAFF_SAVES
 @requires(*STAFF)
 def phone_caller() -> ResponseReturnValue:
     """Save the caller's name and number with an early exit's record."""

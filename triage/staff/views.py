@@ -16,7 +16,7 @@ from flask_login import current_user
 from triage.engine import Level
 from triage.extensions import rules
 from triage.staff import bp
-from triage.staff.auth import STAFF, requires
+from triage.staff.auth import STAFF, STAFF_SAVES, requires
 from triage.staff.forms import EVERY_RECORD, LookupForm, QueueFilterForm, StatusForm
 from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
@@ -83,6 +83,7 @@ def record(reference: str) -> ResponseReturnValue:
 
 
 @bp.post("/assessments/<reference>/status")
+@STAFF_SAVES
 @requires(*STAFF)
 def change_status(reference: str) -> ResponseReturnValue:
     """Mark a record contacted or closed, with a note; who and when are recorded."""
