@@ -245,7 +245,7 @@ def test_a_chunked_body_over_the_limit_sent_to_a_real_server_gets_413(served: st
     assert raw_request(served, request).startswith(b"HTTP/1.1 413")
 
 
-def test_access_log_lines_name_the_endpoint_never_the_path_or_query(
+def test_access_log_lines_never_show_the_path_or_its_query(
     served: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="werkzeug"):
