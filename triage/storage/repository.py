@@ -257,13 +257,7 @@ def create_user(username: str, display_name: str, role: str, password_hash: str)
         failed_logins=0,
         created_at=datetime.now(UTC),
     )
-    try:
-        with _transaction():
-            db.session.add(user)
-    except StorageUnavailable as exc:
-        if isinstance(exc.__cause__, IntegrityError):
-            raise ValueError(f"the username {username!r} is taken") from exc
-        raise
+    _add_unique(user, f"the username {username!r} is taken")
     return user
 
 
@@ -286,13 +280,7 @@ def update_user(user: StaffUser, **changes: object) -> None:
 def create_api_key(name: str, key_hash: str) -> ApiKey:
     """Add an API key by its hash; raises ValueError when the name is taken."""
     key = ApiKey(name=name, key_hash=key_hash, created_at=datetime.now(UTC))
-    try:
-        with _transaction():
-            db.session.add(key)
-    except StorageUnavailable as exc:
-        if isinstance(exc.__cause__, IntegrityError):
-            raise ValueError(f"an API key named {name!r} exists (revoked keys keep their name)") from exc
-        raise
+    _add_unique(key, f"an API key named {name!r} exists (revoked keys keep their name)")
     return key
 
 
@@ -332,6 +320,17 @@ def audit_trail(limit: int = 500) -> list[AuditEntry]:
     """The most recent audit entries, newest first."""
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     return _read(lambda: list(db.session.scalars(query)))
+
+
+def _add_unique(row: object, taken: str) -> None:
+    """Add a row whose name must be unique; ValueError(taken) when it is not."""
+    try:
+        with _transaction():
+            db.session.add(row)
+    except StorageUnavailable as exc:
+        if isinstance(exc.__cause__, IntegrityError):
+            raise ValueError(taken) from exc
+        raise
 
 
 def _read(query: Callable[[], T]) -> T:
