@@ -1,0 +1,154 @@
+"""Staff accounts and API keys: `users …`, `api-keys …`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from triage.cli.common import with_app
+from triage.storage.codes import Action, Role
+
+
+@click.group()
+def users() -> None:
+    """Manage staff accounts (reception, clinician, admin)."""
+
+
+def _password(from_stdin: bool) -> str:
+    """A new password: one line of standard input, or typed twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--name", "display_name", required=True, help="The name shown in the staff area.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(username: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Add a staff account."""
+    password = _password(password_stdin)
+
+    def create() -> str:
+        from triage.staff import accounts
+
+        accounts.create(username, display_name, role, password)
+        return f"created {role} account {username}"
+
+    with_app(create)
+
+
+@users.command("disable")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Stop an account from logging in (its open sessions end too)."""
+
+    def disable() -> str:
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        repository.update_user(user, active=False)
+        repository.end_sessions(user)
+        repository.audit("cli", Action.DISABLE_USER, target=username)
+        return f"disabled {username}"
+
+    with_app(disable)
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(username: str, password_stdin: bool) -> None:
+    """Give an account a new password (and unlock it); its open sessions end."""
+    password = _password(password_stdin)
+
+    def change() -> str:
+        from triage.staff import accounts
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        accounts.check_strength(password)
+        repository.update_user(
+            user, password_hash=accounts.hash_password(password), failed_logins=0, locked_until=None
+        )
+        repository.end_sessions(user)  # a session begun with the old password ends
+        repository.audit("cli", Action.SET_PASSWORD, target=username)
+        return f"set a new password for {username}"
+
+    with_app(change)
+
+
+@users.command("reset-mfa")
+@click.argument("username")
+def reset_mfa(username: str) -> None:
+    """Forget an account's authenticator app and recovery codes (it sets them up at its next login)."""
+
+    def reset() -> str:
+        from triage.staff import mfa
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        mfa.reset(user)
+        repository.audit("cli", Action.MFA_RESET, target=username)
+        return f"reset MFA for {username}: it sets up an authenticator app at its next login"
+
+    with_app(reset)
+
+
+@click.group("api-keys")
+def api_keys() -> None:
+    """Manage the keys that let clients of the JSON API save assessments."""
+
+
+@api_keys.command("create")
+@click.argument("name")
+def create_api_key(name: str) -> None:
+    """Make a key named NAME; prints it once, as the last line (only its hash is kept)."""
+
+    def create() -> str:
+        from triage.api import keys
+
+        key = keys.issue(name)
+        return f"created API key {name}; keep it secret, it is not shown again:\n{key}"
+
+    with_app(create)
+
+
+@api_keys.command("list")
+def list_api_keys() -> None:
+    """Every key's name, when it was made, and whether it is revoked (never the key)."""
+
+    def listing() -> str:
+        from triage.storage import repository
+
+        lines = [
+            f"{key.name}\tcreated {key.created_at:%Y-%m-%d %H:%M}\t"
+            + (f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active")
+            for key in repository.api_keys()
+        ]
+        return "\n".join(lines) or "no API keys"
+
+    with_app(listing)
+
+
+@api_keys.command("revoke")
+@click.argument("name")
+def revoke_api_key(name: str) -> None:
+    """Revoke the key named NAME: requests with it are refused from now on."""
+
+    def revoke() -> str:
+        from triage.storage import repository
+
+        repository.revoke_api_key(name)
+        repository.audit("cli", Action.REVOKE_API_KEY, target=name)
+        return f"revoked API key {name}"
+
+    with_app(revoke)
