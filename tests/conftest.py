@@ -89,7 +89,7 @@ def csrf_client(csrf_app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def runner() -> CliRunner:
-    """Runs the click CLI of triage/cli.py (`runner.invoke(main, [...])`), stderr kept apart."""
+    """Runs the click CLI of triage/cli/ (`runner.invoke(main, [...])`), stderr kept apart."""
     return CliRunner()
 
 
