@@ -2,7 +2,7 @@
 
 One form of six fields with CSRF, a redirect, a rendered result, Flask's own signed-cookie session,
 the same library versions as the project; and a bare JSON endpoint. Served by the same gunicorn
-settings as the project (`gunicorn benchmarks.baseline:app`).
+settings as the project (`gunicorn "benchmarks.baseline:make_baseline()"`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class SymptomsForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type 
     note = StringField("Anything else?")
 
 
-def create_app() -> Flask:
+def make_baseline() -> Flask:
     """The baseline app."""
     app = Flask(__name__, template_folder="baseline_templates")
     app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", "baseline-only-secret-key")
@@ -61,6 +61,3 @@ def create_app() -> Flask:
         return {"received": request.get_json(), "saved": False}
 
     return app
-
-
-app = create_app()

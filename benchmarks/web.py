@@ -380,7 +380,7 @@ async def main_async() -> None:
         answers = journey_answers()
         posts = page_posts(answers)
         project = Server("run:app", env)
-        baseline = Server("benchmarks.baseline:app", {**os.environ, "LOG_LEVEL": "WARNING"})
+        baseline = Server("benchmarks.baseline:make_baseline()", {**os.environ, "LOG_LEVEL": "WARNING"})
         try:
             project.wait()
             baseline.wait()

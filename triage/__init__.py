@@ -112,9 +112,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """The filters and globals templates use."""
-    from triage import templating
+    from triage import assets, templating
 
     templating.register_template_helpers(app)
+    assets.init_app(app)
 
 
 def warn_about_demo_settings(app: Flask) -> None:
