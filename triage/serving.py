@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, request
 from werkzeug.serving import WSGIRequestHandler
-from werkzeug.wsgi import ClosingIterator
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -37,31 +36,26 @@ class RequestLog:
         self.app = app
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Serve the request, and log it once its answer has been sent."""
+        """Serve the request, and log it as its answer starts (the app has made it by then)."""
         started = time.perf_counter()
         given = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = environ[REQUEST_ID] = given if _GIVEN_ID.match(given) else uuid.uuid4().hex
-        answer: dict[str, Any] = {}
 
         def starting(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            answer["status"] = int(status.split(" ", 1)[0])
-            answer["bytes"] = next((int(v) for k, v in headers if k.lower() == "content-length"), None)
-            return start_response(status, [*headers, ("X-Request-ID", request_id)], exc_info)
-
-        def log() -> None:
             access_log.info(
                 "request",
                 extra={
                     "request_id": request_id,
                     "method": environ.get("REQUEST_METHOD"),
                     "endpoint": environ.get(ENDPOINT) or "-",
-                    "status": answer.get("status"),
+                    "status": int(status.split(" ", 1)[0]),
                     "ms": round((time.perf_counter() - started) * 1000, 2),
-                    "bytes": answer.get("bytes"),
+                    "bytes": next((int(v) for k, v in headers if k.lower() == "content-length"), None),
                 },
             )
+            return start_response(status, [*headers, ("X-Request-ID", request_id)], exc_info)
 
-        return ClosingIterator(self.app(environ, starting), [log])
+        return self.app(environ, starting)
 
 
 class BoundedBodies:
