@@ -354,6 +354,65 @@ def report(pairs: list[Pair]) -> str:
     return "\n".join(lines)
 
 
+def server_time_per_page(posts: list[tuple[str, list[tuple[str, str]]]], journeys: int = 40) -> str:
+    """The app's own CPU time per page, in this process (no server, no client): medians by page."""
+    import logging
+
+    from werkzeug.datastructures import MultiDict
+
+    from triage import create_app
+    from triage.extensions import db
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    app = create_app(
+        {
+            "SECRET_KEY": secrets.token_hex(16),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'pages.sqlite3'}",
+            "SESSION_COOKIE_SECURE": False,
+            "RATELIMIT_PATIENT_PAGES": UNLIMITED,
+            "RATELIMIT_PATIENT_FORMS": UNLIMITED,
+        }
+    )
+    logging.getLogger("triage").setLevel(logging.WARNING)
+    with app.app_context():
+        db.create_all()
+    times: dict[str, list[float]] = {}
+
+    def timed(name: str, call: Callable[..., Any], path: str, **data: Any) -> Any:
+        started = time.process_time()
+        answer = call(path, **data)
+        times.setdefault(name, []).append(time.process_time() - started)
+        return answer
+
+    for round_ in range(journeys + 5):
+        client = app.test_client()
+        if round_ == 5:
+            times.clear()  # the first journeys warm the caches
+        timed("start page", client.get, "/")
+        for path, data in posts:
+            page = timed("question page GET", client.get, path)
+            timed(
+                "question page POST",
+                client.post,
+                path,
+                data=MultiDict([("csrf_token", _token(page.data)), *data]),
+            )
+        page = timed("check answers GET", client.get, "/check-answers")
+        timed(
+            "check answers POST (saves)",
+            client.post,
+            "/check-answers",
+            data={"csrf_token": _token(page.data)},
+        )
+        timed("result page", client.get, "/result")
+    with app.app_context():
+        db.engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+    lines = ["| page | server CPU ms (median, in-process) |", "|---|---:|"]
+    lines += [f"| {name} | {statistics.median(values) * 1000:.2f} |" for name, values in times.items()]
+    return "\n".join(lines)
+
+
 def static_caching(base: str) -> str:
     """How the project's style sheet and script are cached by a browser (from their headers)."""
     import urllib.request
@@ -410,6 +469,8 @@ async def main_async() -> None:
                         print(f"{pair.name}: {run.failures} failed, the first: {run.first_failure}")
             print()
             print(static_caching(project.url))
+            print()
+            print(server_time_per_page(posts))
         finally:
             project.stop()
             baseline.stop()
