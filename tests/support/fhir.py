@@ -86,7 +86,7 @@ def response_problems(questionnaire: Mapping[str, Any], response: Mapping[str, A
     defined = {item["linkId"]: (item, parent) for item, parent in _items(questionnaire["item"])}
     given = {item["linkId"]: (item, parent) for item, parent in _items(response.get("item", []))}
     answers = {link: item.get("answer", []) for link, (item, _) in given.items()}
-    for link, (item, parent) in given.items():
+    for link, (_item, parent) in given.items():
         if link not in defined:
             found.append(f"{link}: no such item in the Questionnaire")
             continue
@@ -157,7 +157,7 @@ def _enabled(
 
 
 def _value(answer: Mapping[str, Any]) -> Any:
-    ((name, value),) = [(k, v) for k, v in answer.items() if k.startswith("value")]
+    ((_name, value),) = [(k, v) for k, v in answer.items() if k.startswith("value")]
     return value
 
 
