@@ -253,7 +253,7 @@ def _fhir_paths() -> dict[str, Any]:
                         "in": "path",
                         "required": True,
                         "description": "The assessment's reference code, e.g. K7QX-3M9P",
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 20},
+                        "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$"},
                     }
                 ],
                 "responses": {
