@@ -41,6 +41,7 @@ ACTIONS = {
     Action.MFA_RESET: _l("Reset an account's authenticator"),
     Action.CREATE_API_KEY: _l("Made an API key"),
     Action.REVOKE_API_KEY: _l("Revoked an API key"),
+    Action.FHIR_EXPORT: _l("Read a record as FHIR"),
 }
 
 

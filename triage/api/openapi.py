@@ -12,6 +12,7 @@ from typing import Any
 
 from triage.engine import Level, RuleSet
 from triage.engine.contract import Kind, Question
+from triage.fhir import FHIR_JSON, LEVELS_ID, LEVELS_TO_INFERMEDICA_ID
 
 JSON = "application/json"
 _TEXT: dict[str, Any] = {"type": "string"}
@@ -36,19 +37,30 @@ def openapi_document(ruleset: RuleSet) -> dict[str, Any]:
             "/api/v1/assessments": {"post": _assess_operation()},
             "/api/v1/questions": {"get": _questions_operation()},
             "/api/v1/openapi.json": {"get": _document_operation()},
+            **_fhir_paths(),
         },
         "components": {
             "schemas": {
                 "Answers": answers_schema(ruleset),
                 "Outcome": _outcome_schema(),
                 "Errors": _errors_schema(),
+                "OperationOutcome": _resource_schema("OperationOutcome"),
             },
             "securitySchemes": {
                 "apiKey": {
                     "type": "http",
                     "scheme": "bearer",
                     "description": "A key made with `python -m triage api-keys create NAME`.",
-                }
+                },
+                "staffSession": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": (
+                        "The session cookie of a member of staff logged in to /staff/ (named __Host-session "
+                        "over HTTPS); any staff role reads records."
+                    ),
+                },
             },
         },
     }
@@ -178,4 +190,79 @@ def _errors_schema() -> dict[str, Any]:
         "type": "object",
         "required": ["errors"],
         "properties": {"errors": {"type": "object", "additionalProperties": _TEXT, "minProperties": 1}},
+    }
+
+
+def _resource_schema(resource_type: str) -> dict[str, Any]:
+    """A FHIR resource of one type (its full shape is FHIR R4's, checked by the tests)."""
+    return {
+        "type": "object",
+        "required": ["resourceType"],
+        "properties": {"resourceType": {"const": resource_type}},
+    }
+
+
+def _fhir(description: str, resource_type: str) -> dict[str, Any]:
+    return {"description": description, "content": {FHIR_JSON: {"schema": _resource_schema(resource_type)}}}
+
+
+def _fhir_error(description: str) -> dict[str, Any]:
+    ref = {"$ref": "#/components/schemas/OperationOutcome"}
+    return {"description": description, "content": {FHIR_JSON: {"schema": ref}}}
+
+
+def _fhir_read(operation_id: str, summary: str, resource_type: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "tags": ["FHIR R4"],
+            "responses": {"200": _fhir(f"The {resource_type}", resource_type)},
+        }
+    }
+
+
+def _fhir_paths() -> dict[str, Any]:
+    """The FHIR R4 endpoints: three public resources and a saved assessment as a Bundle."""
+    return {
+        "/api/v1/fhir/Questionnaire": _fhir_read(
+            "fhirQuestionnaire",
+            "The FHIR Questionnaire generated from the answers contract (version: the rules version)",
+            "Questionnaire",
+        ),
+        f"/api/v1/fhir/CodeSystem/{LEVELS_ID}": _fhir_read(
+            "fhirLevels", "The five urgency levels as a FHIR CodeSystem", "CodeSystem"
+        ),
+        f"/api/v1/fhir/ConceptMap/{LEVELS_TO_INFERMEDICA_ID}": _fhir_read(
+            "fhirLevelsToInfermedica",
+            "The ConceptMap from the levels to Infermedica's triage levels",
+            "ConceptMap",
+        ),
+        "/api/v1/fhir/assessments/{reference}": {
+            "get": {
+                "operationId": "fhirAssessment",
+                "summary": (
+                    "A saved assessment as a FHIR Bundle (collection): QuestionnaireResponse, "
+                    "RiskAssessment and any call-back's ServiceRequest. Every read is audited."
+                ),
+                "tags": ["FHIR R4"],
+                "security": [{"apiKey": []}, {"staffSession": []}],
+                "parameters": [
+                    {
+                        "name": "reference",
+                        "in": "path",
+                        "required": True,
+                        "description": "The assessment's reference code, e.g. K7QX-3M9P",
+                        "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$"},
+                    }
+                ],
+                "responses": {
+                    "200": _fhir("The Bundle", "Bundle"),
+                    "401": _fhir_error("No API key or staff session, or a key that is unknown or revoked"),
+                    "404": _fhir_error("No record has this reference code"),
+                    "429": _error("Too many requests with this key; try again later"),
+                    "503": _fhir_error("The records cannot be read now"),
+                },
+            }
+        },
     }

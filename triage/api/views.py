@@ -20,7 +20,7 @@ from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
 
 
-def _key_of_request() -> str:
+def key_of_request() -> str:
     """The rate-limit key of a request with an API key: the key's hash, never the key itself."""
     return "key:" + key_hash(request.headers.get("Authorization", ""))
 
@@ -29,7 +29,7 @@ def _key_of_request() -> str:
 @limiter.limit(setting("RATELIMIT_API_ADDRESS"))
 @limiter.limit(
     setting("RATELIMIT_API_KEY"),
-    key_func=_key_of_request,
+    key_func=key_of_request,
     exempt_when=lambda: "Authorization" not in request.headers,
 )
 def create_assessment() -> ResponseReturnValue:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import accounts, data, ops, rules, translations
+from triage.cli import accounts, data, fhir, ops, rules, translations
 
 
 @click.group()
@@ -20,3 +20,4 @@ main.add_command(data.purge)
 main.add_command(translations.translations)
 main.add_command(ops.prepare)
 main.add_command(ops.backup)
+main.add_command(fhir.fhir)

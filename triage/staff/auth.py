@@ -70,13 +70,20 @@ class OfflineStaff:
         return str(self.id)
 
 
+#: Endpoints outside the staff area that a staff session may use: a record read as FHIR.
+STAFF_SESSION_ELSEWHERE = frozenset({"api.fhir_assessment"})
+
+
 def load_user(user_id: str) -> StaffUser | OfflineStaff | None:
     """The logged-in account, if it still exists and is active; never an error.
 
     Outside the staff area nobody is logged in (patient pages and the API never read the staff
-    accounts). With the database down, the account the session remembers (OfflineStaff).
+    accounts), but for STAFF_SESSION_ELSEWHERE. With the database down, the account the session
+    remembers (OfflineStaff).
     """
-    if request.blueprint != bp.name or not user_id.isdigit():
+    if (
+        request.blueprint != bp.name and request.endpoint not in STAFF_SESSION_ELSEWHERE
+    ) or not user_id.isdigit():
         return None
     try:
         user = repository.get_user(int(user_id))
@@ -159,12 +166,13 @@ def end_idle_sessions() -> ResponseReturnValue | None:
     the next page asks to log in again."""
     if current_user.is_authenticated:
         now = time.time()
-        if now - session.get(_SEEN, now) > current_app.config["IDLE_LIMIT_SECONDS"]:
+        lapsed = _lapsed(now)
+        if lapsed == _IDLE:
             audit_if_possible(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
             end_staff_session()
             flash(_("You were logged out after 30 minutes without activity."))
             return redirect(url_for("staff.login", next=request.path))
-        if now - session.get(_SINCE, 0) > current_app.config["STAFF_SESSION_LIMIT_SECONDS"]:
+        if lapsed == _TOO_LONG:
             audit_if_possible(current_user.username, Action.LOGOUT, detail="12 hours since logging in")
             end_staff_session()
             flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
@@ -178,6 +186,33 @@ def record_activity(response: Response) -> Response:
     """A staff request that changed the session also records its activity."""
     idle.touch_if_changed(_SEEN)
     return response
+
+
+_IDLE, _TOO_LONG = "idle", "too long"
+
+
+def _lapsed(now: float) -> str | None:
+    """Why the staff session has ended by the clock (idle too long, or logged in too long), if it has."""
+    if now - session.get(_SEEN, now) > current_app.config["IDLE_LIMIT_SECONDS"]:
+        return _IDLE
+    if now - session.get(_SINCE, 0) > current_app.config["STAFF_SESSION_LIMIT_SECONDS"]:
+        return _TOO_LONG
+    return None
+
+
+def staff_reader(*roles: Role) -> str | None:
+    """Outside the staff area (STAFF_SESSION_ELSEWHERE): the username of the logged-in member of
+    staff with one of these roles, while their session lasts and the accounts can be checked; else None.
+
+    Reading counts as activity, as a staff page does; a lapsed session is not ended here (the next
+    staff page ends it, and audits that).
+    """
+    if not current_user.is_authenticated or isinstance(current_user._get_current_object(), OfflineStaff):
+        return None
+    if (roles and current_user.role not in roles) or _lapsed(time.time()) is not None:
+        return None
+    idle.touch(_SEEN)
+    return str(current_user.username)
 
 
 @bp.context_processor

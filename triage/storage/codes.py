@@ -55,5 +55,6 @@ class Action(StrEnum):
     MFA_RESET = "mfa_reset"
     CREATE_API_KEY = "create_api_key"
     REVOKE_API_KEY = "revoke_api_key"
+    FHIR_EXPORT = "fhir_export"  # a record read as FHIR (the API, or `python -m triage fhir export`)
     # An audit action's code, not a password.
     SET_PASSWORD = "set_password"  # noqa: S105  # nosec B105
