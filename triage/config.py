@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -71,11 +72,15 @@ class Defaults:
     STAFF_MFA = "required"
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
     PROXY_COUNT = 0
+    #: The practice's time zone (an IANA name): "today" for an urgent record ends at its midnight,
+    #: and the dashboard's weeks are its weeks.
+    PRACTICE_TIMEZONE = "Europe/Athens"
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The settings given in the environment (secret key, rules folder, practice details)."""
-    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "STAFF_MFA", *PRACTICE_DEFAULTS]
+    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "STAFF_MFA", "PRACTICE_TIMEZONE"]
+    names += PRACTICE_DEFAULTS
     settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
     settings |= {
         name: value for name, value in environ.items() if value and name.startswith(_LOCALISED_PRACTICE)
@@ -96,6 +101,15 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     elif secure in ("0", "false", "no"):  # plain http on purpose, e.g. `make run` on 127.0.0.1
         settings["SESSION_COOKIE_SECURE"] = False
     return settings
+
+
+def practice_zone(settings: Mapping[str, Any]) -> ZoneInfo:
+    """The practice's time zone (PRACTICE_TIMEZONE); ValueError naming the setting for an unknown one."""
+    name = str(settings.get("PRACTICE_TIMEZONE") or Defaults.PRACTICE_TIMEZONE)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"PRACTICE_TIMEZONE: {name!r} is not a time zone (e.g. Europe/Athens)") from exc
 
 
 def practice_values(settings: Mapping[str, Any], lang: str | None = None) -> dict[str, str]:
