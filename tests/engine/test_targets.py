@@ -12,6 +12,7 @@ from triage.engine import Level, RuleSet
 from triage.engine.contract import UNSURE, Kind
 from triage.engine.model import Target
 from triage.engine.notable import notable_answers
+from triage.engine.table import rules_table
 
 ATHENS = ZoneInfo("Europe/Athens")  # UTC+2 in winter, UTC+3 from 29 March 2026
 END_OF_DAY = Target(end_of_day=True)
@@ -60,6 +61,14 @@ def test_every_level_has_a_target_and_more_urgent_levels_are_due_no_later(rules:
     assert last_moment.astimezone(ATHENS).date() == arrived.astimezone(ATHENS).date(), (
         "urgent: the person is told to get help today"
     )
+
+
+def test_the_rules_table_says_each_levels_target_for_review(rules: RuleSet) -> None:
+    table = rules_table(rules, "en")
+    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines() if line.startswith("| ")}
+    assert rows["urgent"].endswith("| by the end of the practice's day |")
+    assert rows["ambulance"].endswith("| within 15 minutes |")
+    assert Target(within=timedelta(days=1)).describe() == "within 1 day"
 
 
 # --- positive answers ------------------------------------------------------------------------------

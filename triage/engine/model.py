@@ -176,6 +176,17 @@ class Target:
             return now - self.within
         return datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
 
+    def describe(self) -> str:
+        """The target in words, for clinicians ("within 15 minutes", "by the end of the practice's day")."""
+        if self.within is None:
+            return "by the end of the practice's day"
+        seconds = int(self.within.total_seconds())
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if seconds % size == 0:
+                count = seconds // size
+                return f"within {count} {unit}{'s' if count != 1 else ''}"
+        return f"within {seconds} seconds"
+
     @property
     def longest(self) -> timedelta:
         """The most time the target can give: its span, or a whole day."""
