@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -74,6 +75,9 @@ class Defaults:
     LOG_LEVEL = "INFO"
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
     PROXY_COUNT = 0
+    #: The practice's time zone (an IANA name): "today" for an urgent record ends at its midnight,
+    #: and the dashboard's weeks are its weeks.
+    PRACTICE_TIMEZONE = "Europe/Athens"
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
@@ -85,6 +89,7 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "STAFF_MFA",
         "LOG_FORMAT",
         "LOG_LEVEL",
+        "PRACTICE_TIMEZONE",
         *PRACTICE_DEFAULTS,
     ]
     settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
@@ -107,6 +112,15 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     elif secure in ("0", "false", "no"):  # plain http on purpose, e.g. `make run` on 127.0.0.1
         settings["SESSION_COOKIE_SECURE"] = False
     return settings
+
+
+def practice_zone(settings: Mapping[str, Any]) -> ZoneInfo:
+    """The practice's time zone (PRACTICE_TIMEZONE); ValueError naming the setting for an unknown one."""
+    name = str(settings.get("PRACTICE_TIMEZONE") or Defaults.PRACTICE_TIMEZONE)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"PRACTICE_TIMEZONE: {name!r} is not a time zone (e.g. Europe/Athens)") from exc
 
 
 def practice_values(settings: Mapping[str, Any], lang: str | None = None) -> dict[str, str]:

@@ -17,6 +17,14 @@ LEVELS = {
     Level.SOON.value: _l("Soon: 1 to 2 weeks"),
     Level.INFORMATION.value: _l("Information"),
 }
+#: The levels in a word, where space is short (the dashboard's charts).
+LEVELS_SHORT = {
+    Level.AMBULANCE.value: _l("Ambulance"),
+    Level.EMERGENCY.value: _l("Emergency"),
+    Level.URGENT.value: _l("Urgent"),
+    Level.SOON.value: _l("Soon"),
+    Level.INFORMATION.value: _l("Information"),
+}
 STATUSES = {Status.NEW: _l("New"), Status.CONTACTED: _l("Contacted"), Status.CLOSED: _l("Closed")}
 CHANNELS = {Channel.ONLINE: _l("Online"), Channel.PHONE: _l("Phone"), Channel.API: _l("API")}
 TIME_WINDOWS = {
@@ -30,6 +38,8 @@ ACTIONS = {
     Action.VIEW_QUEUE: _l("Viewed the queue"),
     Action.LOOKUP: _l("Found a record by its reference"),
     Action.STATUS: _l("Changed a status"),
+    Action.OVERRIDE: _l("Changed a record's urgency level"),
+    Action.VIEW_DASHBOARD: _l("Viewed the dashboard"),
     Action.PHONE_CALL: _l("Took a phone call"),
     Action.EXPORT: _l("Exported the queue"),
     Action.LOGIN: _l("Logged in"),

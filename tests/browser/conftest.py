@@ -8,13 +8,17 @@ The helpers behind them are tests/support/browser.py and tests/support/drive.py.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, StorageState, sync_playwright
 
 from tests.support.api import bearer
+from tests.support.apps import DATABASE_FILE
 from tests.support.browser import (
     API_KEY,
     ARTIFACTS,
@@ -27,6 +31,15 @@ from tests.support.browser import (
 from tests.support.drive import AT_LEVEL, TOUR, log_in, take_call
 
 
+def make_older(database: Path, age: timedelta) -> None:
+    """Move every record's arrival back in the server's SQLite database (it keeps times in UTC,
+    as text)."""
+    with closing(sqlite3.connect(database)) as connection, connection:
+        for row_id, created in list(connection.execute("SELECT id, created_at FROM assessments")):
+            older = datetime.fromisoformat(created) - age
+            connection.execute("UPDATE assessments SET created_at = ? WHERE id = ?", (str(older), row_id))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def chromium() -> str:
     """The path of Debian's Chromium; skips every browser test without it (fails under CI=true)."""
@@ -34,9 +47,15 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app server's files: its instance folder, and so its SQLite database."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="session")
+def base_url(server_folder: Path) -> Iterator[str]:
     """The address of the app, served by werkzeug in its own process for the whole session."""
-    with served(tmp_path_factory.mktemp("server")) as url:
+    with served(server_folder) as url:
         yield url
 
 
@@ -71,11 +90,12 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def staff_session(browser: Browser, base_url: str) -> StorageState:
+def staff_session(browser: Browser, base_url: str, server_folder: Path) -> StorageState:
     """The cookies of a staff member logged in through the login form, for contexts to start from.
 
     Before that, the queue is given records: one at each level through the JSON API, and a phone
-    call, with the caller's name and number, taken through the pages.
+    call, with the caller's name and number, taken through the pages; then every record is made
+    two days older, so those at the urgent levels are past their targets (overdue).
     """
     pages = Pages(browser, base_url)
     page = pages.open()
@@ -84,6 +104,7 @@ def staff_session(browser: Browser, base_url: str) -> StorageState:
         assert sent.ok and sent.json()["saved"]
     log_in(page, STAFF_ACCOUNT["username"], STAFF_ACCOUNT["password"])
     take_call(page, TOUR["answers"], ("Maria Georgiou", "210 555 0199"))
+    make_older(server_folder / "instance" / DATABASE_FILE, timedelta(days=2))
     state = page.context.storage_state()
     pages.close()
     return state

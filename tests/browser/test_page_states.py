@@ -24,6 +24,8 @@ AXE = Axe()
 DESKTOP: ViewportSize = {"width": 1280, "height": 720}
 #: A small phone, in CSS pixels.
 PHONE: ViewportSize = {"width": 320, "height": 640}
+#: A common phone, for the pictures of the staff pages.
+COMMON_PHONE: ViewportSize = {"width": 375, "height": 740}
 #: A 1280×800 window at 200% zoom: half as many CSS pixels, each drawn twice as large.
 ZOOMED: ViewportSize = {"width": 640, "height": 400}
 
@@ -110,11 +112,12 @@ def buttons_out_of_view(page: Page) -> list[str]:
 
 
 def save_screenshot(page: Page, state: PageState, folder: Path, suffix: str = "") -> None:
-    """A whole-page picture of each result level (one pixel per CSS pixel), for people to look at."""
-    if state.level is not None:
+    """A whole-page picture of each result level and of the states named for one (one pixel per
+    CSS pixel), for people to look at."""
+    named = f"result-{state.level.value}" if state.level is not None else state.screenshot
+    if named is not None:
         language = "" if state.lang == LANG else f"{state.lang}-"
-        name = f"{language}result-{state.level.value}{suffix}.png"
-        page.screenshot(path=folder / name, full_page=True, scale="css")
+        page.screenshot(path=folder / f"{language}{named}{suffix}.png", full_page=True, scale="css")
 
 
 def test_page_says_its_language(shown: Page, state: PageState) -> None:
@@ -129,6 +132,9 @@ def test_no_wcag_violations(shown: Page, state: PageState, artifacts: Path) -> N
     save_screenshot(shown, state, artifacts)
     found = violations(shown)
     assert not found, report(state, found)
+    if state.screenshot:  # and as a common phone shows it
+        shown.set_viewport_size(COMMON_PHONE)
+        save_screenshot(shown, state, artifacts, "-375px")
 
 
 def test_no_horizontal_scrolling_at_320_css_pixels(shown: Page, state: PageState, artifacts: Path) -> None:

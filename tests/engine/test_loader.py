@@ -417,6 +417,27 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "'phone_script' is a required property",
     ),
     (
+        "a level without a target",
+        "levels.yaml",
+        (("    target: {days: 28}\n", ""),),
+        "levels.yaml: level information",
+        "'target' is a required property",
+    ),
+    (
+        "a target of two spans",
+        "levels.yaml",
+        (("target: {days: 14}", "target: {days: 14, hours: 2}"),),
+        "levels.yaml: level soon",
+        "has too many properties",
+    ),
+    (
+        "a more urgent level given longer than a less urgent one",
+        "levels.yaml",
+        (("target: {end_of_day: true}", "target: {days: 20}"),),
+        "levels.yaml: level urgent",
+        "target gives more time than the less urgent level soon's",
+    ),
+    (
         "choice question without wording for a value",
         "questions.yaml",
         (

@@ -65,6 +65,15 @@ VISITS: dict[tuple[str, str], Visit] = {
         status=302,
         location="/staff/assessments/{reference}",
     ),
+    ("staff.queue_news", "GET"): Visit("/staff/queue/news?after=2026-01-01T00:00:00%2B00:00"),
+    ("staff.override", "POST"): Visit(
+        "/staff/assessments/{reference}/override",
+        data={"level": "emergency", "reason": "Heard worse on the phone"},
+        status=302,
+        location="/staff/assessments/{reference}",
+        roles=("clinician", "admin"),
+    ),
+    ("staff.dashboard", "GET"): Visit("/staff/dashboard", roles=("clinician", "admin")),
     ("staff.phone_screen", "GET"): Visit("/staff/phone"),
     ("staff.phone_screen", "POST"): Visit(
         "/staff/phone", data=QUIET_SCREEN, status=302, location="/staff/phone/questions"

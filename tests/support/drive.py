@@ -37,11 +37,14 @@ CALL_BACK = 'main form[action^="/call-back"]'
 #: The languages the pages are checked in besides English, which is what a browser gets unasked.
 OTHER_LANGUAGES = [lang for lang in RULES.languages if lang != LANG]
 STAFF_LOGIN, STAFF_QUEUE, STAFF_AUDIT = "/staff/login", "/staff/", "/staff/audit"
+STAFF_DASHBOARD = "/staff/dashboard"
 MFA_SETUP, RECOVERY_CODES = "/staff/mfa/setup", "/staff/mfa/recovery-codes"
 PHONE_SCREEN, PHONE_QUESTIONS, PHONE_RESULT = "/staff/phone", "/staff/phone/questions", "/staff/phone/result/"
 RECORD = "/staff/assessments/"
 #: A record's status form (its own action, unlike the page forms SUBMIT finds).
 STATUS_FORM = 'main form[action$="/status"]'
+#: A record's form for a clinician's own urgency level.
+OVERRIDE_FORM = 'main form[action$="/override"]'
 #: The warning-sign questions a phone call starts with, and every other question (one page).
 SCREEN = [RULES.contract[qid] for qid in RULES.contract.emergency_screen.question_ids]
 PHONE_REST = [q for q in RULES.contract.questions if q not in SCREEN]
@@ -176,6 +179,7 @@ class PageState:
     name: str
     reach: Callable[[Page], None]
     level: Level | None = None  # for a result page
+    screenshot: str | None = None  # a picture of this state is kept under this name (artifacts/)
     lang: str = LANG  # the language the pages are in (and the <html lang>)
     staff: bool = False  # reached by a member of staff who is logged in (see log_in)
 
@@ -371,6 +375,39 @@ def _record_status_saved(page: Page) -> None:
     expect(page.locator("main .notice[role=status]")).to_be_visible()
 
 
+def _record_level_changed(page: Page) -> None:
+    """A clinician (the browser tests' admin) sets another level on the record, with a reason."""
+    _record(page)
+    page.locator(f"{OVERRIDE_FORM} [name=level]:not(:checked)").first.check()
+    page.locator("#reason").fill("On the phone the pain wakes her every night and is getting worse.")
+    submit(page, f"{OVERRIDE_FORM} [type=submit]")
+    assert path(page).startswith(RECORD), f"expected the record, the browser shows {page.url}"
+    expect(page.locator("main .notice[role=note]").first).to_be_visible()
+
+
+def _record_level_change_with_errors(page: Page) -> None:
+    _record(page)
+    submit(page, f"{OVERRIDE_FORM} [type=submit]")
+    expect(page.locator(f"{OVERRIDE_FORM} .error-summary")).to_be_visible()
+
+
+def _queue_overdue_and_changed(page: Page) -> None:
+    """Every record (some past their level's target: conftest.py's staff_session made them older),
+    one with a level a clinician changed, and new again (an earlier state marked it contacted), so
+    the header counts it overdue."""
+    _record_level_changed(page)
+    page.locator(f'{STATUS_FORM} [name=status][value="new"]').check()
+    submit(page, f"{STATUS_FORM} [type=submit]")
+    assert go(page, f"{STAFF_QUEUE}?show=all").ok
+    expect(page.locator("main table.queue tr.queue__row--overdue").first).to_be_visible()
+    expect(page.locator("main .overdue-count, nav .overdue-count").first).to_be_visible()
+
+
+def _dashboard(page: Page) -> None:
+    assert go(page, STAFF_DASHBOARD).ok
+    expect(page.locator("main svg.chart").first).to_be_visible()
+
+
 def _phone_screen(page: Page) -> None:
     assert go(page, PHONE_SCREEN).ok
     expect(page.locator(f"main [name={SCREEN[0].id}]").first).to_be_visible()
@@ -433,6 +470,12 @@ def staff_page_states() -> list[PageState]:
         logged_in("staff queue", _queue),
         logged_in("staff record", _record),
         logged_in("staff record, status saved", _record_status_saved),
+        logged_in("staff record, level changed", _record_level_changed),
+        logged_in("staff record, level change with errors", _record_level_change_with_errors),
+        logged_in(
+            "staff queue, overdue and a changed level", _queue_overdue_and_changed, screenshot="staff-queue"
+        ),
+        logged_in("staff dashboard", _dashboard, screenshot="staff-dashboard"),
         logged_in("staff phone screen", _phone_screen),
         logged_in("staff phone screen with errors", _phone_screen_with_errors),
         logged_in("staff phone emergency script", _phone_emergency),

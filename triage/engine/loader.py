@@ -6,7 +6,9 @@ module reads the support files (the contract, terms, levels, safety net) and put
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from . import schemas
 from .compiler import Compiler
 from .contract import FALLBACK_CODES, Contract, Kind, Question, Section
 from .files import RULESET, RuleFileError, RulesInvalid
-from .model import Level, LevelAdvice, RulesVersion
+from .model import Level, LevelAdvice, RulesVersion, Target
 from .ruleset import RuleSet, TermDefinition
 from .topics import DEFINITIONS, TopicReader
 
@@ -242,8 +244,29 @@ class _Loader(TopicReader):
                 expect=self._text(raw["expect"], LEVELS, where),
                 guidance=tuple(self._text(t, LEVELS, where) for t in raw.get("guidance", ())),
                 phone_script=self._phone_text(raw["phone_script"], LEVELS, where, "phone_script"),
+                target=_target(raw["target"]),
             )
+        self._check_targets(levels)
         return levels
+
+    def _check_targets(self, levels: Mapping[Level, LevelAdvice]) -> None:
+        """A more urgent level never gives the practice longer than a less urgent one."""
+        ordered = sorted(levels.values(), key=lambda advice: advice.level)
+        for lower, higher in itertools.pairwise(ordered):
+            if higher.target.longest > lower.target.longest:
+                self._error(
+                    LEVELS,
+                    f"level {higher.level.value}",
+                    f"target gives more time than the less urgent level {lower.level.value}'s",
+                )
+
+
+def _target(data: Mapping[str, Any]) -> Target:
+    """A level's target from its one key (the schema allows exactly one)."""
+    if data.get("end_of_day"):
+        return Target(end_of_day=True)
+    (unit, amount), *_ = data.items()
+    return Target(within=timedelta(**{unit: amount}))
 
 
 __all__ = ["DEFAULT_RULES_DIR", "SUPPORT_FILES", "RuleFileError", "RulesInvalid", "load_rules"]

@@ -7,6 +7,7 @@ import functools
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -153,6 +154,51 @@ class FiredRule:
 
 
 @dataclass(frozen=True)
+class Target:
+    """How soon the practice acts on a record at a level (levels.yaml `target`): within a span of its
+    arrival, or by the end of the practice's day (in the practice's time zone, given by the caller)."""
+
+    within: timedelta | None = None
+    end_of_day: bool = False
+
+    def due(self, arrived: datetime, zone: tzinfo) -> datetime:
+        """When a record that arrived then is due (an aware time: `arrived` naive is taken as UTC)."""
+        arrived = _aware(arrived)
+        if self.within is not None:
+            return arrived + self.within
+        local = arrived.astimezone(zone).date() + timedelta(days=1)
+        return datetime.combine(local, time(0), tzinfo=zone)
+
+    def overdue_before(self, now: datetime, zone: tzinfo) -> datetime:
+        """Records that arrived before this time are overdue now (due is never earlier for a later one)."""
+        now = _aware(now)
+        if self.within is not None:
+            return now - self.within
+        return datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
+
+    def describe(self) -> str:
+        """The target in words, for clinicians ("within 15 minutes", "by the end of the practice's day")."""
+        if self.within is None:
+            return "by the end of the practice's day"
+        seconds = int(self.within.total_seconds())
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if seconds % size == 0:
+                count = seconds // size
+                return f"within {count} {unit}{'s' if count != 1 else ''}"
+        return f"within {seconds} seconds"
+
+    @property
+    def longest(self) -> timedelta:
+        """The most time the target can give: its span, or a whole day."""
+        return self.within if self.within is not None else timedelta(days=1)
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time with its zone; a naive one (SQLite keeps none) is UTC, as every stored time is."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
 class LevelAdvice:
     """What a level tells the person (label, action, what to expect, guidance) and the phone script."""
 
@@ -162,6 +208,7 @@ class LevelAdvice:
     expect: Text
     guidance: tuple[Text, ...]
     phone_script: Text  # what the receptionist tells the caller to do, in the practice's own voice
+    target: Target = Target()  # how soon the practice acts on a record at this level
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,21 @@ TOPIC: dict[str, Any] = {
     },
 }
 
+#: How soon the practice acts on a record at a level: within so many minutes, hours or days of its
+#: arrival, or by the end of the practice's day (its time zone is a setting, not a rule).
+TARGET: dict[str, Any] = {
+    "type": "object",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": False,
+    "properties": {
+        "minutes": {"type": "integer", "minimum": 1},
+        "hours": {"type": "integer", "minimum": 1},
+        "days": {"type": "integer", "minimum": 1},
+        "end_of_day": {"const": True},
+    },
+}
+
 LEVELS: dict[str, Any] = {
     "type": "object",
     "required": ["levels"],
@@ -184,10 +199,11 @@ LEVELS: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "label", "action", "expect", "phone_script"],
+                "required": ["id", "label", "action", "expect", "phone_script", "target"],
                 "additionalProperties": False,
                 "properties": {
                     "id": ID,
+                    "target": TARGET,
                     "label": TEXT,
                     "action": TEXT,
                     "expect": TEXT,

@@ -102,11 +102,12 @@ def _levels(rules: RuleSet, lang: str) -> list[str]:
     lines = [
         "## Levels",
         "",
-        "| level | action shown | phone script (read out by the receptionist) |",
-        "|---|---|---|",
+        "| level | action shown | phone script (read out by the receptionist) | the practice acts |",
+        "|---|---|---|---|",
     ]
     lines += [
-        f"| {level.value} | {_cell(advice.action.get(lang))} | {_cell(advice.phone_script.get(lang))} |"
+        f"| {level.value} | {_cell(advice.action.get(lang))} | {_cell(advice.phone_script.get(lang))} "
+        f"| {advice.target.describe()} |"
         for level, advice in rules.levels.items()
     ]
     return [*lines, ""]

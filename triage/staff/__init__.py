@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from triage.staff import auth, phone, signin, views, words  # noqa: E402,F401  (routes register themselves on bp)
+from triage.staff import auth, phone, signin, targets, views, words  # noqa: E402,F401  (routes register themselves on bp)

@@ -45,6 +45,8 @@ SESSION_KEYS = (_SEEN, _SINCE, _VERSION, _WHO, PENDING, ENROLLING, NEW_CODES)
 #: the reference of its record (saved at an early exit, completed at the end).
 CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference")
 F = TypeVar("F", bound=Callable[..., Any])
+#: Requests a page's script makes by itself, not the person: they never keep an idle session going.
+PASSIVE = frozenset({"staff.queue_news"})
 #: Every role: reception and clinicians see the same; admins also the audit trail and the export.
 STAFF = tuple(Role)
 
@@ -177,7 +179,8 @@ def end_idle_sessions() -> ResponseReturnValue | None:
             end_staff_session()
             flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
             return redirect(url_for("staff.login", next=request.path))
-        idle.touch(_SEEN, now)
+        if request.endpoint not in PASSIVE:
+            idle.touch(_SEEN, now)
     return None
 
 

@@ -87,6 +87,24 @@ class StatusForm(FlaskForm):  # type: ignore[misc]
     )
 
 
+class OverrideForm(FlaskForm):  # type: ignore[misc]
+    """A clinician's own urgency level for a record, and why (required: the audit keeps it)."""
+
+    level = RadioField(
+        _l("Urgency level to act on"),
+        choices=[SelectChoice(level.value, level.value) for level in sorted(Level, reverse=True)],
+        validators=[DataRequired(_l("Select an urgency level"))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Enter the reason for the change")),
+            Length(max=1000, message=_l("Enter a reason of 1000 characters or fewer")),
+            PlainText(multiline=True),
+        ],
+    )
+
+
 class CallerForm(FlaskForm):  # type: ignore[misc]
     """The caller's details for a phone assessment, both optional."""
 
@@ -147,3 +165,26 @@ class LookupForm(FlaskForm):  # type: ignore[misc]
         csrf = False
 
     reference = StringField(_l("Find by reference code"))
+
+
+#: The dashboard's periods, in weeks (the first is the default).
+PERIODS = (4, 12, 26)
+
+
+class DashboardForm(FlaskForm):  # type: ignore[misc]
+    """The dashboard's period; sent in the query string, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    weeks = SelectField(
+        _l("Period"),
+        choices=[SelectChoice(str(weeks), str(weeks)) for weeks in PERIODS],
+        default=str(PERIODS[0]),
+        validate_choice=False,
+    )
+
+    @property
+    def period(self) -> int:
+        """The weeks chosen; the default for anything that is not one of the periods."""
+        return int(self.weeks.data) if self.weeks.data in {str(w) for w in PERIODS} else PERIODS[0]

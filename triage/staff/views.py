@@ -15,9 +15,17 @@ from flask_login import current_user
 
 from triage.engine import Level
 from triage.extensions import rules
-from triage.staff import bp
+from triage.staff import bp, targets
+from triage.staff import dashboard as figures
 from triage.staff.auth import STAFF, STAFF_SAVES, requires
-from triage.staff.forms import EVERY_RECORD, LookupForm, QueueFilterForm, StatusForm
+from triage.staff.forms import (
+    EVERY_RECORD,
+    DashboardForm,
+    LookupForm,
+    OverrideForm,
+    QueueFilterForm,
+    StatusForm,
+)
 from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
@@ -37,6 +45,8 @@ EXPORT_COLUMNS = (
 )
 
 E = TypeVar("E", bound=Enum)
+#: Who may set another urgency level on a record, and see the dashboard: not reception.
+CLINICIANS = (Role.CLINICIAN, Role.ADMIN)
 #: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,16 +54,33 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 @bp.get("/")
 @requires(*STAFF)
 def queue() -> ResponseReturnValue:
-    """Who needs a call back: most urgent first, then oldest; filter by status, level, channel, date."""
+    """Who needs a call back: most urgent first, overdue first within a level, then oldest; filter by
+    status, level, channel, date."""
     form, filters = _filters()
-    items = repository.queue(filters)
+    now = datetime.now(UTC)
+    items = repository.queue(filters, overdue_before=targets.overdue_before(now))
     repository.audit(current_user.username, Action.VIEW_QUEUE, detail=f"{len(items)} records shown")
+    newest = repository.newest_arrival(filters)
     return render_template(
         "staff/queue.html",
-        items=items,
+        rows=targets.queue_rows(items, now),
         filters=form,
         lookup=LookupForm(formdata=None),
+        shown_until=_utc(newest) if newest else now.isoformat(),
     )
+
+
+@bp.get("/queue/news")
+@requires(*STAFF)
+def queue_news() -> ResponseReturnValue:
+    """For the queue's script: how many records these filters show arrived after `after`, and when
+    the newest did. A count and a time only; asking does not keep an idle session going."""
+    try:
+        after = datetime.fromisoformat(request.args.get("after", ""))
+    except ValueError:
+        return {"error": "after: not an ISO 8601 time"}, 400
+    news = repository.queue_news(_filters()[1], after)
+    return {"count": news.count, "newest": _utc(news.newest) or None}
 
 
 @bp.get("/lookup")
@@ -99,6 +126,47 @@ def change_status(reference: str) -> ResponseReturnValue:
     )
     flash(_("Status saved."))
     return redirect(url_for("staff.record", reference=assessment.reference))
+
+
+@bp.post("/assessments/<reference>/override")
+@STAFF_SAVES
+@requires(*CLINICIANS)
+def override(reference: str) -> ResponseReturnValue:
+    """A clinician sets the urgency level the practice acts on, with a reason; who and when are kept."""
+    assessment = _assessment(reference)
+    form = OverrideForm()
+    if not form.validate():
+        return _record_page(assessment, StatusForm(formdata=None, status=assessment.status), form), 400
+    level = Level(form.level.data)
+    repository.set_override(
+        assessment.reference, level, (form.reason.data or "").strip(), current_user.username
+    )
+    repository.audit(
+        current_user.username,
+        Action.OVERRIDE,
+        target=assessment.reference,
+        detail=f"{assessment.level} -> {level.value}",
+    )
+    flash(_("Urgency level saved."))
+    return redirect(url_for("staff.record", reference=assessment.reference))
+
+
+@bp.get("/dashboard")
+@requires(*CLINICIANS)
+def dashboard() -> ResponseReturnValue:
+    """How the practice is doing, week by week: levels, early exits, call-back times, overrides."""
+    form = DashboardForm(formdata=request.args)
+    now = datetime.now(UTC)
+    weeks = figures.iso_weeks(now, targets.zone(), form.period)
+    rows = repository.dashboard_rows(weeks[0].start, weeks[-1].end)
+    overdue = repository.overdue_count(targets.overdue_before(now))
+    repository.audit(current_user.username, Action.VIEW_DASHBOARD, detail=f"{form.period} weeks")
+    return render_template(
+        "staff/dashboard.html",
+        form=form,
+        figures=figures.dashboard(rows, weeks, overdue),
+        levels=figures.LEVELS,
+    )
 
 
 @bp.get("/audit")
@@ -160,7 +228,7 @@ def _assessment(reference: str) -> Assessment:
     return found
 
 
-def _record_page(assessment: Assessment, form: StatusForm) -> str:
+def _record_page(assessment: Assessment, form: StatusForm, override: OverrideForm | None = None) -> str:
     ruleset = rules.current
     same_rules = assessment.rules_hash == ruleset.version.content_hash
     outcome = None
@@ -174,6 +242,8 @@ def _record_page(assessment: Assessment, form: StatusForm) -> str:
         outcome=outcome,
         contract=ruleset.contract,
         level_advice=ruleset.levels[Level(assessment.level)],
+        override=override or OverrideForm(formdata=None, level=assessment.urgency),
+        may_override=current_user.role in CLINICIANS,
     )
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_percent, format_timedelta
+from flask_babel import gettext as _
 
 from triage import labels
+from triage.engine.contract import UNSURE, Kind
+from triage.engine.notable import Notable
+from triage.i18n import current_language
 from triage.staff import bp
+from triage.templating import AUTONYMS, answer_word
 
 
 @bp.app_template_filter("datetimeformat")
@@ -25,4 +31,34 @@ def staff_words() -> dict[str, Any]:
         "channel_word": lambda channel: labels.word(labels.CHANNELS, channel),
         "window_word": lambda window: labels.word(labels.TIME_WINDOWS, window),
         "action_word": lambda action: labels.word(labels.ACTIONS, action),
+        "level_short": lambda level: labels.word(labels.LEVELS_SHORT, level),
+        "language_word": lambda code: AUTONYMS.get(code, code),
+        "percent": lambda share: str(format_percent(share)),
+        "notable_words": notable_words,
+        "time_left": time_left,
+        "span": span,
     }
+
+
+def notable_words(notable: Notable) -> str:
+    """A positive answer in the page's language, as the contract words it ("Night pain", "Cancer:
+    Current", "Fever (not sure)")."""
+    question = notable.question
+    label = question.label.get(current_language())
+    if question.kind is Kind.YES_NO:
+        return str(_("%(label)s (not sure)", label=label)) if notable.values[0] == UNSURE else label
+    return f"{label}: {', '.join(answer_word(value, question) for value in notable.values)}"
+
+
+def span(length: timedelta) -> str:
+    """A length of time in words, to the minute ("3 hours", "2 days")."""
+    return str(format_timedelta(length, granularity="minute", threshold=1.5))
+
+
+def time_left(left: timedelta | None) -> str:
+    """The time left against a record's target, or how long it is overdue ("" when it is not new)."""
+    if left is None:
+        return ""
+    if left < timedelta(0):
+        return str(_("Overdue by %(span)s", span=span(-left)))
+    return str(_("%(span)s left", span=span(left)))

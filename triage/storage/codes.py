@@ -45,6 +45,8 @@ class Action(StrEnum):
     VIEW_QUEUE = "view_queue"
     LOOKUP = "lookup"
     STATUS = "status"
+    OVERRIDE = "override"  # a clinician set another urgency level on a record
+    VIEW_DASHBOARD = "view_dashboard"
     PHONE_CALL = "phone_call"
     EXPORT = "export"
     LOGIN = "login"

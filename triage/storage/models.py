@@ -51,10 +51,23 @@ class Assessment(Base):
     status_note: Mapped[str | None] = mapped_column(Text)
     status_by: Mapped[str | None] = mapped_column(String(50))
     status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the record was first marked contacted (how fast call-backs happen: the dashboard).
+    contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A clinician's own urgency level, when they disagree with the tool's (`level` stays as given):
+    # the queue sorts by it and its target applies. Who, when and why.
+    override_level: Mapped[str | None] = mapped_column(String(12))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[str | None] = mapped_column(String(50))
+    override_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     callbacks: Mapped[list[CallbackRequest]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def urgency(self) -> str:
+        """The level the practice acts on: a clinician's override where there is one, else the tool's."""
+        return self.override_level or self.level
 
     def __repr__(self) -> str:  # never the answers
         return f"<Assessment {self.reference} {self.level}>"

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import case, delete, event, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, event, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -24,6 +24,8 @@ from triage.storage.models import ApiKey, Assessment, AuditEntry, CallbackReques
 from triage.storage.references import new_reference, normalise_reference
 
 T = TypeVar("T")
+#: A query of any columns (the queue's filters apply to any).
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
 
@@ -182,7 +184,11 @@ def purge(retention: timedelta, now: datetime | None = None) -> Purged:
 
 # --- the reception queue ------------------------------------------------------------------------
 
-_URGENCY = case({level.value: level.rank for level in Level}, value=Assessment.level, else_=0)
+#: The level the practice acts on: a clinician's override where there is one, else the tool's.
+_LEVEL = func.coalesce(Assessment.override_level, Assessment.level)
+_URGENCY = case({level.value: level.rank for level in Level}, value=_LEVEL, else_=0)
+#: Records staff can act on: a call-back request, or a phone call.
+_ACTIONABLE = or_(Assessment.channel == Channel.PHONE, Assessment.callbacks.any())
 
 
 @dataclass(frozen=True)
@@ -198,14 +204,30 @@ class QueueFilter:
     actionable_only: bool = True
 
 
-def queue(filters: QueueFilter, limit: int = 200) -> list[Assessment]:
-    """Assessments most urgent first, then oldest first, with their call-back requests."""
-    query = select(Assessment).options(selectinload(Assessment.callbacks))
+#: For each level, records at it that arrived before this time and are still new are overdue
+#: (from the level's target: triage.engine.model.Target.overdue_before).
+OverdueBefore = Mapping[Level, datetime]
+
+
+def queue(
+    filters: QueueFilter, limit: int = 200, overdue_before: OverdueBefore | None = None
+) -> list[Assessment]:
+    """Assessments most urgent first (a clinician's override before the tool's level), overdue ones
+    first within a level, then oldest first; with their call-back requests."""
+    query = _filtered(select(Assessment).options(selectinload(Assessment.callbacks)), filters)
+    order: list[ColumnElement[Any]] = [_URGENCY.desc()]
+    if overdue_before:
+        order.append(case((_overdue(overdue_before), 0), else_=1))
+    query = query.order_by(*order, Assessment.created_at.asc(), Assessment.id.asc()).limit(limit)
+    return _read(lambda: list(db.session.scalars(query)))
+
+
+def _filtered(query: Q, filters: QueueFilter) -> Q:
     if filters.actionable_only:
-        query = query.where(or_(Assessment.channel == Channel.PHONE, Assessment.callbacks.any()))
+        query = query.where(_ACTIONABLE)
     for column, value in (
         (Assessment.status, filters.status),
-        (Assessment.level, filters.level.value if filters.level else None),
+        (_LEVEL, filters.level.value if filters.level else None),
         (Assessment.channel, filters.channel),
     ):
         if value:
@@ -214,8 +236,46 @@ def queue(filters: QueueFilter, limit: int = 200) -> list[Assessment]:
         query = query.where(Assessment.created_at >= _start_of(filters.since))
     if filters.until:
         query = query.where(Assessment.created_at < _start_of(filters.until + timedelta(days=1)))
-    query = query.order_by(_URGENCY.desc(), Assessment.created_at.asc()).limit(limit)
-    return _read(lambda: list(db.session.scalars(query)))
+    return query
+
+
+def _overdue(overdue_before: OverdueBefore) -> ColumnElement[bool]:
+    """Still new, and arrived before its level's cut-off (the override's level where there is one)."""
+    late = [
+        and_(_LEVEL == level.value, Assessment.created_at < _utc(before))  # noqa: SIM300  (a column)
+        for level, before in overdue_before.items()
+    ]
+    return and_(Assessment.status == Status.NEW, or_(*late))
+
+
+def overdue_count(overdue_before: OverdueBefore) -> int:
+    """How many records staff can act on are still new past their level's target."""
+    query = select(func.count(Assessment.id)).where(_ACTIONABLE, _overdue(overdue_before))
+    return _read(lambda: int(db.session.scalar(query) or 0))
+
+
+@dataclass(frozen=True)
+class QueueNews:
+    """What the queue's page asks while it is open: how many records arrived since it was shown,
+    and when the newest did. No health data."""
+
+    count: int
+    newest: datetime | None
+
+
+def queue_news(filters: QueueFilter, after: datetime) -> QueueNews:
+    """The records these filters show that arrived after `after`: how many, and the newest's time."""
+    query = _filtered(select(func.count(Assessment.id), func.max(Assessment.created_at)), filters).where(
+        Assessment.created_at > _utc(after)
+    )
+    count, newest = _read(lambda: db.session.execute(query).one())
+    return QueueNews(int(count or 0), newest)
+
+
+def newest_arrival(filters: QueueFilter) -> datetime | None:
+    """When the newest record these filters show arrived (None: there is none)."""
+    query = _filtered(select(func.max(Assessment.created_at)), filters)
+    return _read(lambda: db.session.scalar(query))
 
 
 def set_status(reference: str, status: Status, note: str, by: str) -> Assessment:
@@ -224,10 +284,67 @@ def set_status(reference: str, status: Status, note: str, by: str) -> Assessment
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
+    now = datetime.now(UTC)
     with _transaction():
         assessment.status, assessment.status_note = status, note or None
-        assessment.status_by, assessment.status_at = by, datetime.now(UTC)
+        assessment.status_by, assessment.status_at = by, now
+        if status is Status.CONTACTED and assessment.contacted_at is None:
+            assessment.contacted_at = now  # the first contact: how fast the call back came
     return assessment
+
+
+def set_override(reference: str, level: Level, reason: str, by: str) -> Assessment:
+    """A clinician's own urgency level for a record, with the reason, who and when (the tool's level
+    stays as it was given); the level the tool gave clears the override."""
+    assessment = find_assessment(reference)
+    if assessment is None:
+        raise LookupError(reference)
+    with _transaction():
+        assessment.override_level = None if level.value == assessment.level else level.value
+        assessment.override_reason = reason
+        assessment.override_by, assessment.override_at = by, datetime.now(UTC)
+    return assessment
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """What the dashboard counts of one record: plain data, no answers and no names."""
+
+    created_at: datetime
+    level: str
+    override_level: str | None
+    early_exit: bool
+    callback_at: datetime | None  # the first call-back request, if any
+    contacted_at: datetime | None
+
+
+def dashboard_rows(since: datetime, until: datetime) -> list[DashboardRow]:
+    """Every record that arrived in [since, until), oldest first, for the dashboard's figures."""
+    first_callback = (
+        select(func.min(CallbackRequest.created_at))
+        .where(CallbackRequest.assessment_id == Assessment.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Assessment.created_at,
+            Assessment.level,
+            Assessment.override_level,
+            Assessment.early_exit,
+            first_callback,
+            Assessment.contacted_at,
+        )
+        .where(Assessment.created_at >= _utc(since), Assessment.created_at < _utc(until))
+        .order_by(Assessment.created_at, Assessment.id)
+    )
+    rows = _read(lambda: list(db.session.execute(query)))
+    return [
+        DashboardRow(_as_utc(c), level, override, bool(early), _or_none(cb), _or_none(contacted))
+        for c, level, override, early, cb, contacted in rows
+    ]
 
 
 def record_call(reference: str, staff: str, caller_name: str | None, caller_phone: str | None) -> None:
@@ -352,3 +469,17 @@ def _read(query: Callable[[], T]) -> T:
 
 def _start_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time to compare with stored ones: in UTC (SQLite compares the text it keeps, written in UTC)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """A stored time, aware and in UTC (SQLite gives it back without its zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _as_utc(moment)
