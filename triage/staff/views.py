@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 from typing import TypeVar
 
@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from triage.engine import Level
 from triage.extensions import rules
+from triage.formatting import local_iso
 from triage.staff import bp
 from triage.staff.auth import STAFF, STAFF_SAVES, requires
 from triage.staff.forms import EVERY_RECORD, LookupForm, QueueFilterForm, StatusForm
@@ -122,12 +123,12 @@ def export() -> ResponseReturnValue:
             _safe_cell(cell)
             for cell in [
                 item.reference,
-                _utc(item.created_at),
+                local_iso(item.created_at),
                 item.channel,
                 item.level,
                 item.status,
                 item.status_by or "",
-                _utc(item.status_at),
+                local_iso(item.status_at),
                 " ".join(item.fired_rules),
                 item.rules_version,
                 "yes" if item.callbacks else "no",
@@ -144,13 +145,6 @@ def export() -> ResponseReturnValue:
 def _safe_cell(text: str) -> str:
     """A CSV cell a spreadsheet shows as text: a leading quote before anything it would compute."""
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def _utc(moment: datetime | None) -> str:
-    """An ISO 8601 time in UTC with its offset, whichever database gave it back (SQLite drops it)."""
-    if moment is None:
-        return ""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def _assessment(reference: str) -> Assessment:

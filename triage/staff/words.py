@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_datetime
-
 from triage import labels
+from triage.formatting import local_time
 from triage.staff import bp
 
-
-@bp.app_template_filter("datetimeformat")
-def datetimeformat(moment: Any) -> str:
-    """A date and time in the page's language and the server's time zone."""
-    return str(format_datetime(moment, "short")) if moment else ""
+# The old name of the `local_time` filter (triage/formatting.py), kept while other branches use it.
+bp.add_app_template_filter(local_time, "datetimeformat")
 
 
 @bp.context_processor
