@@ -54,8 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
-    from triage import i18n
-    from triage.extensions import csrf, db, limiter, login_manager, migrate, rules
+    from triage import alerts, i18n
+    from triage.extensions import csrf, db, limiter, login_manager, mail, migrate, rules
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     rules.init_app(app)
@@ -65,6 +65,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
+    alerts.init_app(app)
 
 
 def register_security(app: Flask) -> None:

@@ -105,7 +105,7 @@ class SettingInvalid(ValueError):
 
 
 #: Settings read from the environment as they are (text).
-_TEXT_SETTINGS = (
+TEXT_SETTINGS = (
     "PRACTICE_TIMEZONE",
     "PUBLIC_BASE_URL",
     "ALERT_EMAIL_TO",
@@ -116,8 +116,8 @@ _TEXT_SETTINGS = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
 )
-_NUMBER_SETTINGS = ("MAIL_PORT", "MAIL_TIMEOUT", "ALERT_RETRY_SECONDS", "ALERT_MAX_ATTEMPTS")
-_SWITCH_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
+NUMBER_SETTINGS = ("MAIL_PORT", "MAIL_TIMEOUT", "ALERT_RETRY_SECONDS", "ALERT_MAX_ATTEMPTS")
+SWITCH_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
@@ -134,10 +134,10 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
             settings[number] = int(environ[number])
     if environ.get("PROXY_COUNT"):
         settings["PROXY_COUNT"] = int(environ["PROXY_COUNT"])
-    settings |= {name: environ[name] for name in _TEXT_SETTINGS if environ.get(name)}
-    settings |= {name: int(environ[name]) for name in _NUMBER_SETTINGS if environ.get(name)}
+    settings |= {name: environ[name] for name in TEXT_SETTINGS if environ.get(name)}
+    settings |= {name: int(environ[name]) for name in NUMBER_SETTINGS if environ.get(name)}
     settings |= {
-        name: environ[name].lower() in ("1", "true", "yes") for name in _SWITCH_SETTINGS if environ.get(name)
+        name: environ[name].lower() in ("1", "true", "yes") for name in SWITCH_SETTINGS if environ.get(name)
     }
     for limit in RATE_LIMITS:
         if environ.get(limit):
