@@ -123,7 +123,7 @@ def test_the_email_speaks_both_languages_the_default_first(
     body = message.get_body(("plain",))
     assert body is not None
     greek, english = body.get_content().split("\n\n")[:2]
-    assert "Άνοιγμα" in greek or "ουρά" in greek
+    assert "Ανοίξτε την ουρά κλήσεων" in greek
     assert "Open the queue" in english
 
 

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
-from triage import alerts
+from triage import alerts, pdf
 from triage.engine import Level, Outcome
 from triage.errors import csrf_expired_page
 from triage.extensions import limiter, rules, setting
@@ -145,6 +145,44 @@ def urgent_advice() -> ResponseReturnValue:
         answers=given,
         today=date.today(),
     )
+
+
+@bp.get("/urgent-advice/summary.pdf")
+@limiter.limit(setting("RATELIMIT_PDF"))
+def urgent_advice_pdf() -> ResponseReturnValue:
+    """The urgent advice and the answers so far as a PDF, to show at the hospital."""
+    flow, given = rules.questionnaire, state.answers()
+    if not flow.needs_emergency_now(given):
+        return redirect(url_for("patient.urgent_advice"))
+    html = render_template(
+        "patient/summary_pdf.html",
+        outcome=rules.current.assess_partial(given),
+        early=True,
+        reference=state.reference(),
+        pages=[page for page in flow.asked(given) if set(page.question_ids) & set(given)],
+        answers=given,
+        today=date.today(),
+    )
+    return pdf.download(html, "spine-triage-advice.pdf")
+
+
+@bp.get("/result/summary.pdf")
+@limiter.limit(setting("RATELIMIT_PDF"))
+def result_pdf() -> ResponseReturnValue:
+    """The result and the answers as a PDF, to keep or take along."""
+    flow, given = rules.questionnaire, state.answers()
+    if flow.next_page(given) is not None or not state.submitted():
+        return redirect(url_for("patient.check_answers"))
+    html = render_template(
+        "patient/summary_pdf.html",
+        outcome=rules.current.assess(given),
+        early=False,
+        reference=state.reference(),
+        pages=flow.asked(given),
+        answers=given,
+        today=date.today(),
+    )
+    return pdf.download(html, "spine-triage-result.pdf")
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])

@@ -6,13 +6,14 @@ import csv
 import io
 from datetime import date
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from triage import pdf
 from triage.engine import Level
 from triage.extensions import rules
 from triage.formatting import local_iso
@@ -23,6 +24,7 @@ from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
 from triage.storage.repository import QueueFilter
+from triage.summaries import grouped
 
 EXPORT_COLUMNS = (
     "reference",
@@ -81,6 +83,16 @@ def record(reference: str) -> ResponseReturnValue:
     assessment = _assessment(reference)
     repository.audit(current_user.username, Action.VIEW, target=assessment.reference)
     return _record_page(assessment, StatusForm(formdata=None, status=assessment.status))
+
+
+@bp.get("/assessments/<reference>/summary.pdf")
+@requires(*STAFF)
+def summary_pdf(reference: str) -> ResponseReturnValue:
+    """The surgeon's one-page summary of a record, as a PDF to save or send on."""
+    assessment = _assessment(reference)
+    repository.audit(current_user.username, Action.VIEW, target=assessment.reference, detail="summary PDF")
+    html = render_template("staff/summary_pdf.html", **_record_context(assessment))
+    return pdf.download(html, f"spine-triage-{assessment.reference}.pdf")
 
 
 @bp.post("/assessments/<reference>/status")
@@ -155,20 +167,24 @@ def _assessment(reference: str) -> Assessment:
 
 
 def _record_page(assessment: Assessment, form: StatusForm) -> str:
+    return render_template("staff/record.html", form=form, **_record_context(assessment))
+
+
+def _record_context(assessment: Assessment) -> dict[str, Any]:
+    """What the record page and its summary show: the record, its outcome again, its answers grouped."""
     ruleset = rules.current
     same_rules = assessment.rules_hash == ruleset.version.content_hash
     outcome = None
     if same_rules:  # the outcome again, exactly as it was given: every fired rule, its level and guidance
         assess = ruleset.assess_partial if assessment.partial else ruleset.assess
         outcome = assess(assessment.answers)
-    return render_template(
-        "staff/record.html",
-        item=assessment,
-        form=form,
-        outcome=outcome,
-        contract=ruleset.contract,
-        level_advice=ruleset.levels[Level(assessment.level)],
-    )
+    return {
+        "item": assessment,
+        "outcome": outcome,
+        "contract": ruleset.contract,
+        "level_advice": ruleset.levels[Level(assessment.level)],
+        "answered": grouped(ruleset.contract, assessment.answers),
+    }
 
 
 def _filters() -> tuple[QueueFilterForm, QueueFilter]:
