@@ -122,7 +122,7 @@ def test_the_email_speaks_both_languages_the_default_first(
     assert "αίτημα" in message["Subject"] and reference in message["Subject"]
     body = message.get_body(("plain",))
     assert body is not None
-    greek, english = body.get_content().split("\n\n")[:2]
+    greek, english = [line for line in body.get_content().splitlines() if line.strip()][:2]
     assert "Ανοίξτε την ουρά κλήσεων" in greek
     assert "Open the queue" in english
 
