@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    config.check(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.default_database_uri(app.instance_path))
@@ -62,8 +63,8 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
-    from triage import i18n
-    from triage.extensions import csrf, db, limiter, login_manager, migrate, rules
+    from triage import alerts, i18n
+    from triage.extensions import csrf, db, limiter, login_manager, mail, migrate, rules
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     rules.init_app(app)
@@ -73,6 +74,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
+    alerts.init_app(app)
 
 
 def register_security(app: Flask) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from triage.engine import DEFAULT_RULES_DIR
+from triage.engine import DEFAULT_RULES_DIR, Level
 
 #: The practice's demo details (triage/practice_demo.yaml): by language, "en" holding every setting.
 _DEMO: dict[str, dict[str, str]] = yaml.safe_load(
@@ -31,6 +31,7 @@ RATE_LIMITS = (
     "RATELIMIT_API_ADDRESS",
     "RATELIMIT_API_KEY",
     "RATELIMIT_STAFF_SAVES",
+    "RATELIMIT_PDF",
     "LOGIN_FAILURES_PER_SOURCE",
     "LOGIN_FAILURES_PER_ACCOUNT",
 )
@@ -64,6 +65,7 @@ class Defaults:
     RATELIMIT_API_ADDRESS = "60 per minute; 5000 per day"
     RATELIMIT_API_KEY = "600 per minute"
     RATELIMIT_STAFF_SAVES = "60 per minute; 2000 per day"  # phone calls and status changes, per account
+    RATELIMIT_PDF = "10 per minute; 200 per day"  # a patient's PDFs, per address (each takes CPU time)
     # Failed logins (password or MFA code): per username and address (or known browser), and per
     # username from browsers it never logged in on. Back-off, not lockout: see triage/staff/accounts.py.
     LOGIN_FAILURES_PER_SOURCE = "5 per 15 minutes"
@@ -75,9 +77,52 @@ class Defaults:
     LOG_LEVEL = "INFO"
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
     PROXY_COUNT = 0
-    #: The practice's time zone (an IANA name): "today" for an urgent record ends at its midnight,
-    #: and the dashboard's weeks are its weeks.
+    #: Staff pages, PDFs and exports show times in this zone (an IANA name); stored times stay UTC.
     PRACTICE_TIMEZONE = "Europe/Athens"
+    #: The practice's own address, for links in alert emails (never taken from a request's Host).
+    PUBLIC_BASE_URL = ""
+    #: Alerts: who is emailed when a call-back request or an early exit at ALERT_MIN_LEVEL or above
+    #: arrives (unset: no alerts). Emails hold a reference and a link, never health data.
+    ALERT_EMAIL_TO = ""
+    ALERT_MIN_LEVEL = "urgent"
+    #: "thread": each server process sends queued alerts from a background thread; "command": only
+    #: `python -m triage alerts send` does (from cron or a systemd timer).
+    ALERT_SENDER = "thread"
+    #: A failed email is tried again after 1, 2, 4 … minutes, at most an hour apart, 24 times in all.
+    ALERT_RETRY_SECONDS = 60
+    ALERT_RETRY_MAX_SECONDS = 3600
+    ALERT_MAX_ATTEMPTS = 24
+    #: How long a sender may hold an alert it claimed before another sender may take it over.
+    ALERT_CLAIM_SECONDS = 120
+    # SMTP (Flask-Mailman): MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL, MAIL_USERNAME,
+    # MAIL_PASSWORD (secret: environment only), MAIL_DEFAULT_SENDER, MAIL_TIMEOUT (seconds).
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = "spine-triage@localhost"
+    MAIL_TIMEOUT = 10
+
+
+class SettingInvalid(ValueError):
+    """A setting that cannot work; start-up stops with a message naming it."""
+
+
+#: Settings read from the environment as they are (text).
+TEXT_SETTINGS = (
+    "PRACTICE_TIMEZONE",
+    "PUBLIC_BASE_URL",
+    "ALERT_EMAIL_TO",
+    "ALERT_MIN_LEVEL",
+    "ALERT_SENDER",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+)
+NUMBER_SETTINGS = ("MAIL_PORT", "MAIL_TIMEOUT", "ALERT_RETRY_SECONDS", "ALERT_MAX_ATTEMPTS")
+SWITCH_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
@@ -103,6 +148,11 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
             settings[number] = int(environ[number])
     if environ.get("PROXY_COUNT"):
         settings["PROXY_COUNT"] = int(environ["PROXY_COUNT"])
+    settings |= {name: environ[name] for name in TEXT_SETTINGS if environ.get(name)}
+    settings |= {name: int(environ[name]) for name in NUMBER_SETTINGS if environ.get(name)}
+    settings |= {
+        name: environ[name].lower() in ("1", "true", "yes") for name in SWITCH_SETTINGS if environ.get(name)
+    }
     for limit in RATE_LIMITS:
         if environ.get(limit):
             settings[limit] = environ[limit]
@@ -120,7 +170,26 @@ def practice_zone(settings: Mapping[str, Any]) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"PRACTICE_TIMEZONE: {name!r} is not a time zone (e.g. Europe/Athens)") from exc
+        raise SettingInvalid(f"PRACTICE_TIMEZONE: {name!r} is not a time zone (e.g. Europe/Athens)") from exc
+
+
+def check(settings: Mapping[str, Any]) -> None:
+    """Stop start-up on a setting that cannot work, saying which and why (SettingInvalid)."""
+    practice_zone(settings)
+    if settings.get("ALERT_EMAIL_TO"):
+        base = str(settings.get("PUBLIC_BASE_URL") or "")
+        if not base.startswith(("https://", "http://")):
+            raise SettingInvalid(
+                "ALERT_EMAIL_TO is set but PUBLIC_BASE_URL is not the practice's address "
+                "(e.g. https://triage.example.org): alert emails link to the queue there"
+            )
+        if settings.get("ALERT_MIN_LEVEL") not in {level.value for level in Level}:
+            raise SettingInvalid(
+                f"ALERT_MIN_LEVEL={settings.get('ALERT_MIN_LEVEL')!r} is not a level: "
+                + ", ".join(level.value for level in Level)
+            )
+        if settings.get("ALERT_SENDER") not in ("thread", "command"):
+            raise SettingInvalid("ALERT_SENDER must be 'thread' or 'command'")
 
 
 def practice_values(settings: Mapping[str, Any], lang: str | None = None) -> dict[str, str]:

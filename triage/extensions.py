@@ -9,6 +9,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -48,6 +49,7 @@ babel = Babel()
 csrf = CSRFProtect()
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+mail = Mail()  # SMTP settings MAIL_* (triage/config.py); only triage/alerts.py sends
 login_manager = LoginManager()
 login_manager.login_view = "staff.login"
 login_manager.session_protection = "basic"

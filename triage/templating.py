@@ -12,6 +12,7 @@ from triage.config import practice_values
 from triage.engine import Text
 from triage.engine.contract import UNSURE, Question
 from triage.extensions import rules
+from triage.formatting import local_time, phone
 from triage.i18n import current_language
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
@@ -28,6 +29,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(other_languages)
     app.add_template_global(language_url)
     app.add_template_filter(dateformat)
+    app.add_template_filter(local_time)
+    app.add_template_filter(phone)
     app.context_processor(lambda: {"practice": _practice(current_language(), linked=False)})
 
 
@@ -89,9 +92,10 @@ def plain(text: Text) -> str:
 
 
 def telephone_link(number: str) -> Markup:
-    """A tap-to-call link for a phone number as people write it."""
+    """A tap-to-call link for a phone number; a stored one (E.164) is shown grouped for reading."""
     dialled = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-    return Markup('<a class="tel" href="tel:{0}">{1}</a>').format(dialled, number)
+    shown = phone(number) if number.startswith("+") and number[1:].isdigit() else number
+    return Markup('<a class="tel" href="tel:{0}">{1}</a>').format(dialled, shown)
 
 
 #: Each language named in itself, for the language switch.

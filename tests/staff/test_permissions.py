@@ -59,6 +59,7 @@ VISITS: dict[tuple[str, str], Visit] = {
         "/staff/lookup?reference={reference}", status=302, location="/staff/assessments/{reference}"
     ),
     ("staff.record", "GET"): Visit("/staff/assessments/{reference}"),
+    ("staff.summary_pdf", "GET"): Visit("/staff/assessments/{reference}/summary.pdf"),
     ("staff.change_status", "POST"): Visit(
         "/staff/assessments/{reference}/status",
         data={"status": "contacted", "note": "Left a message"},

@@ -250,7 +250,8 @@ def test_the_record_page_shows_answers_level_fired_rules_and_rules_version(
     text = page.main.text
     assert level_shown(page) == outcome.level.value
     assert outcome.fired_rules, "the vignette should fire rules"
-    fired = [li.find_all("strong")[0].text for li in page.find_all("li") if li.find_all("strong")]
+    listed = page.one("ul", cls="fired-rules").find_all("li")
+    fired = [li.find_all("strong")[0].text for li in listed if li.find_all("strong")]
     assert [rule.id for rule in outcome.fired_rules] == [f for f in fired if f in {r.id for r in RULES.rules}]
     assert f"{outcome.rules_version.version} ({outcome.rules_version.content_hash[7:19]})" in text
     assert "taken by rita" in text and "Phone" in text

@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 
 from triage import PROJECT_ROOT, create_app, extensions
-from triage.config import PRACTICE_DEFAULTS, practice_values
+from triage.config import NUMBER_SETTINGS, PRACTICE_DEFAULTS, SWITCH_SETTINGS, TEXT_SETTINGS, practice_values
 from triage.engine import RuleSet, load_rules
 
 #: Practice details unlike the demo defaults, so a page or an outcome showing the defaults is caught.
@@ -45,6 +45,7 @@ UNTHROTTLED = {
     "RATELIMIT_API_ADDRESS": "100000 per minute",
     "RATELIMIT_API_KEY": "100000 per minute",
     "RATELIMIT_STAFF_SAVES": "100000 per minute",
+    "RATELIMIT_PDF": "100000 per minute",
 }
 #: The {placeholders} of patient texts, as the test apps fill them.
 PLACEHOLDERS = practice_values(PRACTICE)
@@ -63,6 +64,9 @@ SETTINGS = [
     "LOGIN_FAILURES_PER_ACCOUNT",
     *UNTHROTTLED,
     *PRACTICE_DEFAULTS,
+    *TEXT_SETTINGS,  # time zone, alerts and mail
+    *NUMBER_SETTINGS,
+    *SWITCH_SETTINGS,
 ]
 #: Practice settings given per language (PRACTICE_NAME_EL …), read from the environment as well.
 LOCALISED_SETTINGS = ("PRACTICE_NAME_", "OPENING_HOURS_", "PRACTICE_PHONE_", "PRACTICE_EMAIL_")

@@ -154,7 +154,7 @@ def answer_questions(page: Page, answers: Mapping[str, Any], stop_at: str | None
         if path(page) == CHECK_ANSWERS:
             return
         if path(page) == URGENT_ADVICE:
-            follow(page, "main a.button")
+            follow(page, "main a.button:not([download])")  # the way on, not "Save as PDF"
             continue
         questions = shown_questions(page)
         if questions.id == stop_at:

@@ -132,7 +132,9 @@ class Journey:
         if trip.urgent_advice is None:
             trip.urgent_advice, trip.early_level = document, level_shown(document)
         # Found by what it is, not its words, so journeys work in every language.
-        links = [a for a in document.main.find_all("a", cls="button")]
+        links = [
+            a for a in document.main.find_all("a", cls="button") if not a.has("download")
+        ]  # not "Save as PDF"
         assert len(links) == 1, "the urgent-advice page has no way on"
         return str(links[0].get("href"))
 

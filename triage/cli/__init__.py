@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import accounts, data, fhir, ops, rules, translations
+from triage.cli import accounts, alerts, data, fhir, ops, rules, translations
 
 
 @click.group()
@@ -21,3 +21,4 @@ main.add_command(translations.translations)
 main.add_command(ops.prepare)
 main.add_command(ops.backup)
 main.add_command(fhir.fhir)
+main.add_command(alerts.alerts)

@@ -25,6 +25,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
+from triage import alerts, pdf
 from triage.engine import Level, Outcome
 from triage.errors import csrf_expired_page
 from triage.extensions import limiter, rules, setting
@@ -36,7 +37,7 @@ from triage.phones import international_number
 from triage.questionnaire import Page, Route, Submission, Voice
 from triage.questionnaire.fields import form_values, none_with_others, page_form, to_answers
 from triage.storage import repository
-from triage.storage.codes import Channel
+from triage.storage.codes import AlertKind, Channel
 from triage.storage.repository import StorageUnavailable
 from triage.templating import plain
 
@@ -163,6 +164,44 @@ def urgent_advice() -> ResponseReturnValue:
     )
 
 
+@bp.get("/urgent-advice/summary.pdf")
+@limiter.limit(setting("RATELIMIT_PDF"))
+def urgent_advice_pdf() -> ResponseReturnValue:
+    """The urgent advice and the answers so far as a PDF, to show at the hospital."""
+    flow, given = rules.questionnaire, state.answers()
+    if not flow.needs_emergency_now(given):
+        return redirect(url_for("patient.urgent_advice"))
+    html = render_template(
+        "patient/summary_pdf.html",
+        outcome=rules.current.assess_partial(given),
+        early=True,
+        reference=state.reference(),
+        pages=[page for page in flow.asked(given) if set(page.question_ids) & set(given)],
+        answers=given,
+        today=date.today(),
+    )
+    return pdf.download(html, "spine-triage-advice.pdf")
+
+
+@bp.get("/result/summary.pdf")
+@limiter.limit(setting("RATELIMIT_PDF"))
+def result_pdf() -> ResponseReturnValue:
+    """The result and the answers as a PDF, to keep or take along."""
+    flow, given = rules.questionnaire, state.answers()
+    if flow.next_page(given) is not None or not state.submitted():
+        return redirect(url_for("patient.check_answers"))
+    html = render_template(
+        "patient/summary_pdf.html",
+        outcome=rules.current.assess(given),
+        early=False,
+        reference=state.reference(),
+        pages=flow.asked(given),
+        answers=given,
+        today=date.today(),
+    )
+    return pdf.download(html, "spine-triage-result.pdf")
+
+
 @bp.route("/check-answers", methods=["GET", "POST"])
 @SAVING_FORMS
 def check_answers() -> ResponseReturnValue:
@@ -195,14 +234,19 @@ def call_back() -> ResponseReturnValue:
     given = state.answers()
     if rules.questionnaire.next_page(given) is not None or not state.submitted():
         return redirect(url_for("patient.check_answers"))
-    form = callback_form(rules.current.assess(given).level, request.form)
+    level = rules.current.assess(given).level
+    form = callback_form(level, request.form)
     if reference is None or not form.validate():
         return _result_page(form)
     name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), time_window(form)
+    alert = alerts.wanted(AlertKind.CALLBACK, level)
     try:
-        repository.save_callback(reference, name, international_number(typed_phone) or typed_phone, window)
+        phone = international_number(typed_phone) or typed_phone
+        repository.save_callback(reference, name, phone, window, alert=alert)
     except (StorageUnavailable, LookupError):
         return render_template("patient/callback_failed.html", reference=reference), 503
+    if alert:
+        alerts.queued()
     state.mark_callback_sent(reference)
     return redirect(url_for("patient.call_back_sent"))
 
@@ -268,16 +312,20 @@ def _submit(
 def _record_early_exit() -> None:
     """Save the early exit's partial assessment at once, so its advice has a reference code."""
     outcome = rules.current.assess_partial(state.answers())
-    state.mark_early_exit(_record(outcome), outcome.level)
+    state.mark_early_exit(_record(outcome, alerts.wanted(AlertKind.EARLY_EXIT, outcome.level)), outcome.level)
 
 
-def _record(outcome: Outcome) -> str | None:
-    """Save an outcome (into the early exit's record, if there is one); None when it cannot be saved."""
+def _record(outcome: Outcome, alert: AlertKind | None = None) -> str | None:
+    """Save an outcome (into the early exit's record, if there is one), with the alert to queue about
+    it; None when it cannot be saved."""
     try:
-        told = plain(outcome.action)
-        return repository.record_outcome(outcome, Channel.ONLINE, current_language(), told, state.reference())
+        told, language, earlier = plain(outcome.action), current_language(), state.reference()
+        saved = repository.record_outcome(outcome, Channel.ONLINE, language, told, earlier, alert=alert)
     except StorageUnavailable:  # the advice never depends on the database; the page says so
         return None
+    if alert:
+        alerts.queued()
+    return saved
 
 
 def _same_site(target: str | None) -> str | None:

@@ -6,15 +6,17 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from triage import pdf
 from triage.engine import Level
 from triage.extensions import rules
+from triage.formatting import local_iso
 from triage.staff import bp, targets
 from triage.staff import dashboard as figures
 from triage.staff.auth import STAFF, STAFF_SAVES, requires
@@ -30,6 +32,7 @@ from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
 from triage.storage.repository import QueueFilter
+from triage.summaries import grouped
 
 EXPORT_COLUMNS = (
     "reference",
@@ -107,6 +110,16 @@ def record(reference: str) -> ResponseReturnValue:
     assessment = _assessment(reference)
     repository.audit(current_user.username, Action.VIEW, target=assessment.reference)
     return _record_page(assessment, StatusForm(formdata=None, status=assessment.status))
+
+
+@bp.get("/assessments/<reference>/summary.pdf")
+@requires(*STAFF)
+def summary_pdf(reference: str) -> ResponseReturnValue:
+    """The surgeon's one-page summary of a record, as a PDF to save or send on."""
+    assessment = _assessment(reference)
+    repository.audit(current_user.username, Action.VIEW, target=assessment.reference, detail="summary PDF")
+    html = render_template("staff/summary_pdf.html", **_record_context(assessment))
+    return pdf.download(html, f"spine-triage-{assessment.reference}.pdf")
 
 
 @bp.post("/assessments/<reference>/status")
@@ -190,12 +203,12 @@ def export() -> ResponseReturnValue:
             _safe_cell(cell)
             for cell in [
                 item.reference,
-                _utc(item.created_at),
+                local_iso(item.created_at),
                 item.channel,
                 item.level,
                 item.status,
                 item.status_by or "",
-                _utc(item.status_at),
+                local_iso(item.status_at),
                 " ".join(item.fired_rules),
                 item.rules_version,
                 "yes" if item.callbacks else "no",
@@ -214,13 +227,6 @@ def _safe_cell(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def _utc(moment: datetime | None) -> str:
-    """An ISO 8601 time in UTC with its offset, whichever database gave it back (SQLite drops it)."""
-    if moment is None:
-        return ""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
 def _assessment(reference: str) -> Assessment:
     found = repository.find_assessment(reference)
     if found is None:
@@ -229,22 +235,30 @@ def _assessment(reference: str) -> Assessment:
 
 
 def _record_page(assessment: Assessment, form: StatusForm, override: OverrideForm | None = None) -> str:
+    return render_template(
+        "staff/record.html",
+        form=form,
+        override=override or OverrideForm(formdata=None, level=assessment.urgency),
+        may_override=current_user.role in CLINICIANS,
+        **_record_context(assessment),
+    )
+
+
+def _record_context(assessment: Assessment) -> dict[str, Any]:
+    """What the record page and its summary show: the record, its outcome again, its answers grouped."""
     ruleset = rules.current
     same_rules = assessment.rules_hash == ruleset.version.content_hash
     outcome = None
     if same_rules:  # the outcome again, exactly as it was given: every fired rule, its level and guidance
         assess = ruleset.assess_partial if assessment.partial else ruleset.assess
         outcome = assess(assessment.answers)
-    return render_template(
-        "staff/record.html",
-        item=assessment,
-        form=form,
-        outcome=outcome,
-        contract=ruleset.contract,
-        level_advice=ruleset.levels[Level(assessment.level)],
-        override=override or OverrideForm(formdata=None, level=assessment.urgency),
-        may_override=current_user.role in CLINICIANS,
-    )
+    return {
+        "item": assessment,
+        "outcome": outcome,
+        "contract": ruleset.contract,
+        "level_advice": ruleset.levels[Level(assessment.level)],
+        "answered": grouped(ruleset.contract, assessment.answers),
+    }
 
 
 def _filters() -> tuple[QueueFilterForm, QueueFilter]:
@@ -268,3 +282,10 @@ def _code(codes: type[E], text: str | None) -> E | None:
         return codes(text) if text else None
     except ValueError:
         return None
+
+
+def _utc(moment: datetime | None) -> str:
+    """An ISO 8601 time in UTC with its offset, whichever database gave it back (SQLite drops it)."""
+    if moment is None:
+        return ""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat()

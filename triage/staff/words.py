@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_datetime, format_percent, format_timedelta
+from flask_babel import format_percent, format_timedelta
 from flask_babel import gettext as _
 
 from triage import labels
@@ -14,12 +14,6 @@ from triage.engine.notable import Notable
 from triage.i18n import current_language
 from triage.staff import bp
 from triage.templating import AUTONYMS, answer_word
-
-
-@bp.app_template_filter("datetimeformat")
-def datetimeformat(moment: Any) -> str:
-    """A date and time in the page's language and the server's time zone."""
-    return str(format_datetime(moment, "short")) if moment else ""
 
 
 @bp.context_processor

@@ -38,6 +38,13 @@ class TimeWindow(StrEnum):
     TODAY = "today"  # an urgent result: the practice calls back today, never later
 
 
+class AlertKind(StrEnum):
+    """What an alert email tells the practice has arrived."""
+
+    CALLBACK = "callback"  # a call-back request
+    EARLY_EXIT = "early_exit"  # the emergency advice shown after the warning signs
+
+
 class Action(StrEnum):
     """What an audit-trail entry records."""
 

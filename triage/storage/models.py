@@ -138,6 +138,30 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(String(200))
 
 
+class AlertOutbox(Base):
+    """An alert email to send: written with the record it is about, in the same transaction, and
+    sent by whichever sender claims it first. Holds no health data: what arrived, its level, its
+    reference code."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # AlertKind
+    reference: Mapped[str] = mapped_column(String(9))
+    level: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A sender holds a claimed alert until claimed_until; after that another sender may take it over.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(80))  # the error's type, never its message
+
+    def __repr__(self) -> str:
+        return f"<AlertOutbox {self.id} {self.kind}>"
+
+
 class ApiKey(Base):
     """A key that lets a client of the JSON API save assessments. Only its SHA-256 hash is kept."""
 

@@ -12,15 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, event, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, event, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from triage.engine import Level, Outcome
 from triage.extensions import db
-from triage.storage.codes import Action, Channel, Status, TimeWindow
-from triage.storage.models import ApiKey, Assessment, AuditEntry, CallbackRequest, StaffUser
+from triage.storage.codes import Action, AlertKind, Channel, Status, TimeWindow
+from triage.storage.models import AlertOutbox, ApiKey, Assessment, AuditEntry, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
 
 T = TypeVar("T")
@@ -85,11 +85,17 @@ def _transaction() -> Iterator[None]:
 
 
 def save_assessment(
-    outcome: Outcome, channel: Channel, language: str, told: str | None = None, api_key: str | None = None
+    outcome: Outcome,
+    channel: Channel,
+    language: str,
+    told: str | None = None,
+    api_key: str | None = None,
+    alert: AlertKind | None = None,
 ) -> str:
     """Save an assessment (a partial outcome is an early exit); returns its new reference code.
 
-    `told`: what the person was told, as shown; `api_key`: the name of the API key it came with.
+    `told`: what the person was told, as shown; `api_key`: the name of the API key it came with;
+    `alert`: an alert email to queue about it, in the same transaction.
     """
     for _ in range(_REFERENCE_ATTEMPTS):
         assessment = Assessment(
@@ -104,6 +110,8 @@ def save_assessment(
         try:
             with _transaction():
                 db.session.add(assessment)
+                if alert is not None:
+                    db.session.add(_alert(alert, assessment))
         except StorageUnavailable as exc:
             if not isinstance(exc.__cause__, IntegrityError):
                 raise
@@ -113,20 +121,28 @@ def save_assessment(
 
 
 def record_outcome(
-    outcome: Outcome, channel: Channel, language: str, told: str, reference: str | None = None
+    outcome: Outcome,
+    channel: Channel,
+    language: str,
+    told: str,
+    reference: str | None = None,
+    alert: AlertKind | None = None,
 ) -> str:
-    """Save an outcome as a new record, or into the early exit's record it carries on; its reference."""
+    """Save an outcome as a new record, or into the early exit's record it carries on; its reference.
+    `alert`: an alert email to queue about it, in the same transaction."""
     if reference is not None:
         try:
-            update_assessment(reference, outcome, told)
+            update_assessment(reference, outcome, told, alert)
         except LookupError:  # purged, or never there: a record of its own
             pass
         else:
             return reference
-    return save_assessment(outcome, channel, language, told)
+    return save_assessment(outcome, channel, language, told, alert=alert)
 
 
-def update_assessment(reference: str, outcome: Outcome, told: str | None = None) -> None:
+def update_assessment(
+    reference: str, outcome: Outcome, told: str | None = None, alert: AlertKind | None = None
+) -> None:
     """Carry an early exit on: the same record takes the answers given since and their outcome."""
     assessment = find_assessment(reference)
     if assessment is None:
@@ -135,6 +151,8 @@ def update_assessment(reference: str, outcome: Outcome, told: str | None = None)
         for name, value in _outcome_columns(outcome, told).items():
             setattr(assessment, name, value)
         assessment.updated_at = datetime.now(UTC)
+        if alert is not None:
+            db.session.add(_alert(alert, assessment))
 
 
 def _outcome_columns(outcome: Outcome, told: str | None) -> dict[str, Any]:
@@ -158,8 +176,11 @@ def find_assessment(reference: str) -> Assessment | None:
     return _read(lambda: db.session.scalars(query).first())
 
 
-def save_callback(reference: str, name: str, phone: str, time_window: TimeWindow) -> CallbackRequest:
-    """Save a consented call-back request for the assessment with this reference."""
+def save_callback(
+    reference: str, name: str, phone: str, time_window: TimeWindow, alert: AlertKind | None = None
+) -> CallbackRequest:
+    """Save a consented call-back request for the assessment with this reference; `alert`: an alert
+    email to queue about it, in the same transaction."""
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
@@ -169,6 +190,8 @@ def save_callback(reference: str, name: str, phone: str, time_window: TimeWindow
     )
     with _transaction():
         db.session.add(request)
+        if alert is not None:
+            db.session.add(_alert(alert, assessment))
     return request
 
 
@@ -179,6 +202,7 @@ def purge(retention: timedelta, now: datetime | None = None) -> Purged:
     with _transaction():
         callbacks = db.session.execute(delete(CallbackRequest).where(CallbackRequest.assessment_id.in_(old)))
         assessments = db.session.execute(delete(Assessment).where(Assessment.created_at < cutoff))
+        db.session.execute(delete(AlertOutbox).where(AlertOutbox.created_at < cutoff))
     return Purged(assessments.rowcount, callbacks.rowcount)  # type: ignore[attr-defined]
 
 
@@ -356,6 +380,86 @@ def record_call(reference: str, staff: str, caller_name: str | None, caller_phon
         assessment.recorded_by = staff
         assessment.caller_name = caller_name or assessment.caller_name
         assessment.caller_phone = caller_phone or assessment.caller_phone
+
+
+# --- the alert outbox ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedAlert:
+    """An alert a sender has claimed: what arrived, at which level, for which reference."""
+
+    id: int
+    kind: AlertKind
+    reference: str
+    level: Level
+    attempts: int
+
+
+def _alert(kind: AlertKind, assessment: Assessment) -> AlertOutbox:
+    now = datetime.now(UTC)
+    return AlertOutbox(
+        kind=kind, reference=assessment.reference, level=assessment.level, created_at=now, next_attempt_at=now
+    )
+
+
+def claim_alerts(claim: str, hold: timedelta, max_attempts: int, limit: int = 20) -> list[QueuedAlert]:
+    """Claim the alerts due to be sent (not sent, not given up, not held by another sender), for
+    `hold`; each row is claimed by one compare-and-set, so two senders never both take one."""
+    now = datetime.now(UTC)
+    free = or_(AlertOutbox.claimed_until.is_(None), AlertOutbox.claimed_until < now)
+    due = (
+        select(AlertOutbox.id)
+        .where(
+            AlertOutbox.sent_at.is_(None),
+            AlertOutbox.attempts < max_attempts,
+            AlertOutbox.next_attempt_at <= now,
+            free,
+        )
+        .order_by(AlertOutbox.id)
+        .limit(limit)
+    )
+    candidates = _read(lambda: list(db.session.scalars(due)))
+    taken = []
+    with _transaction():
+        for alert_id in candidates:
+            result = db.session.execute(
+                update(AlertOutbox)
+                .where(AlertOutbox.id == alert_id, AlertOutbox.sent_at.is_(None), free)
+                .values(claimed_until=now + hold, claim=claim)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                taken.append(alert_id)
+    rows = _read(lambda: list(db.session.scalars(select(AlertOutbox).where(AlertOutbox.id.in_(taken)))))
+    return [
+        QueuedAlert(row.id, AlertKind(row.kind), row.reference, Level(row.level), row.attempts)
+        for row in sorted(rows, key=lambda row: row.id)
+    ]
+
+
+def alert_sent(alert_id: int, claim: str) -> None:
+    """The claimed alert was handed to the mail server."""
+    with _transaction():
+        db.session.execute(
+            update(AlertOutbox)
+            .where(AlertOutbox.id == alert_id, AlertOutbox.claim == claim)
+            .values(sent_at=datetime.now(UTC), claimed_until=None)
+        )
+
+
+def alert_failed(alert_id: int, claim: str, error: str, retry_at: datetime) -> None:
+    """The claimed alert could not be sent: count the attempt and try again at `retry_at`."""
+    with _transaction():
+        db.session.execute(
+            update(AlertOutbox)
+            .where(AlertOutbox.id == alert_id, AlertOutbox.claim == claim)
+            .values(
+                attempts=AlertOutbox.attempts + 1,
+                last_error=error[:80],
+                next_attempt_at=retry_at,
+                claimed_until=None,
+            )
+        )
 
 
 # --- staff accounts ------------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""Times and phone numbers for people to read: in the practice's time zone and the page's language.
+
+Only ever applied when a page, a PDF or an export is made; what is stored stays as it was (times
+in UTC, phone numbers in E.164).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from babel.dates import format_skeleton, format_time
+from flask import current_app
+
+from triage.i18n import current_language
+from triage.phones import DEFAULT_REGION
+
+#: The conventions a language's dates follow where CLDR's default for it is another country's:
+#: English as written in Europe ("1 Dec 2026, 09:38 EET"), not the United States' "Dec 1, 2026, 9:38 AM".
+DATE_LOCALES = {"en": "en_GB"}
+
+
+def practice_zone() -> ZoneInfo:
+    """The practice's time zone (PRACTICE_TIMEZONE, checked at start-up)."""
+    return ZoneInfo(str(current_app.config["PRACTICE_TIMEZONE"]))
+
+
+def in_practice_zone(moment: datetime) -> datetime:
+    """A stored time in the practice's time zone (SQLite gives times back without their zone: UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(practice_zone())
+
+
+def local_time(moment: datetime | None, lang: str | None = None) -> str:
+    """A date and time in the practice's time zone, in the page's language, with the zone shown:
+    "1 Dec 2026, 09:38 EET" / "1 Δεκ 2026, 09:38 EET" ("" for no time)."""
+    if moment is None:
+        return ""
+    local = in_practice_zone(moment)
+    code = lang or current_language()
+    locale = DATE_LOCALES.get(code, code)
+    day = format_skeleton("yMMMd", local, tzinfo=local.tzinfo, locale=locale)
+    return f"{day}, {format_time(local, 'HH:mm z', tzinfo=local.tzinfo, locale=locale)}"
+
+
+def local_iso(moment: datetime | None) -> str:
+    """A time in the practice's time zone as ISO 8601 with its offset, for exports that a
+    spreadsheet sorts ("2026-12-01T09:38:27+02:00"; "" for no time)."""
+    return "" if moment is None else in_practice_zone(moment).isoformat(timespec="seconds")
+
+
+def phone(number: str | None) -> str:
+    """A phone number grouped for reading, in international form ("+30 691 234 5678"); a number that
+    cannot be read as one is shown as it was given."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
