@@ -35,16 +35,29 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever standard error is when a record comes (as Python's last-resort handler)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def init_app(app: Flask) -> None:
     """Send the app's logs to standard error as JSON lines (LOG_FORMAT=text for plain lines),
-    at LOG_LEVEL. Tests keep Python's defaults, so that their log capture sees every record."""
-    if app.testing:
+    at LOG_LEVEL. Where logging is configured already (tests' log capture, a host application),
+    the app's records go there as they are."""
+    if app.testing or logging.getLogger().handlers:
         return
     logger = logging.getLogger("triage")
     logger.setLevel(str(app.config["LOG_LEVEL"]).upper())
     if any(getattr(handler, "triage", False) for handler in logger.handlers):
         return  # configured by an earlier app in this process
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StandardError()
     handler.triage = True  # type: ignore[attr-defined]
     if app.config["LOG_FORMAT"] == "json":
         handler.setFormatter(JsonFormatter())
