@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import accounts, data, rules, translations
+from triage.cli import accounts, data, rules, safety, translations
 
 
 @click.group()
@@ -18,3 +18,4 @@ main.add_command(accounts.users)
 main.add_command(accounts.api_keys)
 main.add_command(data.purge)
 main.add_command(translations.translations)
+main.add_command(safety.safety)

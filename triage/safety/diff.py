@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess  # nosec B404: runs git with a fixed argument list, never a shell
+import subprocess  # nosec B404
 import tarfile
 import tempfile
 from collections import Counter
