@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from triage.cli.common import INVALID_INPUT, load, rules_dir_option
 from triage.config import from_environment, practice_values
-from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RuleSet, RulesInvalid, load_rules
+from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RulesInvalid
 from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, INVARIANTS, check_rules
 from triage.engine.export import outcome_as_dict
 from triage.engine.table import rules_table
@@ -21,7 +20,7 @@ from triage.safety.diff import (
     DiffUnavailable,
     diff_rules,
     diff_text,
-    load_old,
+    load_any,
     rules_folder,
 )
 from triage.safety.hazards import checked_hazards
@@ -157,9 +156,9 @@ def diff(old: str, new: str, allow_lower: str | None, vignettes_file: str, sampl
     try:
         vignettes = [(f"vignette {v.id}", v.answers) for v in load_vignettes(vignettes_file)]
         with rules_folder(new) as (new_dir, _), rules_folder(old) as (old_dir, _):
-            new_rules = load_rules_or_fail(new_dir)
             notes: list[str] = []
-            old_rules = load_old(old_dir, new_dir, notes)
+            new_rules = load_any(new_dir, "NEW", notes)
+            old_rules = load_any(old_dir, "OLD", notes)
         result = diff_rules(old_rules, new_rules, vignettes, samples=samples, seed=seed)
     except (DiffUnavailable, VignettesInvalid) as exc:
         click.echo(f"error: {exc}", err=True)
@@ -175,11 +174,3 @@ def diff(old: str, new: str, allow_lower: str | None, vignettes_file: str, sampl
             err=True,
         )
         sys.exit(1)
-
-
-def load_rules_or_fail(folder: Path) -> RuleSet:
-    """NEW's rule set, which must load as it is."""
-    try:
-        return load_rules(folder)
-    except RulesInvalid as exc:
-        raise DiffUnavailable(f"NEW cannot be loaded:\n{exc}") from exc

@@ -11,9 +11,9 @@ requires gets its answer of least concern (no, none, the lowest value), so the d
 what NEW's new question adds. An answer set OLD still refuses is counted apart, never compared.
 
 OLD may be a rules folder or a git revision, whose `rules/` is extracted with `git archive`. Rules
-written in an older file format are upgraded in a copy where the upgrade cannot change a level
-(FORMAT_UPGRADES, e.g. the phone scripts levels.yaml needs since version 2026.12.1); the diff says
-which upgrades it made.
+written in an older file format (either of them) are upgraded in a copy where the upgrade cannot
+change a level (FORMAT_UPGRADES, e.g. the phone scripts levels.yaml needs since version 2026.12.1,
+taken from the current rules); the diff says which upgrades it made.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from triage import PROJECT_ROOT
-from triage.engine import AnswersInvalid, Level, RuleSet, RulesInvalid, load_rules
+from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, Level, RuleSet, RulesInvalid, load_rules
 from triage.engine.contract import Contract, Question
 from triage.engine.sampling import AnswerSampler, integer_boundaries
 
@@ -162,9 +162,7 @@ def diff_rules(
     seed: int = BANK_SEED,
 ) -> RulesDiff:
     """Assess the bank under both rule sets and gather every change of level."""
-    result = RulesDiff(
-        f"{old.name} {old.version}", f"{new.name} {new.version}", len(vignettes), samples, seed
-    )
+    result = RulesDiff(_named(old), _named(new), len(vignettes), samples, seed)
     adapt = Adapter(old.contract, new.contract)
     result.notes += adapt.notes()
     for source, raw in bank(new, old, vignettes, samples, seed):
@@ -200,43 +198,45 @@ def _named(rules: RuleSet) -> str:
 # --- the rule sets --------------------------------------------------------------------------------
 
 
-def _upgrade_phone_scripts(folder: Path, new_folder: Path) -> str | None:
-    """Rules before 2026.12.1 have no phone scripts in levels.yaml: take NEW's (a text, not a level)."""
+def _upgrade_phone_scripts(folder: Path, current: Path) -> str | None:
+    """Rules before 2026.12.1 have no phone scripts in levels.yaml: take the current rules' (texts)."""
     path = folder / "levels.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     levels = data.get("levels") if isinstance(data, dict) else None
     if not isinstance(levels, list) or all("phone_script" in level for level in levels):
         return None
-    theirs = yaml.safe_load((new_folder / "levels.yaml").read_text(encoding="utf-8"))
+    theirs = yaml.safe_load((current / "levels.yaml").read_text(encoding="utf-8"))
     scripts = {level["id"]: level["phone_script"] for level in theirs["levels"] if "phone_script" in level}
     for level in levels:
         if "phone_script" not in level and level.get("id") in scripts:
             level["phone_script"] = scripts[level["id"]]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return (
-        "OLD's levels.yaml has no phone scripts (format before 2026.12.1): NEW's used (texts, never a level)"
+        "levels.yaml has no phone scripts (format before 2026.12.1): the current rules' used "
+        "(texts, never a level)"
     )
 
 
-#: Upgrades of older rule-file formats that cannot change a level, tried in order on a copy.
+#: Upgrades of older rule-file formats that cannot change a level, tried in order on a copy; each
+#: takes the folder and the current rules folder, and says what it did (None: nothing to do).
 FORMAT_UPGRADES: tuple[Callable[[Path, Path], str | None], ...] = (_upgrade_phone_scripts,)
 
 
-def load_old(folder: Path, new_folder: Path, notes: list[str]) -> RuleSet:
-    """OLD's rule set from a copy of its folder, upgraded from an older format where needed."""
+def load_any(folder: Path, which: str, notes: list[str], current: Path = DEFAULT_RULES_DIR) -> RuleSet:
+    """A rule set from its folder, or from a copy upgraded from an older file format (noted)."""
     try:
         return load_rules(folder)
     except RulesInvalid as first:
         with tempfile.TemporaryDirectory(prefix="triage-diff-") as scratch:
             copy = Path(shutil.copytree(folder, Path(scratch) / folder.name))
-            upgraded = [note for upgrade in FORMAT_UPGRADES if (note := upgrade(copy, new_folder))]
+            upgraded = [note for upgrade in FORMAT_UPGRADES if (note := upgrade(copy, current))]
             if not upgraded:
-                raise DiffUnavailable(f"OLD cannot be loaded:\n{first}") from first
+                raise DiffUnavailable(f"{which} cannot be loaded:\n{first}") from first
             try:
                 ruleset = load_rules(copy)
             except RulesInvalid as exc:
-                raise DiffUnavailable(f"OLD cannot be loaded, even upgraded:\n{exc}") from exc
-        notes += upgraded
+                raise DiffUnavailable(f"{which} cannot be loaded, even upgraded:\n{exc}") from exc
+        notes += [f"{which}: {note}" for note in upgraded]
         return ruleset
 
 
