@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from triage.cli.common import INVALID_INPUT, load, rules_dir_option
 from triage.config import from_environment, practice_values
-from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RulesInvalid
+from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RuleFileError, RuleSet, RulesInvalid
 from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, INVARIANTS, check_rules
 from triage.engine.export import outcome_as_dict
 from triage.engine.table import rules_table
@@ -88,17 +89,7 @@ def check(samples: int, seed: int, rules_dir: str | None) -> None:
         f"loaded: {len(ruleset.rules)} rules, {len(ruleset.terms)} terms, {len(contract.questions)} "
         f"questions; every text in {', '.join(ruleset.languages)}"
     )
-    try:
-        log = checked_hazards(rules_dir or DEFAULT_RULES_DIR, ruleset, INVARIANTS, index_tests())
-    except RulesInvalid as exc:
-        click.echo(f"The hazard log is not valid:\n{exc}", err=True)
-        sys.exit(1)
-    controls = sum(
-        len(h.controls.rules) + len(h.controls.invariants) + len(h.controls.tests) for h in log.hazards
-    )
-    click.echo(
-        f"hazard log: {len(log.hazards)} hazards; the {controls} rules, invariants and tests named exist"
-    )
+    hazard_problems = _hazard_problems(Path(rules_dir) if rules_dir else DEFAULT_RULES_DIR, ruleset)
     report = check_rules(ruleset, samples=samples, seed=seed)
     for number, (invariant, lines) in enumerate(report.method.items(), start=1):
         broken = [v for v in report.violations if v.invariant == invariant]
@@ -106,12 +97,32 @@ def check(samples: int, seed: int, rules_dir: str | None) -> None:
         for line in lines:
             click.echo(f"   - {line}")
     click.echo(f"searched {report.samples:,} answer sets (seed {seed}) in {report.seconds:.1f} s")
+    if hazard_problems:
+        click.echo(f"\nThe hazard log is not valid ({len(hazard_problems)} problem(s)):", err=True)
+        click.echo("\n".join(map(str, hazard_problems)), err=True)
     if not report.ok:
         click.echo(f"\n{len(report.violations)} violation(s):", err=True)
         for violation in report.violations:
             click.echo(str(violation), err=True)
+    if hazard_problems or not report.ok:
         sys.exit(1)
     click.echo("all invariants hold")
+
+
+def _hazard_problems(directory: Path, ruleset: RuleSet) -> list[RuleFileError]:
+    """Check the hazard log against the rule set, the invariants and the tests; say how it went."""
+    try:
+        log = checked_hazards(directory, ruleset, INVARIANTS, index_tests())
+    except RulesInvalid as exc:
+        click.echo(f"hazard log: BROKEN, {len(exc.errors)} problem(s) (below)")
+        return list(exc.errors)
+    controls = sum(
+        len(h.controls.rules) + len(h.controls.invariants) + len(h.controls.tests) for h in log.hazards
+    )
+    click.echo(
+        f"hazard log: ok, {len(log.hazards)} hazards; the {controls} rules, invariants and tests named exist"
+    )
+    return []
 
 
 @rules.command()
