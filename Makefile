@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck security pytest browser rules-check rules-table bench purge translations translations-update clean
+.PHONY: run serve prepare test lint typecheck security pytest browser rules-check rules-table bench bench-web purge translations translations-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,18 @@ translations-update: $(STAMP)
 	$(BIN)/pybabel update -i triage/translations/messages.pot -d triage/translations --no-fuzzy-matching
 	$(BIN)/python -m triage translations fill-english
 
-# Plain http on this computer: the session cookie is not Secure here (behind HTTPS it is, by default).
-run: $(STAMP) translations
-	$(BIN)/flask --app triage db upgrade
+# The page texts compiled and the database at its latest migration: what a server refuses to start without.
+prepare: $(STAMP)
+	$(BIN)/python -m triage prepare
+
+# Development: plain http on this computer, so the session cookie is not Secure here (behind HTTPS it is).
+run: prepare
 	SESSION_COOKIE_SECURE=false $(BIN)/python run.py
+
+# Production: gunicorn (deploy/gunicorn.conf.py; BIND, WEB_CONCURRENCY, GUNICORN_THREADS from the
+# environment) behind a reverse proxy that terminates HTTPS (deploy/, README "Running it for real").
+serve: prepare
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py run:app
 
 test: lint typecheck security rules-check pytest
 
@@ -58,6 +66,10 @@ rules-table: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.assess
+
+# The patient journey and the JSON API under gunicorn, beside a bare Flask baseline (127.0.0.1 only).
+bench-web: $(STAMP) translations
+	$(BIN)/python -m benchmarks.web
 
 purge: $(STAMP)
 	$(BIN)/python -m triage purge

@@ -1,15 +1,19 @@
-"""Serve Spine Triage: `python run.py` (HOST and PORT from the environment)."""
+"""Serve Spine Triage: gunicorn imports `run:app` (make serve); `python run.py` serves it for
+development (HOST and PORT from the environment). Either way it first refuses to serve an
+installation that is not prepared (see triage/readiness.py)."""
 
 import os
 
 from triage import create_app
+from triage.readiness import refuse_to_serve_if_unprepared
 from triage.serving import PrivateRequestHandler
 
 app = create_app()
+refuse_to_serve_if_unprepared(app)
 
 if __name__ == "__main__":
     app.run(
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", "5000")),
-        request_handler=PrivateRequestHandler,  # access-log lines name the endpoint, never the path
+        request_handler=PrivateRequestHandler,  # the app logs each request itself, without its path
     )

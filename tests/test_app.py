@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.apps import PRACTICE
+from tests.support.database import migrated_template
 from triage import PROJECT_ROOT, create_app
 from triage.engine import DEFAULT_RULES_DIR, RulesInvalid
 
@@ -204,9 +205,12 @@ def test_the_module_level_scan_ignores_calls_inside_functions() -> None:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Run run.py as a script with Flask.run replaced, and give what it was asked to serve on."""
+def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """Run run.py as a script with Flask.run replaced, on a prepared database, and give what it was
+    asked to serve on."""
     calls: dict[str, Any] = {}
+    shutil.copy(migrated_template(), tmp_path / "prepared.sqlite3")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prepared.sqlite3'}")
 
     def record(self: Flask, host: str | None = None, port: int | None = None, **options: Any) -> None:
         calls.update(host=host, port=port, **options)

@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    register_logging(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -49,6 +50,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     warn_about_demo_settings(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """JSON log lines on standard error (triage/logs.py)."""
+    from triage import logs
+
+    logs.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -80,12 +88,14 @@ def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
     from triage.api import bp as api_bp
     from triage.extensions import csrf
+    from triage.health import bp as health_bp
     from triage.patient import bp as patient_bp
     from triage.staff import bp as staff_bp
 
     app.register_blueprint(patient_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
     csrf.exempt(api_bp)  # JSON only, no cookies: nothing for a forged request to ride on
 
 
@@ -102,9 +112,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """The filters and globals templates use."""
-    from triage import templating
+    from triage import assets, templating
 
     templating.register_template_helpers(app)
+    assets.init_app(app)
 
 
 def warn_about_demo_settings(app: Flask) -> None:

@@ -69,13 +69,24 @@ class Defaults:
     LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
     #: Who must use multi-factor authentication: "required" (every account) or "admins".
     STAFF_MFA = "required"
+    #: Logs: one JSON object a line ("json") or plain text ("text"), from this level up.
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none; see README).
     PROXY_COUNT = 0
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The settings given in the environment (secret key, rules folder, practice details)."""
-    names = ["SECRET_KEY", "RULES_DIR", "DEFAULT_LANGUAGE", "STAFF_MFA", *PRACTICE_DEFAULTS]
+    names = [
+        "SECRET_KEY",
+        "RULES_DIR",
+        "DEFAULT_LANGUAGE",
+        "STAFF_MFA",
+        "LOG_FORMAT",
+        "LOG_LEVEL",
+        *PRACTICE_DEFAULTS,
+    ]
     settings: dict[str, Any] = {name: environ[name] for name in names if environ.get(name)}
     settings |= {
         name: value for name, value in environ.items() if value and name.startswith(_LOCALISED_PRACTICE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -52,6 +52,15 @@ login_manager = LoginManager()
 login_manager.login_view = "staff.login"
 login_manager.session_protection = "basic"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])  # storage: RATELIMIT_STORAGE_URI
+
+
+@limiter.request_filter
+def _only_reading() -> bool:
+    """Every limit of the app is on a request that saves something (a POST), so a page that is only
+    read is not checked at all, unless a deployment sets limits for every request."""
+    config = current_app.config
+    every = config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION")
+    return request.method in ("GET", "HEAD", "OPTIONS") and not every
 
 
 def setting(name: str) -> Callable[[], str]:

@@ -7,7 +7,9 @@ guidance, levels, safety net) live in rules/ with every language side by side.
 
 from __future__ import annotations
 
+from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, session
+from flask_babel import get_translations
 
 from triage.extensions import babel, rules
 
@@ -51,7 +53,32 @@ def remember_page_language() -> None:
 def init_app(app: Flask) -> None:
     """Wire Flask-Babel to our choice of language; before CSRF, so its error pages speak it too."""
     babel.init_app(app, locale_selector=lambda: g.get("lang") or header_language())
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.before_request(remember_page_language)
+
+
+def translations() -> NullTranslations:
+    """The page texts of this request's language, looked up once per request and language.
+
+    Flask-Babel looks them up again for each text (a result page has some forty); kept here with
+    the locale they are for, so force_locale() (a message in another language) still gets its own.
+    """
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    kept = getattr(state, "triage_translations", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept[1]  # type: ignore[no-any-return]
+    found: NullTranslations = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None:
+        state.triage_translations = (getattr(state, "babel_locale", None), found)
+    return found
 
 
 def current_language() -> str:

@@ -5,8 +5,28 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from flask import session
+
 #: How long before the end the warning appears: long enough to read it and press a button.
 WARN_BEFORE_SECONDS = 120
+#: A page that changes nothing else in the session rewrites its last-activity time only when that
+#: time is this old: the cookie is re-sealed (and sent again) only when its content changes. The
+#: end is always reckoned from the time kept, the same time the warning shows.
+TOUCH_EVERY_SECONDS = 60
+
+
+def touch(key: str, now: float | None = None) -> None:
+    """Record activity under `key`: at once if the session changes anyway, else once a minute."""
+    now = time.time() if now is None else now
+    last = session.get(key)
+    if last is None or session.modified or now - float(last) >= TOUCH_EVERY_SECONDS:
+        session[key] = now
+
+
+def touch_if_changed(key: str) -> None:
+    """After a request changed the session: its activity time is now (it costs nothing more)."""
+    if session.modified and key in session:
+        session[key] = time.time()
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
-"""How requests reach the app: bodies bounded whatever their framing, and access-log lines that
-never show a path (a page's address can tell a health fact: /questions/cancer-details).
+"""How requests reach the app: bodies bounded whatever their framing, and one log line a request
+that never shows a path (a page's address can tell a health fact: /questions/cancer-details).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
+import re
+import time
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +20,42 @@ if TYPE_CHECKING:
 
 #: Set in the WSGI environment when a body without Content-Length was longer than the limit.
 TOO_LARGE = "triage.body_too_large"
-#: Set in the WSGI environment by the app: the endpoint that answered (its blueprint is logged).
+#: Set in the WSGI environment by the app: the endpoint that answered (logged by its name).
 ENDPOINT = "triage.endpoint"
+#: The request's id: from the reverse proxy's X-Request-ID when it looks like one, else made here.
+REQUEST_ID = "triage.request_id"
+_GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 access_log = logging.getLogger("triage.access")
+
+
+class RequestLog:
+    """WSGI middleware: one log line a request (id, method, endpoint, status, milliseconds, bytes),
+    and the id sent back as X-Request-ID. Never the path, the query, the address or a header."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve the request, and log it as its answer starts (the app has made it by then)."""
+        started = time.perf_counter()
+        given = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = environ[REQUEST_ID] = given if _GIVEN_ID.match(given) else uuid.uuid4().hex
+
+        def starting(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            access_log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": environ.get("REQUEST_METHOD"),
+                    "endpoint": environ.get(ENDPOINT) or "-",
+                    "status": int(status.split(" ", 1)[0]),
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                    "bytes": next((int(v) for k, v in headers if k.lower() == "content-length"), None),
+                },
+            )
+            return start_response(status, [*headers, ("X-Request-ID", request_id)], exc_info)
+
+        return self.app(environ, starting)
 
 
 class BoundedBodies:
@@ -61,28 +96,18 @@ def _read_at_most(stream: Any, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def path_digest(path: str) -> str:
-    """A short hash that tells requests for the same address apart without naming it."""
-    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:12]
-
-
 class PrivateRequestHandler(WSGIRequestHandler):
-    """The development server's request handler: logs the method, the blueprint that answered and
-    a hash of the path, the status and the size; never the path, the endpoint's name (it can be as
-    telling: urgent_advice) or the query string."""
+    """The development server's request handler: it logs nothing of its own per request (its lines
+    would show the path); the app's RequestLog line stands for each request."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """One access-log line without the address."""
-        environ = getattr(self, "environ", {})
-        path = str(getattr(self, "path", "")).split("?", 1)[0]
-        area = str(environ.get(ENDPOINT) or "-").split(".", 1)[0]
-        method = getattr(self, "command", "-")
-        self.log("info", '"%s %s path#%s" %s %s', method, area, path_digest(path), code, size)
+        """Nothing: see RequestLog."""
 
 
 def init_app(app: Flask) -> None:
-    """Bound request bodies of every framing; note each request's endpoint for the access log."""
+    """Bound request bodies of every framing; log each request in one line."""
     app.wsgi_app = BoundedBodies(app.wsgi_app, int(app.config["MAX_CONTENT_LENGTH"]))  # type: ignore[method-assign]
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_refuse_too_large)
 
 

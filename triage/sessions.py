@@ -81,11 +81,18 @@ class EncryptedSerializer:
 class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
     """Flask's cookie session, encrypted rather than only signed."""
 
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[str | bytes, ...], EncryptedSerializer] = {}
+
     def get_signing_serializer(self, app: Flask) -> EncryptedSerializer | None:  # type: ignore[override]
-        """The sealing serializer for the app's secret key (and its fallbacks), or None without one."""
+        """The sealing serializer for the app's secret key (and its fallbacks), or None without one;
+        made once per set of keys (deriving the keys costs more than opening a cookie)."""
         if not app.secret_key:
             return None
-        return EncryptedSerializer([app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or [])])
+        secrets = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or []))
+        if secrets not in self._serializers:
+            self._serializers[secrets] = EncryptedSerializer(list(secrets))
+        return self._serializers[secrets]
 
 
 def init_app(app: Flask) -> None:

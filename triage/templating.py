@@ -15,6 +15,8 @@ from triage.extensions import rules
 from triage.i18n import current_language
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
+#: Where an app keeps its texts filled in, and its practice's details, by language.
+_SAID, _PRACTICE = "triage_said", "triage_practice"
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -26,7 +28,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(other_languages)
     app.add_template_global(language_url)
     app.add_template_filter(dateformat)
-    app.context_processor(lambda: {"practice": practice_values(app.config, current_language())})
+    app.context_processor(lambda: {"practice": _practice(current_language(), linked=False)})
 
 
 def answer_word(value: Any, question: Question) -> str:
@@ -52,19 +54,38 @@ def answer_words(question: Question, answer: Any) -> str:
 
 
 def say(text: Text, linked: bool = True) -> Markup:
-    """A rule-set text in the page's language; {placeholders} filled, numbers linked for calling."""
-    values: dict[str, Any] = practice_values(current_app.config, current_language())
-    if linked:
-        for name in _TELEPHONES:
-            values[name] = telephone_link(values[name])
-        values["practice_email"] = Markup('<a href="mailto:{0}">{0}</a>').format(values["practice_email"])
-    return escape(text.get(current_language())).format_map(values)  # values escaped unless Markup
+    """A rule-set text in the page's language; {placeholders} filled, numbers linked for calling.
+
+    Each text is filled in once per app and language (the practice's details are settings, fixed
+    when the app starts): a result page says some twenty texts."""
+    lang = current_language()
+    said: dict[tuple[int, str, bool], tuple[Text, Markup]] = current_app.extensions.setdefault(_SAID, {})
+    key = (id(text), lang, linked)
+    cached = said.get(key)
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    markup = escape(text.get(lang)).format_map(_practice(lang, linked))  # values escaped unless Markup
+    said[key] = (text, markup)
+    return markup
+
+
+def _practice(lang: str, linked: bool) -> dict[str, Any]:
+    """The practice's details for texts in `lang`; with `linked`, its numbers and address as links."""
+    made: dict[tuple[str, bool], dict[str, Any]] = current_app.extensions.setdefault(_PRACTICE, {})
+    if (lang, linked) not in made:
+        values: dict[str, Any] = practice_values(current_app.config, lang)
+        if linked:
+            for name in _TELEPHONES:
+                values[name] = telephone_link(values[name])
+            values["practice_email"] = Markup('<a href="mailto:{0}">{0}</a>').format(values["practice_email"])
+        made[(lang, linked)] = values
+    return made[(lang, linked)]
 
 
 def plain(text: Text) -> str:
     """A rule-set text in the page's language with its {placeholders} filled, as plain text (to store)."""
     lang = current_language()
-    return text.render(lang, practice_values(current_app.config, lang))
+    return text.render(lang, _practice(lang, linked=False))
 
 
 def telephone_link(number: str) -> Markup:

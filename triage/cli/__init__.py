@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import accounts, data, rules, safety, translations
+from triage.cli import accounts, data, ops, rules, safety, translations
 
 
 @click.group()
@@ -18,4 +18,6 @@ main.add_command(accounts.users)
 main.add_command(accounts.api_keys)
 main.add_command(data.purge)
 main.add_command(translations.translations)
+main.add_command(ops.prepare)
+main.add_command(ops.backup)
 main.add_command(safety.safety)

@@ -32,7 +32,7 @@ rules_dir_option = click.option(
 
 def with_app(
     action: Callable[[], str],
-    when_unavailable: str = "prepare it with `flask --app triage db upgrade` (make run does)",
+    when_unavailable: str = "prepare it with `python -m triage prepare` (make run does)",
 ) -> None:
     """Run an action inside the app (for its database); exit 1 with the reason on failure."""
     from triage import create_app

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app, session
 
+from triage import idle
 from triage.engine import Level
 
 _ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED = "answers", "drafts", "touched", "submitted"
@@ -119,8 +120,13 @@ def expire_if_idle(now: float | None = None) -> bool:
     if expired:
         clear()
     if _ANSWERS in session or _DRAFTS in session:
-        session[_TOUCHED] = now
+        idle.touch(_TOUCHED, now)
     return expired
+
+
+def touch_if_changed() -> None:
+    """A request that changed the session also records its activity (the cookie is re-sealed anyway)."""
+    idle.touch_if_changed(_TOUCHED)
 
 
 def idle_limit() -> int:

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
@@ -44,6 +54,13 @@ def expire_idle_answers() -> ResponseReturnValue | None:
         flash("idle")
         return redirect(url_for("patient.start"))
     return None
+
+
+@bp.after_request
+def record_activity(response: Response) -> Response:
+    """A page that changed the session also records its activity."""
+    state.touch_if_changed()
+    return response
 
 
 @bp.errorhandler(CSRFError)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -95,6 +96,25 @@ def page_form(
     data: Mapping[str, Any] | None = None,
 ) -> FlaskForm:
     """A form for one screen: a field per question, filled from a post or from saved values."""
+    return form_class(tuple(questions), contract, lang, voice)(formdata=formdata, data=dict(data or {}))
+
+
+#: Where an app keeps the form classes it made, by contract, questions, language and voice.
+_FORM_CLASSES = "triage_form_classes"
+
+
+def form_class(
+    questions: tuple[Question, ...], contract: Contract, lang: str, voice: Voice
+) -> type[FlaskForm]:
+    """The form class of a screen, made once per app: a field per question, labelled in `lang` and
+    `voice` (a few dozen classes in all)."""
+    made_here: dict[Any, tuple[Contract, type[FlaskForm]]] = current_app.extensions.setdefault(
+        _FORM_CLASSES, {}
+    )
+    key = (id(contract), tuple(q.id for q in questions), lang, voice)
+    made = made_here.get(key)
+    if made is not None and made[0] is contract:
+        return made[1]
 
     class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
         pass
@@ -102,7 +122,8 @@ def page_form(
     for question in questions:
         label = voice.wording(question).label.get(lang)
         setattr(PageForm, question.id, _KINDS[question.kind].make(label, choices(question, contract, lang)))
-    return PageForm(formdata=formdata, data=dict(data or {}))
+    made_here[key] = (contract, PageForm)
+    return PageForm
 
 
 def to_answers(questions: Iterable[Question], form: FlaskForm) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from triage.engine import AnswersInvalid, Level, RuleSet
 from triage.engine.conditions import Condition
 from triage.engine.contract import Contract, Question, Section
 
+#: At most this many answer sets have their pages kept (a few hundred bytes each).
+_KEPT = 4096
+
 
 @dataclass(frozen=True)
 class Page:
@@ -61,6 +64,11 @@ class Questionnaire:
 
     rules: RuleSet
     pages: tuple[Page, ...]
+    #: The pages asked, by answer set: a request asks for them a few times over, and each time the
+    #: answers would be read (and validated) again. Bounded: cleared when it grows past _KEPT.
+    _asked: dict[tuple[tuple[str, Any], ...], tuple[Page, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, rules: RuleSet) -> Questionnaire:
@@ -83,8 +91,19 @@ class Questionnaire:
 
     def asked(self, answers: Mapping[str, Any]) -> list[Page]:
         """The pages asked for these (valid) answers, in order."""
-        facts = self.rules.read(answers, partial=True).facts
-        return [page for page in self.pages if page.applies(facts)]
+        key = tuple(sorted((qid, tuple(v) if isinstance(v, list) else v) for qid, v in answers.items()))
+        try:
+            found = self._asked.get(key)
+        except TypeError:  # a value that cannot be a key (never a valid answer): not kept
+            key, found = (), None
+        if found is None:
+            facts = self.rules.read(answers, partial=True).facts
+            found = tuple(page for page in self.pages if page.applies(facts))
+            if key:
+                if len(self._asked) >= _KEPT:
+                    self._asked.clear()
+                self._asked[key] = found
+        return list(found)
 
     def next_page(self, answers: Mapping[str, Any]) -> Page | None:
         """The first page asked that still lacks a required answer; None when all are answered."""

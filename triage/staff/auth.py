@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from triage import idle
 from triage.errors import csrf_expired_page
 from triage.extensions import limiter, login_manager, setting
 from triage.idle import Idle
@@ -168,8 +169,15 @@ def end_idle_sessions() -> ResponseReturnValue | None:
             end_staff_session()
             flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
             return redirect(url_for("staff.login", next=request.path))
-        session[_SEEN] = now
+        idle.touch(_SEEN, now)
     return None
+
+
+@bp.after_request
+def record_activity(response: Response) -> Response:
+    """A staff request that changed the session also records its activity."""
+    idle.touch_if_changed(_SEEN)
+    return response
 
 
 @bp.context_processor

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -63,15 +64,22 @@ class Purged:
     callbacks: int
 
 
+#: SQLite takes one writer at a time, and a writer that finds it busy sleeps in steps of milliseconds
+#: before it tries again: the threads of one process take turns here instead, without sleeping.
+_SQLITE_WRITER = threading.Lock()
+
+
 @contextmanager
 def _transaction() -> Iterator[None]:
-    try:
-        yield
-        db.session.commit()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        log.error("Database operation failed: %s", type(exc).__name__)  # never the data itself
-        raise StorageUnavailable(type(exc).__name__) from exc
+    turn = _SQLITE_WRITER if db.engine.dialect.name == "sqlite" else nullcontext()
+    with turn:
+        try:
+            yield
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            db.session.rollback()
+            log.error("Database operation failed: %s", type(exc).__name__)  # never the data itself
+            raise StorageUnavailable(type(exc).__name__) from exc
 
 
 def save_assessment(

@@ -1,0 +1,31 @@
+"""gunicorn settings for Spine Triage (`make serve`, deploy/spine-triage.service).
+
+Every value can be set from the environment; the defaults suit a 2-core machine with the embedded
+SQLite database. On PostgreSQL, more threads per worker help (see README, "Running it for real").
+"""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+#: Processes: one per core. Threads: requests a process serves at once (SQLite writes one at a time).
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+#: Keep-alive between the reverse proxy and gunicorn; slow clients are the proxy's business.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+#: Restart a worker now and then, so that no slow leak grows without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+#: The app is loaded (and its start-up checks run) once, before the workers are forked; the checks
+#: close their database connections, so that each worker opens its own.
+preload_app = True
+#: gunicorn's access log would show each request's path (a path can tell a health fact); the app
+#: logs one JSON line per request itself (triage/serving.py). Errors still go to standard error.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+#: Behind a reverse proxy on the same machine: trust its X-Forwarded-* only from there.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "spine-triage"

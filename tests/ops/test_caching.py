@@ -1,0 +1,99 @@
+"""What is sent again and what is not: static files by their content's hash, kept a year; the
+session cookie only when its content changes; pages small; one form class per screen."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.support.cases import VIGNETTES
+from tests.support.flow import FLOW, RULES
+from tests.support.journeys import Journey, page_url, prime
+from triage.assets import FOREVER
+from triage.idle import TOUCH_EVERY_SECONDS
+from triage.questionnaire import Voice
+from triage.questionnaire.fields import page_form
+
+MAX_PAGE_BYTES = 30 * 1024
+
+
+def _assets(client: FlaskClient) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', client.get("/").text)
+
+
+def test_every_static_address_carries_its_files_hash_and_is_kept_a_year(
+    client: FlaskClient, app: Flask
+) -> None:
+    assets = _assets(client)
+    assert len(assets) >= 3  # style sheet, script, icon
+    for address in assets:
+        path, _, query = address.partition("?")
+        content = (Path(str(app.static_folder)) / path.removeprefix("/static/")).read_bytes()
+        assert query == f"v={hashlib.sha256(content).hexdigest()[:16]}"
+        answer = client.get(address)
+        answer.close()
+        assert answer.status_code == 200
+        assert answer.headers["Cache-Control"] == FOREVER
+
+
+def test_a_static_file_asked_for_without_its_current_hash_is_revalidated(client: FlaskClient) -> None:
+    for address in ("/static/css/main.css", "/static/css/main.css?v=0000000000000000"):
+        answer = client.get(address)
+        answer.close()
+        assert answer.status_code == 200
+        assert "immutable" not in answer.headers.get("Cache-Control", "")
+
+
+def test_pages_are_never_stored(client: FlaskClient) -> None:
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def _cookie_sent(answer: object) -> bool:
+    return any(header.startswith("session=") for header in answer.headers.getlist("Set-Cookie"))  # type: ignore[attr-defined]
+
+
+def test_the_session_cookie_is_sent_again_only_when_its_content_changes(client: FlaskClient) -> None:
+    first = FLOW.pages[0]
+    prime(client, VIGNETTES[0]["answers"])
+    client.get(page_url(first))  # the activity time and CSRF token settle in
+    again = [client.get(path) for path in (page_url(first), "/check-answers", page_url(first))]
+    assert [_cookie_sent(answer) for answer in again] == [False, False, False]
+    assert _cookie_sent(client.post("/start-again"))  # the answers are forgotten: a new cookie
+
+
+def test_the_activity_time_is_still_renewed_once_a_minute(client: FlaskClient) -> None:
+    prime(client, VIGNETTES[0]["answers"])
+    with client.session_transaction() as session:
+        session["touched"] = time.time() - TOUCH_EVERY_SECONDS - 1
+    answer = client.get(page_url(FLOW.pages[0]))
+    assert _cookie_sent(answer)
+    with client.session_transaction() as session:
+        assert time.time() - session["touched"] < 5
+
+
+def test_every_page_of_every_public_vignette_is_under_30_kb(app: Flask) -> None:
+    sizes: dict[str, int] = {}
+    for case in VIGNETTES:
+        client = app.test_client()
+        trip = Journey(client).walk(case["answers"])
+        for path in trip.trail:
+            answer = client.get(path)
+            if answer.status_code == 200:
+                sizes[path] = max(sizes.get(path, 0), len(answer.data))
+    assert sizes
+    assert {path: size for path, size in sizes.items() if size >= MAX_PAGE_BYTES} == {}
+
+
+def test_a_screens_form_class_is_made_once(app: Flask) -> None:
+    page = FLOW.pages[1]
+    with app.test_request_context():
+        made = {type(page_form(page.questions, RULES.contract, "en")) for _ in range(3)}
+        greek = type(page_form(page.questions, RULES.contract, "el"))
+        phone = type(page_form(page.questions, RULES.contract, "en", Voice.PHONE))
+    assert len(made) == 1
+    assert greek not in made and phone not in made

@@ -1,0 +1,54 @@
+"""Logs as one JSON object a line, for a deployment's log collector (journald, Loki, CloudWatch …).
+
+Nothing logged may identify a person or tell a health fact about one: no answers, names, phone
+numbers, addresses (IP) or paths; SQL is logged without its parameters (config.py). A request's line
+(triage/serving.py) holds its id, method, endpoint name, status, duration and size.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+#: Attributes a LogRecord always has: anything else was passed with `extra=` and is logged as a field.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """time, level, logger, message, and the record's `extra` fields, as one JSON line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line |= {key: value for key, value in vars(record).items() if key not in _STANDARD}
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def init_app(app: Flask) -> None:
+    """Send the app's logs to standard error as JSON lines (LOG_FORMAT=text for plain lines),
+    at LOG_LEVEL. Tests keep Python's defaults, so that their log capture sees every record."""
+    if app.testing:
+        return
+    logger = logging.getLogger("triage")
+    logger.setLevel(str(app.config["LOG_LEVEL"]).upper())
+    if any(getattr(handler, "triage", False) for handler in logger.handlers):
+        return  # configured by an earlier app in this process
+    handler = logging.StreamHandler(sys.stderr)
+    handler.triage = True  # type: ignore[attr-defined]
+    if app.config["LOG_FORMAT"] == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
