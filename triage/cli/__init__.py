@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import accounts, alerts, data, fhir, ops, rules, translations
+from triage.cli import accounts, alerts, data, fhir, ops, rules, safety, translations
 
 
 @click.group()
@@ -22,3 +22,4 @@ main.add_command(ops.prepare)
 main.add_command(ops.backup)
 main.add_command(fhir.fhir)
 main.add_command(alerts.alerts)
+main.add_command(safety.safety)

@@ -1,19 +1,32 @@
-"""Assessing answers and checking the rule files: `assess`, `rules check`, `rules table`."""
+"""Assessing answers and checking the rule files: `assess`, `rules check`, `rules table`, `rules diff`."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from triage.cli.common import INVALID_INPUT, load, rules_dir_option
 from triage.config import from_environment, practice_values
-from triage.engine import AnswersInvalid
-from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, check_rules
+from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RuleFileError, RuleSet, RulesInvalid
+from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, INVARIANTS, check_rules
 from triage.engine.export import outcome_as_dict
 from triage.engine.table import rules_table
+from triage.safety.diff import (
+    BANK_SAMPLES,
+    BANK_SEED,
+    DiffUnavailable,
+    diff_rules,
+    diff_text,
+    load_any,
+    rules_folder,
+)
+from triage.safety.hazards import checked_hazards
+from triage.safety.testindex import index_tests
+from triage.safety.vignettes import DEFAULT_VIGNETTES, VignettesInvalid, load_vignettes
 
 
 @click.command()
@@ -76,6 +89,7 @@ def check(samples: int, seed: int, rules_dir: str | None) -> None:
         f"loaded: {len(ruleset.rules)} rules, {len(ruleset.terms)} terms, {len(contract.questions)} "
         f"questions; every text in {', '.join(ruleset.languages)}"
     )
+    hazard_problems = _hazard_problems(Path(rules_dir) if rules_dir else DEFAULT_RULES_DIR, ruleset)
     report = check_rules(ruleset, samples=samples, seed=seed)
     for number, (invariant, lines) in enumerate(report.method.items(), start=1):
         broken = [v for v in report.violations if v.invariant == invariant]
@@ -83,12 +97,32 @@ def check(samples: int, seed: int, rules_dir: str | None) -> None:
         for line in lines:
             click.echo(f"   - {line}")
     click.echo(f"searched {report.samples:,} answer sets (seed {seed}) in {report.seconds:.1f} s")
+    if hazard_problems:
+        click.echo(f"\nThe hazard log is not valid ({len(hazard_problems)} problem(s)):", err=True)
+        click.echo("\n".join(map(str, hazard_problems)), err=True)
     if not report.ok:
         click.echo(f"\n{len(report.violations)} violation(s):", err=True)
         for violation in report.violations:
             click.echo(str(violation), err=True)
+    if hazard_problems or not report.ok:
         sys.exit(1)
     click.echo("all invariants hold")
+
+
+def _hazard_problems(directory: Path, ruleset: RuleSet) -> list[RuleFileError]:
+    """Check the hazard log against the rule set, the invariants and the tests; say how it went."""
+    try:
+        log = checked_hazards(directory, ruleset, INVARIANTS, index_tests())
+    except RulesInvalid as exc:
+        click.echo(f"hazard log: BROKEN, {len(exc.errors)} problem(s) (below)")
+        return list(exc.errors)
+    controls = sum(
+        len(h.controls.rules) + len(h.controls.invariants) + len(h.controls.tests) for h in log.hazards
+    )
+    click.echo(
+        f"hazard log: ok, {len(log.hazards)} hazards; the {controls} rules, invariants and tests named exist"
+    )
+    return []
 
 
 @rules.command()
@@ -97,3 +131,57 @@ def check(samples: int, seed: int, rules_dir: str | None) -> None:
 def table(lang: str, rules_dir: str | None) -> None:
     """Print every rule as a Markdown table for clinical review."""
     click.echo(rules_table(load(rules_dir, lang), lang), nl=False)
+
+
+@rules.command()
+@click.argument("old")
+@click.argument("new", default=str(DEFAULT_RULES_DIR))
+@click.option(
+    "--allow-lower",
+    metavar="REASON",
+    help="Accept outcomes that went down, for this reason (recorded in the printout).",
+)
+@click.option(
+    "--vignettes",
+    "vignettes_file",
+    type=click.Path(dir_okay=False),
+    default=str(DEFAULT_VIGNETTES),
+    show_default=True,
+    help="The vignettes at the head of the bank.",
+)
+@click.option(
+    "--samples",
+    default=BANK_SAMPLES,
+    show_default=True,
+    type=click.IntRange(min=BANK_SAMPLES),
+    help="Sampled answer sets in the bank.",
+)
+@click.option("--seed", default=BANK_SEED, show_default=True, help="Seed of the bank.")
+def diff(old: str, new: str, allow_lower: str | None, vignettes_file: str, samples: int, seed: int) -> None:
+    """Compare the outcomes of two rule sets over a fixed bank of answer sets.
+
+    OLD and NEW are rules folders or git revisions (their rules/); NEW defaults to the project's
+    rules. Exit status 1 when any outcome went down, unless --allow-lower gives the reason; 2 when
+    the two cannot be compared.
+    """
+    try:
+        vignettes = [(f"vignette {v.id}", v.answers) for v in load_vignettes(vignettes_file)]
+        with rules_folder(new) as (new_dir, _), rules_folder(old) as (old_dir, _):
+            notes: list[str] = []
+            new_rules = load_any(new_dir, "NEW", notes)
+            old_rules = load_any(old_dir, "OLD", notes)
+        result = diff_rules(old_rules, new_rules, vignettes, samples=samples, seed=seed)
+    except (DiffUnavailable, VignettesInvalid) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(INVALID_INPUT)
+    result.notes[:0] = notes
+    click.echo(diff_text(result), nl=False)
+    if result.down and allow_lower:
+        click.echo(f"\n{result.down:,} outcomes went down, allowed: {allow_lower}")
+    elif result.down:
+        click.echo(
+            f"\n{result.down:,} outcomes went down; a rule change must never lower a level the spec gives. "
+            'If this lowering is intended and reviewed, run again with --allow-lower "reason".',
+            err=True,
+        )
+        sys.exit(1)

@@ -160,14 +160,14 @@ def _repeated_keys(
 _ITEM_KINDS = {"rules": "rule", "questions": "question", "levels": "level", "sections": "section"}
 
 
+#: The lists of items whose schema errors name the item (the hazard log's hazards too).
+_LISTS = {"rules": "rule", "questions": "question", "levels": "level", "hazards": "hazard"}
+
+
 def _item_at(data: Any, location: list[Any]) -> str | None:
     """Name the rule, question or term a schema error is in, from where it is in the file."""
-    if (
-        len(location) >= 2
-        and location[0] in ("rules", "questions", "levels")
-        and isinstance(location[1], int)
-    ):
-        kind = {"rules": "rule", "questions": "question", "levels": "level"}[location[0]]
+    if len(location) >= 2 and location[0] in _LISTS and isinstance(location[1], int):
+        kind = _LISTS[location[0]]
         item = data[location[0]][location[1]]
         label = item.get("id") if isinstance(item, dict) else None
         return f"{kind} {label}" if label else f"{kind} #{location[1] + 1}"

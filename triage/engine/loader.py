@@ -22,6 +22,9 @@ from .topics import DEFINITIONS, TopicReader
 
 QUESTIONS, LEVELS, SAFETY_NET = ("questions.yaml", "levels.yaml", "safety_net.yaml")
 SUPPORT_FILES = (RULESET, QUESTIONS, DEFINITIONS, LEVELS, SAFETY_NET)
+#: The clinical safety case's files (triage/safety reads them): not rules, never read to assess, not
+#: in the content hash.
+SAFETY_FILES = ("hazards.yaml", "safety_case.yaml")
 
 #: Every problem code the validator can report: questions.yaml must word each one.
 MESSAGE_CODES = frozenset(
@@ -106,7 +109,7 @@ class _Loader(TopicReader):
         for stray in sorted(self.directory.glob("*.yml")):
             self._error(stray.name, None, "rule files end in .yaml; rename it")
         names = sorted(p.name for p in self.directory.glob("*.yaml"))
-        return [name for name in names if name not in SUPPORT_FILES]
+        return [name for name in names if name not in SUPPORT_FILES + SAFETY_FILES]
 
     def _contract(self, data: Any) -> Contract:
         if data is None:
@@ -269,4 +272,11 @@ def _target(data: Mapping[str, Any]) -> Target:
     return Target(within=timedelta(**{unit: amount}))
 
 
-__all__ = ["DEFAULT_RULES_DIR", "SUPPORT_FILES", "RuleFileError", "RulesInvalid", "load_rules"]
+__all__ = [
+    "DEFAULT_RULES_DIR",
+    "SAFETY_FILES",
+    "SUPPORT_FILES",
+    "RuleFileError",
+    "RulesInvalid",
+    "load_rules",
+]
