@@ -13,6 +13,7 @@ from flask import Flask
 
 from tests.support.database import UNOPENABLE_SQLITE
 from triage import PROJECT_ROOT, readiness
+from triage.extensions import limiter
 from triage.storage.models import AuditEntry
 
 
@@ -126,8 +127,10 @@ def test_healthz_holds_while_the_database_is_unreachable(make_app: Callable[...,
 
 
 def test_the_probes_are_never_throttled_nor_audited(
-    make_app: Callable[..., Flask], database: Path | str
+    make_app: Callable[..., Flask], database: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Default limits stay on the one Limiter after its app is gone: other apps must not get them.
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])
     app = make_app(database, RATELIMIT_DEFAULT="2 per minute")
     client = app.test_client()
     statuses = {client.get(path).status_code for path in ("/healthz", "/readyz") * 5}
