@@ -38,7 +38,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.default_database_uri(app.instance_path))
-    config.practice_zone(app.config)  # an unknown time zone stops start-up, naming the setting
     if app.config["PROXY_COUNT"]:  # client addresses (throttling) and https from the proxy's headers
         from werkzeug.middleware.proxy_fix import ProxyFix
 

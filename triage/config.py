@@ -165,8 +165,8 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
 
 
 def practice_zone(settings: Mapping[str, Any]) -> ZoneInfo:
-    """The practice's time zone (PRACTICE_TIMEZONE); ValueError naming the setting for an unknown one."""
-    name = str(settings.get("PRACTICE_TIMEZONE") or Defaults.PRACTICE_TIMEZONE)
+    """The practice's time zone (PRACTICE_TIMEZONE); SettingInvalid naming the setting for an unknown one."""
+    name = str(settings.get("PRACTICE_TIMEZONE", Defaults.PRACTICE_TIMEZONE))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from flask_babel import Babel
@@ -17,6 +18,8 @@ from flask_wtf.csrf import CSRFProtect
 from triage.engine import RuleSet, load_rules
 from triage.questionnaire import Questionnaire
 from triage.storage.models import Base
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 class Rules:
@@ -56,13 +59,25 @@ login_manager.session_protection = "basic"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])  # storage: RATELIMIT_STORAGE_URI
 
 
+#: The views whose limits count reads too (a PDF to make, a record to export); see counts_reads.
+_COUNTED_READS: set[Callable[..., Any]] = set()
+
+
+def counts_reads(view: V) -> V:
+    """Mark a view whose rate limits also count GET requests (put it above the limiter's decorators)."""
+    _COUNTED_READS.add(view)
+    return view
+
+
 @limiter.request_filter
 def _only_reading() -> bool:
-    """Every limit of the app is on a request that saves something (a POST), so a page that is only
-    read is not checked at all, unless a deployment sets limits for every request."""
+    """Most limits are on requests that save something (a POST): a page that is only read is not
+    checked at all, unless its view counts reads or a deployment sets limits for every request."""
     config = current_app.config
     every = config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION")
-    return request.method in ("GET", "HEAD", "OPTIONS") and not every
+    if every or request.method not in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return current_app.view_functions.get(request.endpoint or "") not in _COUNTED_READS
 
 
 def setting(name: str) -> Callable[[], str]:

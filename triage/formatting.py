@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from babel.dates import format_skeleton, format_time
 from flask import current_app
 
+from triage import config
 from triage.i18n import current_language
-from triage.phones import DEFAULT_REGION
+from triage.phones import readable_number
 
 #: The conventions a language's dates follow where CLDR's default for it is another country's:
 #: English as written in Europe ("1 Dec 2026, 09:38 EET"), not the United States' "Dec 1, 2026, 9:38 AM".
@@ -23,7 +23,7 @@ DATE_LOCALES = {"en": "en_GB"}
 
 def practice_zone() -> ZoneInfo:
     """The practice's time zone (PRACTICE_TIMEZONE, checked at start-up)."""
-    return ZoneInfo(str(current_app.config["PRACTICE_TIMEZONE"]))
+    return config.practice_zone(current_app.config)
 
 
 def in_practice_zone(moment: datetime) -> datetime:
@@ -53,12 +53,4 @@ def local_iso(moment: datetime | None) -> str:
 def phone(number: str | None) -> str:
     """A phone number grouped for reading, in international form ("+30 691 234 5678"); a number that
     cannot be read as one is shown as it was given."""
-    if not number:
-        return ""
-    try:
-        parsed = phonenumbers.parse(number, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        return number
-    if not phonenumbers.is_possible_number(parsed):
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return readable_number(number) if number else ""

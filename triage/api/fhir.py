@@ -16,7 +16,7 @@ from triage.api import bp
 from triage.api.keys import KeyRefused, caller
 from triage.api.views import key_of_request
 from triage.config import practice_values
-from triage.extensions import limiter, rules, setting
+from triage.extensions import counts_reads, limiter, rules, setting
 from triage.fhir import (
     FHIR_JSON,
     LEVELS_ID,
@@ -78,6 +78,7 @@ def fhir_levels_to_infermedica() -> ResponseReturnValue:
 
 
 @bp.get("/fhir/assessments/<reference>")
+@counts_reads
 @limiter.limit(
     setting("RATELIMIT_API_KEY"),
     key_func=key_of_request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -49,3 +50,17 @@ def with_app(
                 f"error: the database is unavailable or not set up ({exc}); {when_unavailable}", err=True
             )
             sys.exit(1)
+
+
+def vignettes_option(purpose: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--vignettes FILE (as `vignettes_file`): the clinical vignettes (tests/cases/vignettes.yaml)."""
+    from triage.safety.vignettes import DEFAULT_VIGNETTES
+
+    return click.option(
+        "--vignettes",
+        "vignettes_file",
+        type=click.Path(dir_okay=False),
+        default=str(DEFAULT_VIGNETTES),
+        show_default=True,
+        help=purpose,
+    )

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import click
 
-from triage.cli.common import INVALID_INPUT, load, rules_dir_option
+from triage.cli.common import INVALID_INPUT, load, rules_dir_option, vignettes_option
 from triage.config import from_environment, practice_values
 from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RuleFileError, RuleSet, RulesInvalid
 from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, INVARIANTS, check_rules
@@ -26,7 +26,7 @@ from triage.safety.diff import (
 )
 from triage.safety.hazards import checked_hazards
 from triage.safety.testindex import index_tests
-from triage.safety.vignettes import DEFAULT_VIGNETTES, VignettesInvalid, load_vignettes
+from triage.safety.vignettes import VignettesInvalid, load_vignettes
 
 
 @click.command()
@@ -141,14 +141,7 @@ def table(lang: str, rules_dir: str | None) -> None:
     metavar="REASON",
     help="Accept outcomes that went down, for this reason (recorded in the printout).",
 )
-@click.option(
-    "--vignettes",
-    "vignettes_file",
-    type=click.Path(dir_okay=False),
-    default=str(DEFAULT_VIGNETTES),
-    show_default=True,
-    help="The vignettes at the head of the bank.",
-)
+@vignettes_option("The vignettes at the head of the bank.")
 @click.option(
     "--samples",
     default=BANK_SAMPLES,

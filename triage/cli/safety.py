@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from triage import PROJECT_ROOT
-from triage.cli.common import INVALID_INPUT, load, rules_dir_option
+from triage.cli.common import INVALID_INPUT, load, rules_dir_option, vignettes_option
 from triage.engine import DEFAULT_RULES_DIR, RulesInvalid
 from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, INVARIANTS
 from triage.safety.case import load_case
@@ -16,7 +16,7 @@ from triage.safety.channels import channels
 from triage.safety.hazards import checked_hazards
 from triage.safety.report import agreements, run_check, safety_report, write
 from triage.safety.testindex import index_tests
-from triage.safety.vignettes import DEFAULT_VIGNETTES, VignettesInvalid, load_vignettes
+from triage.safety.vignettes import VignettesInvalid, load_vignettes
 
 
 @click.group()
@@ -28,14 +28,7 @@ def safety() -> None:
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write it to this file (else print it)."
 )
-@click.option(
-    "--vignettes",
-    "vignettes_file",
-    type=click.Path(dir_okay=False),
-    default=str(DEFAULT_VIGNETTES),
-    show_default=True,
-    help="The vignettes to drive through the engine and both channels.",
-)
+@vignettes_option("The vignettes to drive through the engine and both channels.")
 @click.option(
     "--samples",
     default=DEFAULT_SAMPLES,

@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 from triage import alerts, pdf
 from triage.engine import Level, Outcome
 from triage.errors import csrf_expired_page
-from triage.extensions import limiter, rules, setting
+from triage.extensions import counts_reads, limiter, rules, setting
 from triage.i18n import current_language
 from triage.idle import Idle
 from triage.patient import bp, state
@@ -165,41 +165,40 @@ def urgent_advice() -> ResponseReturnValue:
 
 
 @bp.get("/urgent-advice/summary.pdf")
+@counts_reads
 @limiter.limit(setting("RATELIMIT_PDF"))
 def urgent_advice_pdf() -> ResponseReturnValue:
     """The urgent advice and the answers so far as a PDF, to show at the hospital."""
     flow, given = rules.questionnaire, state.answers()
     if not flow.needs_emergency_now(given):
         return redirect(url_for("patient.urgent_advice"))
-    html = render_template(
-        "patient/summary_pdf.html",
-        outcome=rules.current.assess_partial(given),
-        early=True,
-        reference=state.reference(),
-        pages=[page for page in flow.asked(given) if set(page.question_ids) & set(given)],
-        answers=given,
-        today=date.today(),
-    )
-    return pdf.download(html, "spine-triage-advice.pdf")
+    asked_so_far = [page for page in flow.asked(given) if set(page.question_ids) & set(given)]
+    return _summary_pdf(rules.current.assess_partial(given), asked_so_far, "spine-triage-advice.pdf")
 
 
 @bp.get("/result/summary.pdf")
+@counts_reads
 @limiter.limit(setting("RATELIMIT_PDF"))
 def result_pdf() -> ResponseReturnValue:
     """The result and the answers as a PDF, to keep or take along."""
     flow, given = rules.questionnaire, state.answers()
     if flow.next_page(given) is not None or not state.submitted():
         return redirect(url_for("patient.check_answers"))
+    return _summary_pdf(rules.current.assess(given), flow.asked(given), "spine-triage-result.pdf")
+
+
+def _summary_pdf(outcome: Outcome, pages: list[Page], filename: str) -> ResponseReturnValue:
+    """The person's summary as a PDF: the outcome (early advice when partial) and the answers."""
     html = render_template(
         "patient/summary_pdf.html",
-        outcome=rules.current.assess(given),
-        early=False,
+        outcome=outcome,
+        early=outcome.partial,
         reference=state.reference(),
-        pages=flow.asked(given),
-        answers=given,
+        pages=pages,
+        answers=state.answers(),
         today=date.today(),
     )
-    return pdf.download(html, "spine-triage-result.pdf")
+    return pdf.download(html, filename)
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])

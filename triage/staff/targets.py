@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_login import current_user
 
-from triage.config import practice_zone
 from triage.engine import Level
 from triage.engine.notable import Notable, notable_answers
 from triage.extensions import rules
+from triage.formatting import practice_zone
 from triage.staff import bp
 from triage.storage import repository
 from triage.storage.codes import Status
@@ -43,7 +42,7 @@ class QueueRow:
 
 def zone() -> ZoneInfo:
     """The practice's time zone (PRACTICE_TIMEZONE)."""
-    return practice_zone(current_app.config)
+    return practice_zone()
 
 
 def overdue_before(now: datetime) -> OverdueBefore:
