@@ -46,7 +46,7 @@ class Shown:
 
 
 class _Page(HTMLParser):
-    """The level banners of a page and the button links inside its <main>."""
+    """The level banners of a page and the button links inside its <main> that lead on (no download)."""
 
     def __init__(self, markup: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -63,7 +63,8 @@ class _Page(HTMLParser):
             self._in_main += 1
         if "level" in classes:
             self.levels += [c.removeprefix("level--") for c in classes if c.startswith("level--")]
-        if tag == "a" and "button" in classes and self._in_main and values.get("href"):
+        onward = "download" not in values  # "Save as PDF" is a button too, but no way on
+        if tag == "a" and "button" in classes and self._in_main and values.get("href") and onward:
             self.buttons.append(str(values["href"]))
 
     def handle_endtag(self, tag: str) -> None:

@@ -198,28 +198,41 @@ def _named(rules: RuleSet) -> str:
 # --- the rule sets --------------------------------------------------------------------------------
 
 
-def _upgrade_phone_scripts(folder: Path, current: Path) -> str | None:
-    """Rules before 2026.12.1 have no phone scripts in levels.yaml: take the current rules' (texts)."""
-    path = folder / "levels.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    levels = data.get("levels") if isinstance(data, dict) else None
-    if not isinstance(levels, list) or all("phone_script" in level for level in levels):
-        return None
-    theirs = yaml.safe_load((current / "levels.yaml").read_text(encoding="utf-8"))
-    scripts = {level["id"]: level["phone_script"] for level in theirs["levels"] if "phone_script" in level}
-    for level in levels:
-        if "phone_script" not in level and level.get("id") in scripts:
-            level["phone_script"] = scripts[level["id"]]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return (
-        "levels.yaml has no phone scripts (format before 2026.12.1): the current rules' used "
-        "(texts, never a level)"
-    )
+def _level_key_upgrade(key: str, note: str) -> Callable[[Path, Path], str | None]:
+    """An upgrade for rules whose levels.yaml lacks `key`: the current rules' values for it are used
+    (keys that never change a level: texts, the practice's targets)."""
+
+    def upgrade(folder: Path, current: Path) -> str | None:
+        path = folder / "levels.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        levels = data.get("levels") if isinstance(data, dict) else None
+        if not isinstance(levels, list) or all(key in level for level in levels):
+            return None
+        theirs = yaml.safe_load((current / "levels.yaml").read_text(encoding="utf-8"))
+        values = {level["id"]: level[key] for level in theirs["levels"] if key in level}
+        for level in levels:
+            if key not in level and level.get("id") in values:
+                level[key] = values[level["id"]]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return note
+
+    return upgrade
 
 
 #: Upgrades of older rule-file formats that cannot change a level, tried in order on a copy; each
 #: takes the folder and the current rules folder, and says what it did (None: nothing to do).
-FORMAT_UPGRADES: tuple[Callable[[Path, Path], str | None], ...] = (_upgrade_phone_scripts,)
+FORMAT_UPGRADES: tuple[Callable[[Path, Path], str | None], ...] = (
+    _level_key_upgrade(
+        "phone_script",
+        "levels.yaml has no phone scripts (format before 2026.12.1): the current rules' used "
+        "(texts, never a level)",
+    ),
+    _level_key_upgrade(
+        "target",
+        "levels.yaml has no call-back targets (format before the triage queue): the current rules' used "
+        "(the practice's targets, never a level)",
+    ),
+)
 
 
 def load_any(folder: Path, which: str, notes: list[str], current: Path = DEFAULT_RULES_DIR) -> RuleSet:
