@@ -112,7 +112,8 @@ class Server:
         raise SystemExit("the server did not start within 30 s")
 
     def cpu_seconds(self) -> float:
-        """User and system time of the master and its workers so far."""
+        """User and system time of the master, its live workers, and the workers it has reaped
+        (gunicorn restarts a worker after GUNICORN_MAX_REQUESTS: its time moves to the master's)."""
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0
         for pid in [self.process.pid, *_children(self.process.pid)]:
@@ -121,6 +122,8 @@ class Server:
             except OSError:
                 continue
             total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid == self.process.pid:
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime: children waited for
         return total / ticks
 
     def stop(self) -> None:
@@ -419,7 +422,7 @@ def static_caching(base: str) -> str:
 
     with urllib.request.urlopen(base + "/", timeout=10) as response:  # noqa: S310  # 127.0.0.1 only
         page = response.read().decode()
-    assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', page)
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js)(?:\?[^"]*)?)"', page)
     lines = []
     for asset in assets:
         request = urllib.request.Request(base + asset, headers={"Accept-Encoding": "gzip"})  # noqa: S310
