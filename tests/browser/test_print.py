@@ -4,12 +4,14 @@ navigation or buttons."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, StorageState, expect
 
-from tests.support.drive import FLOW, RULES, TOUR, get_result
+from tests.support.drive import FLOW, RULES, STATUS_FORM, TOUR, get_result, go, open_record
 
 pytestmark = pytest.mark.browser
 
@@ -43,3 +45,25 @@ def test_printed_result_shows_the_summary_and_hides_navigation(page: Page) -> No
         elements = page.locator(selector)
         for index in range(elements.count()):
             expect(elements.nth(index), f"{selector} shows in print").to_be_hidden()
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_the_surgeons_printed_summary_is_the_one_page_summary_alone(
+    open_page: Callable[..., Page], staff_session: StorageState, artifacts: Path, lang: str
+) -> None:
+    page = open_page(storage_state=staff_session)
+    open_record(page)
+    go(page, f"{page.url.split('?')[0]}?lang={lang}")
+    page.emulate_media(media="print")
+    expect(page.locator(".surgeon-summary")).to_be_visible()
+    expect(page.locator(STATUS_FORM)).to_be_hidden()
+    page.screenshot(path=artifacts / f"{lang}-surgeon-summary-print.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_the_patients_printed_summary_is_saved_as_a_picture(page: Page, artifacts: Path, lang: str) -> None:
+    get_result(page, TOUR["answers"])
+    go(page, f"/result?lang={lang}")
+    page.emulate_media(media="print")
+    expect(page.locator(".print-summary")).to_be_visible()
+    page.screenshot(path=artifacts / f"{lang}-patient-summary-print.png", full_page=True)

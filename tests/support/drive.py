@@ -359,6 +359,11 @@ def _queue(page: Page) -> None:
     expect(page.locator("main table.queue tbody tr").first).to_be_visible()
 
 
+def open_record(page: Page) -> None:
+    """From the queue, open a record with a call-back request (a staff session is logged in)."""
+    _record(page)
+
+
 def _record(page: Page) -> None:
     _queue(page)
     follow(page, f'main table.queue tr:has(a.tel) a[href^="{RECORD}"] >> nth=0')  # one to call back
