@@ -22,6 +22,8 @@ from triage import PROJECT_ROOT
 log = logging.getLogger(__name__)
 MIGRATIONS = PROJECT_ROOT / "migrations" / "versions"
 CATALOGUES = Path(__file__).with_name("translations")
+#: The one problem that never stops a server from starting (patients still get their guidance).
+UNREACHABLE = "the database is unreachable"
 #: What an administrator runs to fix whatever these checks find (make run / make serve run it too).
 FIX = "python -m triage prepare"
 _REVISION = re.compile(r'^(down_revision|revision)\s*=\s*["\']?([\w-]+|None)["\']?', re.MULTILINE)
@@ -113,7 +115,7 @@ def check() -> Readiness:
         current, latest = database_revision(), latest_migration()
     except SQLAlchemyError:
         reachable = False
-        problems.append("the database is unreachable")
+        problems.append(UNREACHABLE)
     else:
         if current != latest:
             at = f"at migration {current}" if current else "not set up"
@@ -132,7 +134,7 @@ def refuse_to_serve_if_unprepared(app: Flask) -> None:
     with app.app_context():
         found = check()
         db.engine.dispose()  # no connection made here is inherited by forked workers
-    blocking = [problem for problem in found.problems if problem != "the database is unreachable"]
+    blocking = [problem for problem in found.problems if problem != UNREACHABLE]
     if not found.database_reachable:
         log.error("The database is unreachable: serving guidance without saving; /readyz reports it")
     if blocking:

@@ -64,3 +64,21 @@ def vignettes_option(purpose: str) -> Callable[[Callable[..., Any]], Callable[..
         show_default=True,
         help=purpose,
     )
+
+
+def search_options(samples_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--samples N and --seed S: the search for answer sets that break an invariant (rules check)."""
+    from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        seed = click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the search.")
+        samples = click.option(
+            "--samples",
+            default=DEFAULT_SAMPLES,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help=samples_help,
+        )
+        return samples(seed(command))
+
+    return decorate

@@ -9,10 +9,10 @@ from typing import Any, TextIO
 
 import click
 
-from triage.cli.common import INVALID_INPUT, load, rules_dir_option, vignettes_option
+from triage.cli.common import INVALID_INPUT, load, rules_dir_option, search_options, vignettes_option
 from triage.config import from_environment, practice_values
 from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RuleFileError, RuleSet, RulesInvalid
-from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, INVARIANTS, check_rules
+from triage.engine.check import INVARIANTS, check_rules
 from triage.engine.export import outcome_as_dict
 from triage.engine.table import rules_table
 from triage.safety.diff import (
@@ -71,14 +71,7 @@ def rules() -> None:
 
 
 @rules.command()
-@click.option(
-    "--samples",
-    default=DEFAULT_SAMPLES,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Answer sets to search.",
-)
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the search.")
+@search_options("Answer sets to search.")
 @rules_dir_option
 def check(samples: int, seed: int, rules_dir: str | None) -> None:
     """Validate every rule file and check the invariants of the clinical spec (§4)."""

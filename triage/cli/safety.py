@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from triage import PROJECT_ROOT
-from triage.cli.common import INVALID_INPUT, load, rules_dir_option, vignettes_option
+from triage.cli.common import INVALID_INPUT, load, rules_dir_option, search_options, vignettes_option
 from triage.engine import DEFAULT_RULES_DIR, RulesInvalid
-from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED, INVARIANTS
+from triage.engine.check import INVARIANTS
 from triage.safety.case import load_case
 from triage.safety.channels import channels
 from triage.safety.hazards import checked_hazards
@@ -29,14 +29,7 @@ def safety() -> None:
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write it to this file (else print it)."
 )
 @vignettes_option("The vignettes to drive through the engine and both channels.")
-@click.option(
-    "--samples",
-    default=DEFAULT_SAMPLES,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Answer sets rules check searches.",
-)
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the search.")
+@search_options("Answer sets rules check searches.")
 @rules_dir_option
 def report(output: Path | None, vignettes_file: str, samples: int, seed: int, rules_dir: str | None) -> None:
     """Write the safety case as Markdown: scope, hazards, invariants, vignettes, traceability.
