@@ -59,7 +59,7 @@ def caller(authorization: str | None) -> Caller:
     scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise KeyRefused
-    found = repository.active_api_key(key_hash(key.strip()))
-    if found is None:
+    name = repository.active_api_key_name(key_hash(key.strip()))
+    if name is None:
         raise KeyRefused
-    return Caller(found.name)
+    return Caller(name)

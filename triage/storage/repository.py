@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -28,6 +28,7 @@ T = TypeVar("T")
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
+_INSERT_ASSESSMENT = insert(Assessment.__table__)
 
 
 @event.listens_for(Engine, "connect")
@@ -97,26 +98,28 @@ def save_assessment(
     `told`: what the person was told, as shown; `api_key`: the name of the API key it came with;
     `alert`: an alert email to queue about it, in the same transaction.
     """
+    row = {
+        "created_at": datetime.now(UTC),
+        "channel": channel,
+        "api_key": api_key,
+        "language": language,
+        "early_exit": outcome.partial,
+        **_outcome_columns(outcome, told),
+    }
     for _ in range(_REFERENCE_ATTEMPTS):
-        assessment = Assessment(
-            reference=new_reference(),
-            created_at=datetime.now(UTC),
-            channel=channel,
-            api_key=api_key,
-            language=language,
-            early_exit=outcome.partial,
-            **_outcome_columns(outcome, told),
-        )
+        reference = new_reference()
         try:
             with _transaction():
-                db.session.add(assessment)
+                # One INSERT on the session's connection: nothing is read back, and no ORM object
+                # is built only to be flushed (the column defaults still apply).
+                db.session.connection().execute(_INSERT_ASSESSMENT, {"reference": reference, **row})
                 if alert is not None:
-                    db.session.add(_alert(alert, assessment))
+                    db.session.add(_alert(alert, reference, row["level"]))
         except StorageUnavailable as exc:
             if not isinstance(exc.__cause__, IntegrityError):
                 raise
             continue  # the reference was taken: draw another
-        return assessment.reference
+        return reference
     raise StorageUnavailable("no free reference code")
 
 
@@ -152,7 +155,7 @@ def update_assessment(
             setattr(assessment, name, value)
         assessment.updated_at = datetime.now(UTC)
         if alert is not None:
-            db.session.add(_alert(alert, assessment))
+            db.session.add(_alert(alert, assessment.reference, assessment.level))
 
 
 def _outcome_columns(outcome: Outcome, told: str | None) -> dict[str, Any]:
@@ -191,7 +194,7 @@ def save_callback(
     with _transaction():
         db.session.add(request)
         if alert is not None:
-            db.session.add(_alert(alert, assessment))
+            db.session.add(_alert(alert, assessment.reference, assessment.level))
     return request
 
 
@@ -396,11 +399,9 @@ class QueuedAlert:
     attempts: int
 
 
-def _alert(kind: AlertKind, assessment: Assessment) -> AlertOutbox:
+def _alert(kind: AlertKind, reference: str, level: str) -> AlertOutbox:
     now = datetime.now(UTC)
-    return AlertOutbox(
-        kind=kind, reference=assessment.reference, level=assessment.level, created_at=now, next_attempt_at=now
-    )
+    return AlertOutbox(kind=kind, reference=reference, level=level, created_at=now, next_attempt_at=now)
 
 
 def claim_alerts(claim: str, hold: timedelta, max_attempts: int, limit: int = 20) -> list[QueuedAlert]:
@@ -518,10 +519,18 @@ def api_keys() -> list[ApiKey]:
     return _read(lambda: list(db.session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))))
 
 
-def active_api_key(key_hash: str) -> ApiKey | None:
-    """The unrevoked API key with this hash, if any."""
-    query = select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-    return _read(lambda: db.session.scalars(query).first())
+def active_api_key_name(key_hash: str) -> str | None:
+    """The name of the unrevoked API key with this hash, if any (asked on every API request: one
+    column, read on the session's connection)."""
+    return _read(lambda: db.session.connection().execute(_ACTIVE_KEY_NAME, {"key_hash": key_hash}).scalar())
+
+
+#: Built once: a statement used again keeps its compiled form and cache key.
+_ACTIVE_KEY_NAME = (
+    select(ApiKey.name)
+    .where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+    .limit(1)
+)
 
 
 def revoke_api_key(name: str) -> ApiKey:
