@@ -39,7 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", config.default_database_uri(app.instance_path))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):  # a local file: nothing to ping
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_pre_ping": False}
     if app.config["PROXY_COUNT"]:  # client addresses (throttling) and https from the proxy's headers
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -65,7 +66,7 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
     from triage import alerts, i18n
-    from triage.extensions import csrf, db, limiter, login_manager, mail, migrate, rules
+    from triage.extensions import csrf, db, init_limiter, login_manager, mail, migrate, rules
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     rules.init_app(app)
@@ -74,7 +75,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     mail.init_app(app)
     alerts.init_app(app)
 

@@ -80,6 +80,16 @@ def _only_reading() -> bool:
     return current_app.view_functions.get(request.endpoint or "") not in _COUNTED_READS
 
 
+def init_limiter(app: Flask) -> None:
+    """Attach the limiter. Without limits for every request (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION)
+    each limit is on a view, whose decorator checks it: the check Flask-Limiter adds before every
+    request would find nothing to count, so it is not added (it cost a tenth of an API request)."""
+    limiter.init_app(app)
+    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        hooks = app.before_request_funcs.setdefault(None, [])
+        hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]
+
+
 def setting(name: str) -> Callable[[], str]:
     """A limit read from the app's settings when a request comes (tests and deployments set their own)."""
     return lambda: str(current_app.config[name])

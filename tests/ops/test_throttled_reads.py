@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.support.cases import VIGNETTES
@@ -24,3 +25,30 @@ def test_a_patients_pdf_is_throttled_though_it_is_a_read(
 def test_question_pages_shown_are_never_counted(make_app: Callable[..., Flask], database: Path | str) -> None:
     client = make_app(database, RATELIMIT_PATIENT_PAGES="1 per minute").test_client()
     assert {client.get(page_url(FLOW.pages[0])).status_code for _ in range(5)} == {200}
+
+
+def test_without_limits_for_every_request_only_the_views_limits_are_checked(
+    make_app: Callable[..., Flask], database: Path | str
+) -> None:
+    from triage.extensions import limiter
+
+    app = make_app(database, RATELIMIT_PATIENT_PAGES="1 per minute")
+    assert limiter._check_request_limit not in app.before_request_funcs[None]  # no empty check per request
+    client = app.test_client()
+    prime(client, {}, submitted=False)
+    first = FLOW.pages[0]
+    statuses = [client.post(page_url(first), data={}).status_code for _ in range(2)]
+    assert statuses[-1] == 429  # the view's own limit still counts
+
+
+def test_limits_for_every_request_are_checked_before_each(
+    make_app: Callable[..., Flask], database: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage.extensions import limiter
+
+    # Default limits stay on the one Limiter after its app is gone: other apps must not get them.
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])
+    app = make_app(database, RATELIMIT_DEFAULT="2 per minute")
+    assert limiter._check_request_limit in app.before_request_funcs[None]
+    statuses = [app.test_client().get(page_url(FLOW.pages[0])).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -12,7 +11,20 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, delete, event, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -22,13 +34,14 @@ from triage.extensions import db
 from triage.storage.codes import Action, AlertKind, Channel, Status, TimeWindow
 from triage.storage.models import AlertOutbox, ApiKey, Assessment, AuditEntry, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
+from triage.storage.turns import WriterTurns
 
 T = TypeVar("T")
 #: A query of any columns (the queue's filters apply to any).
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
-_INSERT_ASSESSMENT = insert(Assessment.__table__)
+_INSERT_ASSESSMENT = insert(Assessment)
 
 
 @event.listens_for(Engine, "connect")
@@ -67,14 +80,14 @@ class Purged:
     callbacks: int
 
 
-#: SQLite takes one writer at a time, and a writer that finds it busy sleeps in steps of milliseconds
-#: before it tries again: the threads of one process take turns here instead, without sleeping.
-_SQLITE_WRITER = threading.Lock()
+#: SQLite takes one writer at a time: its writers take turns here (see triage/storage/turns.py).
+_SQLITE_WRITERS = WriterTurns()
 
 
 @contextmanager
 def _transaction() -> Iterator[None]:
-    turn = _SQLITE_WRITER if db.engine.dialect.name == "sqlite" else nullcontext()
+    engine = db.engine
+    turn = _SQLITE_WRITERS.turn(engine.url.database) if engine.dialect.name == "sqlite" else nullcontext()
     with turn:
         try:
             yield
@@ -527,9 +540,7 @@ def active_api_key_name(key_hash: str) -> str | None:
 
 #: Built once: a statement used again keeps its compiled form and cache key.
 _ACTIVE_KEY_NAME = (
-    select(ApiKey.name)
-    .where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
-    .limit(1)
+    select(ApiKey.name).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)).limit(1)
 )
 
 

@@ -1,0 +1,95 @@
+"""SQLite writers take turns across threads and processes (triage/storage/turns.py)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from triage.storage.turns import SUFFIX, WriterTurns
+
+
+def _hold(database: str, held: Any, release: Any) -> None:
+    with WriterTurns().turn(database):
+        held.set()
+        release.wait(10)
+
+
+def test_a_writer_in_another_process_waits_for_the_turn(tmp_path: Path) -> None:
+    database = str(tmp_path / "triage.sqlite3")
+    context = multiprocessing.get_context("fork")
+    held, release = context.Event(), context.Event()
+    other = context.Process(target=_hold, args=(database, held, release))
+    other.start()
+    try:
+        assert held.wait(10), "the other process never took its turn"
+        order: list[str] = []
+
+        def write() -> None:
+            with WriterTurns().turn(database):
+                order.append("ours")
+
+        ours = threading.Thread(target=write)
+        ours.start()
+        time.sleep(0.2)
+        assert order == []  # still waiting: the other process has the turn
+        order.append("theirs ends")
+        release.set()
+        ours.join(10)
+        assert order == ["theirs ends", "ours"]
+    finally:
+        release.set()
+        other.join(10)
+
+
+def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
+    turns = WriterTurns()
+    database = str(tmp_path / "triage.sqlite3")
+    inside, most = [0], [0]
+
+    def write() -> None:
+        for _ in range(50):
+            with turns.turn(database):
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                time.sleep(0)
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == 1
+
+
+def test_the_lock_file_is_the_owners_only_and_reopened_after_a_fork(tmp_path: Path) -> None:
+    turns = WriterTurns()
+    database = str(tmp_path / "triage.sqlite3")
+    with turns.turn(database):
+        pass
+    lock = Path(database + SUFFIX)
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+    parent_fd = turns._files[database][1]
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: a lock through the parent's descriptor would be shared with it
+        with turns.turn(database):
+            os.write(write, str(turns._files[database][1]).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    child_fd = int(os.read(read, 20))
+    assert turns._files[database][1] == parent_fd
+    assert child_fd != parent_fd
+
+
+def test_a_database_in_memory_needs_no_file(tmp_path: Path) -> None:
+    turns = WriterTurns()
+    for database in (None, "", ":memory:"):
+        with turns.turn(database):
+            pass
+    assert turns._files == {}

@@ -1,0 +1,59 @@
+"""Writers to one SQLite database take turns, without sleeping.
+
+SQLite lets one writer in at a time; a writer that finds the database busy sleeps (1, 2, 5, 10, 15,
+20, 25 … ms) and tries again, so under load most of a save is spent asleep and the slowest saves
+wait for hundreds of milliseconds. Here the threads of a process take turns on a lock, and the
+processes (gunicorn's workers, the command line) on an advisory lock on a file beside the database
+(flock): the kernel wakes the next writer as soon as the last one has committed.
+
+Writers that do not come this way (a migration, a SQLite shell) still meet SQLite's own waiting.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+#: Beside the database file, owner-only like the database itself; it holds nothing.
+SUFFIX = "-writers.lock"
+
+
+class WriterTurns:
+    """One writer at a time for each SQLite file: within a process and across processes."""
+
+    def __init__(self) -> None:
+        self._threads = threading.Lock()
+        self._files: dict[str, tuple[int, int]] = {}  # database -> (the process it was opened in, fd)
+
+    @contextmanager
+    def turn(self, database: str | None) -> Iterator[None]:
+        """Wait for this database's turn, and hold it until the block ends."""
+        with self._threads:
+            fd = self._file(database)
+            if fd is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _file(self, database: str | None) -> int | None:
+        """The lock file of this process for `database` (a process forked from another opens its
+        own: a lock taken through an inherited descriptor would be shared with the parent)."""
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None  # in memory: no other process can write it
+        pid = os.getpid()
+        kept = self._files.get(database)
+        if kept is not None and kept[0] == pid:
+            return kept[1]
+        try:
+            fd = os.open(database + SUFFIX, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:  # a folder we may not write: SQLite's own waiting still keeps writes apart
+            return None
+        self._files[database] = (pid, fd)
+        return fd
