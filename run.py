@@ -6,10 +6,11 @@ import os
 
 from triage import create_app
 from triage.readiness import refuse_to_serve_if_unprepared
-from triage.serving import PrivateRequestHandler
+from triage.serving import PrivateRequestHandler, compile_templates
 
 app = create_app()
 refuse_to_serve_if_unprepared(app)
+compile_templates(app)
 
 if __name__ == "__main__":
     app.run(

@@ -7,9 +7,14 @@ guidance, levels, safety net) live in rules/ with every language side by side.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from triage.extensions import babel, rules
 
@@ -60,7 +65,39 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    globals_ = app.jinja_env.globals
+    globals_["gettext"] = globals_["_"] = _kept_texts(globals_["gettext"])  # type: ignore[arg-type]
     app.before_request(remember_page_language)
+
+
+#: At most this many texts of one language are kept (the templates have a few hundred).
+_KEPT_TEXTS = 2000
+
+
+def _kept_texts(gettext: Callable[..., str]) -> Callable[..., str]:
+    """Jinja's `_()`, with each text that has no values to fill kept once translated and escaped.
+
+    A page calls `_()` some forty times; each call went through Jinja's context, the translation
+    and the escaping again. Texts with values (`_("%(n)s days", n=3)`) are filled in each time.
+    """
+
+    @pass_context
+    def kept(context: Context, string: str, **variables: Any) -> str:
+        if variables:
+            return gettext(context, string, **variables)
+        found = translations()
+        texts: dict[tuple[str, bool], str] | None = getattr(found, "_triage_texts", None)
+        if texts is None:
+            texts = found._triage_texts = {}  # type: ignore[attr-defined]
+        key = (string, context.eval_ctx.autoescape)
+        text = texts.get(key)
+        if text is None:
+            text = gettext(context, string)
+            if len(texts) < _KEPT_TEXTS:
+                texts[key] = text
+        return text
+
+    return kept
 
 
 def translations() -> NullTranslations:

@@ -8,6 +8,7 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -97,3 +98,20 @@ def test_a_screens_form_class_is_made_once(app: Flask) -> None:
         phone = type(page_form(page.questions, RULES.contract, "en", Voice.PHONE))
     assert len(made) == 1
     assert greek not in made and phone not in made
+
+
+def test_templates_compiled_before_the_workers_fork_are_never_read_again(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage.serving import compile_templates
+
+    assert compile_templates(app) == len(app.jinja_env.list_templates(extensions=["html"]))
+    app.jinja_env.auto_reload = False  # as under gunicorn (not in debug)
+
+    def unreadable(*_args: object) -> None:
+        raise AssertionError("a template was read from disk after compile_templates")
+
+    monkeypatch.setattr(app.jinja_env.loader, "get_source", unreadable)
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get(page_url(FLOW.pages[0])).status_code == 200
