@@ -14,6 +14,9 @@ Each scenario runs ROUNDS times, baseline and project in turn (paired), and the 
 per-request p50/p95/p99, requests/s, journeys/s, the servers' CPU milliseconds per request (from
 /proc), bytes per page as sent (gzip where the server compresses) and the ratios. Nothing leaves
 127.0.0.1; every run is bounded in count and time.
+
+The project uses its own SQLite file, or BENCH_DATABASE_URL: an empty database made for the
+benchmark (e.g. PostgreSQL on 127.0.0.1), which it migrates and writes into.
 """
 
 from __future__ import annotations
@@ -147,7 +150,7 @@ def project_environment(folder: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite3'}",
         "SESSION_COOKIE_SECURE": "false",
         "LOG_LEVEL": "WARNING",
     }
@@ -344,7 +347,8 @@ def report(pairs: list[Pair]) -> str:
     lines = [
         f"{VIRTUAL_USERS} virtual users, medians of {ROUNDS} paired runs; gunicorn "
         f"{os.environ.get('WEB_CONCURRENCY', '(config default)')} workers × "
-        f"{os.environ.get('GUNICORN_THREADS', '(config default)')} threads",
+        f"{os.environ.get('GUNICORN_THREADS', '(config default)')} threads; the project's database: "
+        f"{'BENCH_DATABASE_URL' if os.environ.get('BENCH_DATABASE_URL') else 'SQLite'}",
         "",
         "| scenario | measure | baseline | project | project ÷ baseline |",
         "|---|---|---:|---:|---:|",

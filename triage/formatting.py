@@ -6,10 +6,10 @@ in UTC, phone numbers in E.164).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from flask import current_app
 
 from triage import config
@@ -42,6 +42,13 @@ def local_time(moment: datetime | None, lang: str | None = None) -> str:
     locale = DATE_LOCALES.get(code, code)
     day = format_skeleton("yMMMd", local, tzinfo=local.tzinfo, locale=locale)
     return f"{day}, {format_time(local, 'HH:mm z', tzinfo=local.tzinfo, locale=locale)}"
+
+
+def long_date(day: date, lang: str | None = None) -> str:
+    """A date as people write it in the page's language: "24 November 2026" (British order, as the
+    times) / "24 Νοεμβρίου 2026"."""
+    code = lang or current_language()
+    return str(format_date(day, "long", locale=DATE_LOCALES.get(code, code)))
 
 
 def local_iso(moment: datetime | None) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date
 from markupsafe import Markup, escape
 
 from triage.config import practice_values
 from triage.engine import Text
 from triage.engine.contract import UNSURE, Question
 from triage.extensions import rules
-from triage.formatting import local_time, phone
+from triage.formatting import local_time, long_date, phone
 from triage.i18n import current_language
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
@@ -116,6 +115,6 @@ def language_url(code: str) -> str:
     return url_for("patient.start", lang=code)
 
 
-def dateformat(moment: Any) -> str:
+def dateformat(day: Any) -> str:
     """A date as people write it in the page's language (24 November 2026 / 24 Νοεμβρίου 2026)."""
-    return str(format_date(moment, "long"))
+    return long_date(day)

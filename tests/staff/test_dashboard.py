@@ -4,6 +4,7 @@ admins only, a period to choose, charts without script and the same figures in t
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -206,3 +207,20 @@ def test_the_dashboard_is_for_clinicians_and_admins(client: FlaskClient) -> None
     client.post("/staff/logout")
     login(client, ADMIN)
     assert client.get("/staff/dashboard").status_code == 200
+
+
+def test_the_count_of_assessments_is_worded_for_one_and_the_dates_in_each_languages_order(
+    app: Flask, client: FlaskClient
+) -> None:
+    save(app, AT_LEVEL[Level.SOON], created_at=datetime.now(UTC))
+    login(client, CLINICIAN)
+    lead = parse(client.get("/staff/dashboard").text).find_all("p", cls="lead")[0].text
+    assert lead.endswith(": 1 assessment.")
+    assert re.search(r"From \d{1,2} [A-Z][a-z]+ \d{4} to \d{1,2} [A-Z][a-z]+ \d{4} ", lead), (
+        lead
+    )  # 9 November 2026
+    greek = parse(client.get("/staff/dashboard?lang=el").text).find_all("p", cls="lead")[0].text
+    assert greek.endswith(": 1 αξιολόγηση.")
+    save(app, AT_LEVEL[Level.URGENT], created_at=datetime.now(UTC))
+    lead = parse(client.get("/staff/dashboard?lang=en").text).find_all("p", cls="lead")[0].text
+    assert lead.endswith(": 2 assessments.")
