@@ -15,6 +15,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from triage import limiter_storage  # noqa: F401  # memory:// is the swept store (see there)
 from triage.engine import RuleSet, load_rules
 from triage.questionnaire import Questionnaire
 from triage.storage.models import Base
