@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
+import select
 import stat
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from triage.storage.turns import SUFFIX, WriterTurns
+from triage.storage.turns import KEPT_FILES, SUFFIX, WriterTurns
 
 
 def _hold(database: str, held: Any, release: Any) -> None:
@@ -67,7 +69,9 @@ def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
     assert most[0] == 1
 
 
-def test_the_lock_file_is_the_owners_only_and_reopened_after_a_fork(tmp_path: Path) -> None:
+def test_the_lock_file_is_the_owners_only_and_a_forked_child_takes_turns_with_its_parent(
+    tmp_path: Path,
+) -> None:
     turns = WriterTurns()
     database = str(tmp_path / "triage.sqlite3")
     with turns.turn(database):
@@ -75,16 +79,21 @@ def test_the_lock_file_is_the_owners_only_and_reopened_after_a_fork(tmp_path: Pa
     lock = Path(database + SUFFIX)
     assert stat.S_IMODE(lock.stat().st_mode) == 0o600
     parent_fd = turns._files[database][1]
+    fcntl.flock(parent_fd, fcntl.LOCK_EX)  # the parent writes
     read, write = os.pipe()
     child = os.fork()
-    if child == 0:  # the child: a lock through the parent's descriptor would be shared with it
+    if child == 0:  # through the descriptor it inherited, the child would share the parent's lock
         with turns.turn(database):
-            os.write(write, str(turns._files[database][1]).encode())
+            os.write(write, b"in")
         os._exit(0)
+    try:
+        ready, _, _ = select.select([read], [], [], 0.3)
+        assert ready == []  # the child waits for the parent
+    finally:
+        fcntl.flock(parent_fd, fcntl.LOCK_UN)
+    ready, _, _ = select.select([read], [], [], 10)
+    assert ready and os.read(read, 2) == b"in"
     os.waitpid(child, 0)
-    child_fd = int(os.read(read, 20))
-    assert turns._files[database][1] == parent_fd
-    assert child_fd != parent_fd
 
 
 def test_a_database_in_memory_needs_no_file(tmp_path: Path) -> None:
@@ -93,3 +102,16 @@ def test_a_database_in_memory_needs_no_file(tmp_path: Path) -> None:
         with turns.turn(database):
             pass
     assert turns._files == {}
+
+
+def test_a_process_keeps_only_a_few_lock_files_open(tmp_path: Path) -> None:
+    turns = WriterTurns()
+    before = len(os.listdir("/proc/self/fd"))
+    for n in range(KEPT_FILES * 3):
+        with turns.turn(str(tmp_path / f"db{n}.sqlite3")):
+            pass
+    assert len(turns._files) == KEPT_FILES
+    assert len(os.listdir("/proc/self/fd")) - before == KEPT_FILES
+    with turns.turn(str(tmp_path / "db0.sqlite3")):  # one let go is opened again when needed
+        pass
+    assert str(tmp_path / "db0.sqlite3") in turns._files

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 
 #: Beside the database file, owner-only like the database itself; it holds nothing.
 SUFFIX = "-writers.lock"
+#: Lock files a process keeps open at most (one database in service; many in a test run).
+KEPT_FILES = 16
 
 
 class WriterTurns:
@@ -48,9 +50,14 @@ class WriterTurns:
         if not database or database == ":memory:" or database.startswith("file:"):
             return None  # in memory: no other process can write it
         pid = os.getpid()
-        kept = self._files.get(database)
-        if kept is not None and kept[0] == pid:
-            return kept[1]
+        kept = self._files.pop(database, None)
+        if kept is not None:
+            if kept[0] == pid:
+                self._files[database] = kept  # the most recently used, last
+                return kept[1]
+            os.close(kept[1])  # the parent's: closing this copy leaves the parent's lock alone
+        while len(self._files) >= KEPT_FILES:  # the least recently used first
+            os.close(self._files.pop(next(iter(self._files)))[1])
         try:
             fd = os.open(database + SUFFIX, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError:  # a folder we may not write: SQLite's own waiting still keeps writes apart
