@@ -84,7 +84,8 @@ def _only_reading() -> bool:
 def init_limiter(app: Flask) -> None:
     """Attach the limiter. Without limits for every request (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION)
     each limit is on a view, whose decorator checks it: the check Flask-Limiter adds before every
-    request would find nothing to count, so it is not added (it cost a tenth of an API request)."""
+    request would only resolve every view's limits again and find nothing to count, so it is not
+    added."""
     limiter.init_app(app)
     if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
         hooks = app.before_request_funcs.setdefault(None, [])

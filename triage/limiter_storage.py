@@ -3,8 +3,8 @@ limits' own memory storage, with its expired counters swept once a second.
 
 limits' MemoryStorage starts a timer thread 10 ms after nearly every counted request, to drop the
 counters that have expired. Under load that is a new thread every 10 ms in each worker, and each
-start waits for the new thread to be running: in a busy worker a tenth of an API request's time
-went into starting threads. Here the sweep runs at most once a second. No limit counts differently:
+start waits for the new thread to be running: in a busy worker, 8–12% of a save's profile samples
+were in starting threads. Here the sweep runs at most once a second. No limit counts differently:
 a counter is still dropped the moment it is read after it expired (MemoryStorage.get), and a
 moving window still judges each entry by its time.
 
