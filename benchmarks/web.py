@@ -10,7 +10,8 @@ VIRTUAL_USERS concurrent visitors, each journey a new visitor with no cookies:
 - the JSON API: an assessment without saving, and one saved with an API key, against a bare JSON
   echo endpoint.
 
-Each scenario runs ROUNDS times, baseline and project in turn (paired), and the medians are shown:
+Each scenario runs ROUNDS times, baseline and project in turn (paired; who goes first alternates
+from round to round), and the medians are shown:
 per-request p50/p95/p99, requests/s, journeys/s, the servers' CPU milliseconds per request (from
 /proc), bytes per page as sent (gzip where the server compresses) and the ratios. Nothing leaves
 127.0.0.1; every run is bounded in count and time.
@@ -453,22 +454,19 @@ async def main_async() -> None:
             journeys = Pair(f"patient journey ({len(posts)} pages)")
             evaluate = Pair("API: assess, not saved")
             save = Pair("API: assess and save (key)")
-            for _round in range(ROUNDS):
-                journeys.baseline.append(await _drive(baseline, baseline_journey, JOURNEYS, fresh=True))
-                journeys.project.append(
-                    await _drive(project, lambda v: project_journey(v, posts), JOURNEYS, fresh=True)
-                )
-                echo = api_call("/echo", answers)
-                evaluate.baseline.append(await _drive(baseline, echo, API_CALLS, fresh=False))
-                evaluate.project.append(
-                    await _drive(project, api_call("/api/v1/assessments", answers), API_CALLS, fresh=False)
-                )
-                save.baseline.append(await _drive(baseline, echo, API_CALLS, fresh=False))
-                save.project.append(
-                    await _drive(
-                        project, api_call("/api/v1/assessments", answers, key), API_CALLS, fresh=False
-                    )
-                )
+            echo = api_call("/echo", answers)
+            scenarios = [
+                (journeys, baseline_journey, lambda v: project_journey(v, posts), JOURNEYS, True),
+                (evaluate, echo, api_call("/api/v1/assessments", answers), API_CALLS, False),
+                (save, echo, api_call("/api/v1/assessments", answers, key), API_CALLS, False),
+            ]
+            for round_ in range(ROUNDS):
+                for pair, theirs, ours, count, fresh in scenarios:
+                    # Each round swaps who goes first: this machine's speed drifts, and a pair run in
+                    # the same order every time would lean the same way every time.
+                    order = [(pair.baseline, baseline, theirs), (pair.project, project, ours)]
+                    for runs, server, one in order if round_ % 2 == 0 else reversed(order):
+                        runs.append(await _drive(server, one, count, fresh=fresh))
             print(report([journeys, evaluate, save]))
             for pair in (journeys, evaluate, save):
                 for run in pair.baseline + pair.project:
