@@ -70,7 +70,7 @@ def wanted(kind: AlertKind, level: Level) -> AlertKind | None:
 
 def queued() -> None:
     """An alert was just queued: wake this process's sender thread (if it runs one)."""
-    sender: SenderThread | None = current_app.extensions.get(_SENDER)
+    sender = sender_thread(current_app)
     if sender is not None:
         sender.wake()
 

@@ -122,7 +122,7 @@ def compile_templates(app: Flask) -> int:
     """Compile every template now; how many. run.py does it before gunicorn forks its workers
     (preload_app), so each worker starts with them compiled, a restarted one too (max_requests),
     instead of compiling each on its first request (tens of milliseconds for the first visitors)."""
-    names = app.jinja_env.list_templates(extensions=["html", "txt"])
+    names = app.jinja_env.list_templates(extensions=["html"])
     for name in names:
         app.jinja_env.get_template(name)
     return len(names)

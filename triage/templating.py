@@ -27,7 +27,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(answer_words)
     app.add_template_global(other_languages)
     app.add_template_global(language_url)
-    app.add_template_filter(dateformat)
+    app.add_template_filter(long_date, "dateformat")  # 24 November 2026 / 24 Νοεμβρίου 2026
     app.add_template_filter(local_time)
     app.add_template_filter(phone)
     app.context_processor(lambda: {"practice": _practice(current_language(), linked=False)})
@@ -113,8 +113,3 @@ def language_url(code: str) -> str:
     if request.endpoint and request.method == "GET" and request.url_rule is not None:
         return url_for(request.endpoint, **(request.view_args or {}), **args)
     return url_for("patient.start", lang=code)
-
-
-def dateformat(day: Any) -> str:
-    """A date as people write it in the page's language (24 November 2026 / 24 Νοεμβρίου 2026)."""
-    return long_date(day)

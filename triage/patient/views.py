@@ -173,7 +173,7 @@ def urgent_advice_pdf() -> ResponseReturnValue:
     if not flow.needs_emergency_now(given):
         return redirect(url_for("patient.urgent_advice"))
     asked_so_far = [page for page in flow.asked(given) if set(page.question_ids) & set(given)]
-    return _summary_pdf(rules.current.assess_partial(given), asked_so_far, "spine-triage-advice.pdf")
+    return _summary_pdf(rules.current.assess_partial(given), given, asked_so_far, "spine-triage-advice.pdf")
 
 
 @bp.get("/result/summary.pdf")
@@ -184,10 +184,12 @@ def result_pdf() -> ResponseReturnValue:
     flow, given = rules.questionnaire, state.answers()
     if flow.next_page(given) is not None or not state.submitted():
         return redirect(url_for("patient.check_answers"))
-    return _summary_pdf(rules.current.assess(given), flow.asked(given), "spine-triage-result.pdf")
+    return _summary_pdf(rules.current.assess(given), given, flow.asked(given), "spine-triage-result.pdf")
 
 
-def _summary_pdf(outcome: Outcome, pages: list[Page], filename: str) -> ResponseReturnValue:
+def _summary_pdf(
+    outcome: Outcome, answers: dict[str, Any], pages: list[Page], filename: str
+) -> ResponseReturnValue:
     """The person's summary as a PDF: the outcome (early advice when partial) and the answers."""
     html = render_template(
         "patient/summary_pdf.html",
@@ -195,7 +197,7 @@ def _summary_pdf(outcome: Outcome, pages: list[Page], filename: str) -> Response
         early=outcome.partial,
         reference=state.reference(),
         pages=pages,
-        answers=state.answers(),
+        answers=answers,
         today=date.today(),
     )
     return pdf.download(html, filename)

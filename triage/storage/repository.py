@@ -382,7 +382,7 @@ def dashboard_rows(since: datetime, until: datetime) -> list[DashboardRow]:
     )
     rows = _read(lambda: list(db.session.execute(query)))
     return [
-        DashboardRow(_as_utc(c), level, override, bool(early), _or_none(cb), _or_none(contacted))
+        DashboardRow(_utc(c), level, override, bool(early), _or_none(cb), _or_none(contacted))
         for c, level, override, early, cb, contacted in rows
     ]
 
@@ -596,14 +596,11 @@ def _start_of(day: date) -> datetime:
 
 
 def _utc(moment: datetime) -> datetime:
-    """A time to compare with stored ones: in UTC (SQLite compares the text it keeps, written in UTC)."""
+    """A time aware and in UTC, a naive one taken as UTC: to compare with stored times (SQLite
+    compares the text it keeps, written in UTC), and for a stored time (SQLite gives it back
+    without its zone)."""
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _as_utc(moment: datetime) -> datetime:
-    """A stored time, aware and in UTC (SQLite gives it back without its zone)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _as_utc(moment)
+    return None if moment is None else _utc(moment)
