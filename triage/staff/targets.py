@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_login import current_user
 
@@ -40,22 +39,16 @@ class QueueRow:
         return self.left is not None and self.left < timedelta(0)
 
 
-def zone() -> ZoneInfo:
-    """The practice's time zone (PRACTICE_TIMEZONE)."""
-    return practice_zone()
-
-
 def overdue_before(now: datetime) -> OverdueBefore:
     """For each level, the arrival time before which a new record at it is overdue now."""
-    return {
-        level: advice.target.overdue_before(now, zone()) for level, advice in rules.current.levels.items()
-    }
+    zone = practice_zone()
+    return {level: advice.target.overdue_before(now, zone) for level, advice in rules.current.levels.items()}
 
 
 def due(item: Assessment) -> datetime:
     """When a record is due: its arrival plus its level's target (the override's level if any)."""
     target = rules.current.levels[Level(item.urgency)].target
-    return target.due(item.created_at, zone())
+    return target.due(item.created_at, practice_zone())
 
 
 def queue_rows(items: list[Assessment], now: datetime) -> list[QueueRow]:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from triage import pdf
 from triage.engine import Level
 from triage.extensions import rules
-from triage.formatting import local_iso
+from triage.formatting import local_iso, practice_zone
 from triage.staff import bp, targets
 from triage.staff import dashboard as figures
 from triage.staff.auth import STAFF, STAFF_SAVES, requires
@@ -170,7 +170,7 @@ def dashboard() -> ResponseReturnValue:
     """How the practice is doing, week by week: levels, early exits, call-back times, overrides."""
     form = DashboardForm(formdata=request.args)
     now = datetime.now(UTC)
-    weeks = figures.iso_weeks(now, targets.zone(), form.period)
+    weeks = figures.iso_weeks(now, practice_zone(), form.period)
     rows = repository.dashboard_rows(weeks[0].start, weeks[-1].end)
     overdue = repository.overdue_count(targets.overdue_before(now))
     repository.audit(current_user.username, Action.VIEW_DASHBOARD, detail=f"{form.period} weeks")
