@@ -115,3 +115,99 @@ def test_a_process_keeps_only_a_few_lock_files_open(tmp_path: Path) -> None:
     with turns.turn(str(tmp_path / "db0.sqlite3")):  # one let go is opened again when needed
         pass
     assert str(tmp_path / "db0.sqlite3") in turns._files
+
+
+def _queued(turns: WriterTurns, database: str, count: int) -> None:
+    """Wait until `count` threads are waiting to write together."""
+    deadline = time.monotonic() + 10
+    while len(turns._waiting.get(database, [])) < count and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert len(turns._waiting.get(database, [])) == count
+
+
+def test_rows_waiting_together_are_written_in_one_turn_each_once(tmp_path: Path) -> None:
+    turns = WriterTurns()
+    database = str(tmp_path / "triage.sqlite3")
+    writes: list[list[int]] = []
+    returned: list[int] = []
+
+    def add(n: int) -> None:
+        turns.together(database, n, writes.append)
+        returned.append(n)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
+    with turns.turn(database):  # another writer of this process has the turn while they come
+        for thread in threads:
+            thread.start()
+        _queued(turns, database, 6)
+        assert returned == []  # none returns before its row is written
+    for thread in threads:
+        thread.join(10)
+    assert len(writes) == 1  # six rows, one turn
+    assert sorted(writes[0]) == [0, 1, 2, 3, 4, 5]
+    assert sorted(returned) == [0, 1, 2, 3, 4, 5]
+    turns.together(database, 6, writes.append)  # alone, it is written alone
+    assert writes[1] == [6]
+
+
+def test_when_rows_written_together_fail_each_waiter_raises_with_the_cause(tmp_path: Path) -> None:
+    turns = WriterTurns()
+    database = str(tmp_path / "triage.sqlite3")
+
+    class Refused(Exception):
+        pass
+
+    def write(items: list[int]) -> None:
+        try:
+            raise KeyError("a reference taken")
+        except KeyError as cause:
+            raise Refused("not written") from cause
+
+    raised: list[BaseException] = []
+
+    def add(n: int) -> None:
+        try:
+            turns.together(database, n, write)
+        except Refused as exc:
+            raised.append(exc)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(3)]
+    with turns.turn(database):
+        for thread in threads:
+            thread.start()
+        _queued(turns, database, 3)
+    for thread in threads:
+        thread.join(10)
+    assert len(raised) == 3
+    assert len({id(exc) for exc in raised}) == 3  # each thread raised its own
+    assert all(isinstance(exc.__cause__, KeyError) for exc in raised)
+    written: list[list[int]] = []
+    turns.together(database, 9, written.append)  # the turn is free again afterwards
+    assert written == [[9]]
+
+
+def test_an_interrupted_write_never_lets_a_waiter_return_as_if_written(tmp_path: Path) -> None:
+    turns = WriterTurns()
+    database = str(tmp_path / "triage.sqlite3")
+    outcomes: dict[int, str] = {}
+
+    def write(items: list[int]) -> None:
+        raise SystemExit  # e.g. the worker told to stop while it writes
+
+    def add(n: int) -> None:
+        try:
+            turns.together(database, n, write)
+        except BaseException as exc:  # what each thread saw is the test
+            outcomes[n] = type(exc).__name__
+        else:
+            outcomes[n] = "written"
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(3)]
+    with turns.turn(database):
+        for thread in threads:
+            thread.start()
+        _queued(turns, database, 3)
+    for thread in threads:
+        thread.join(10)
+    assert outcomes == {0: "SystemExit", 1: "SystemExit", 2: "SystemExit"}
+    assert turns._waiting.get(database, []) == []

@@ -42,6 +42,7 @@ Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
 _INSERT_ASSESSMENT = insert(Assessment)
+_INSERT_ALERT = insert(AlertOutbox)
 
 
 @event.listens_for(Engine, "connect")
@@ -88,14 +89,20 @@ _SQLITE_WRITERS = WriterTurns()
 def _transaction() -> Iterator[None]:
     engine = db.engine
     turn = _SQLITE_WRITERS.turn(engine.url.database) if engine.dialect.name == "sqlite" else nullcontext()
-    with turn:
-        try:
-            yield
-            db.session.commit()
-        except SQLAlchemyError as exc:
-            db.session.rollback()
-            log.error("Database operation failed: %s", type(exc).__name__)  # never the data itself
-            raise StorageUnavailable(type(exc).__name__) from exc
+    with turn, _committed():
+        yield
+
+
+@contextmanager
+def _committed() -> Iterator[None]:
+    """The session's changes in the block committed, or rolled back and StorageUnavailable."""
+    try:
+        yield
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.error("Database operation failed: %s", type(exc).__name__)  # never the data itself
+        raise StorageUnavailable(type(exc).__name__) from exc
 
 
 def save_assessment(
@@ -121,19 +128,40 @@ def save_assessment(
     }
     for _ in range(_REFERENCE_ATTEMPTS):
         reference = new_reference()
+        alert_row = None if alert is None else _alert_row(alert, reference, row["level"])
+        new = _New({"reference": reference, **row}, alert_row)
         try:
-            with _transaction():
-                # One INSERT on the session's connection: nothing is read back, and no ORM object
-                # is built only to be flushed (the column defaults still apply).
-                db.session.connection().execute(_INSERT_ASSESSMENT, {"reference": reference, **row})
-                if alert is not None:
-                    db.session.add(_alert(alert, reference, row["level"]))
+            engine = db.engine
+            if engine.dialect.name == "sqlite":  # with the rows other threads are adding now
+                _SQLITE_WRITERS.together(engine.url.database, new, _add_new)
+            else:
+                _add_new([new])
         except StorageUnavailable as exc:
             if not isinstance(exc.__cause__, IntegrityError):
                 raise
-            continue  # the reference was taken: draw another
+            continue  # the reference was taken (by this row or one written with it): draw another
         return reference
     raise StorageUnavailable("no free reference code")
+
+
+@dataclass(frozen=True)
+class _New:
+    """A new assessment's row, and the row of the alert to queue about it, if any."""
+
+    assessment: dict[str, Any]
+    alert: dict[str, Any] | None
+
+
+def _add_new(rows: list[_New]) -> None:
+    """Add new assessments (and their alerts) in one transaction: one INSERT for each table on the
+    session's connection, nothing read back and no ORM object built only to be flushed (the
+    columns' defaults still apply)."""
+    with _committed():
+        connection = db.session.connection()
+        connection.execute(_INSERT_ASSESSMENT, [new.assessment for new in rows])
+        alerts = [new.alert for new in rows if new.alert is not None]
+        if alerts:
+            connection.execute(_INSERT_ALERT, alerts)
 
 
 def record_outcome(
@@ -413,8 +441,12 @@ class QueuedAlert:
 
 
 def _alert(kind: AlertKind, reference: str, level: str) -> AlertOutbox:
+    return AlertOutbox(**_alert_row(kind, reference, level))
+
+
+def _alert_row(kind: AlertKind, reference: str, level: str) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return AlertOutbox(kind=kind, reference=reference, level=level, created_at=now, next_attempt_at=now)
+    return {"kind": kind, "reference": reference, "level": level, "created_at": now, "next_attempt_at": now}
 
 
 def claim_alerts(claim: str, hold: timedelta, max_attempts: int, limit: int = 20) -> list[QueuedAlert]:
