@@ -63,14 +63,21 @@ def configure_session_cookie(app: Flask) -> None:
 
 
 def add_security_headers(response: Response) -> Response:
-    """The headers every response carries; no-store on everything but the static files."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    """The headers every response carries (a view's own value kept); no-store on everything but the
+    static files. The response's header names are read once (each lookup of a missing header would
+    go through all of them and raise)."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers}  # (name, value) pairs
+    headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if request.endpoint not in CACHEABLE_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.pop("Expires", None)
-        response.headers.pop("Last-Modified", None)
-        response.headers.pop("ETag", None)
+        headers["Cache-Control"] = "no-store"
+        for name in _VALIDATORS:
+            if name.lower() in present:
+                del headers[name]
     return response
+
+
+#: What would let a cache keep or revalidate a page that must not be stored.
+_VALIDATORS = ("Expires", "Last-Modified", "ETag")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTE
@@ -15,6 +15,7 @@ from tests.support.journeys import prime
 from tests.support.records import save
 from tests.support.staff import ADMIN, login
 from triage.config import from_environment
+from triage.headers import HEADERS, STRICT_TRANSPORT_SECURITY, add_security_headers
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -68,6 +69,21 @@ def test_a_record_and_the_export_are_never_stored(app: Flask, client: FlaskClien
 def test_the_style_sheet_may_be_cached(client: FlaskClient) -> None:
     with client.get("/static/css/main.css") as response:
         assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_a_views_own_header_is_kept_and_validators_are_dropped_from_a_page(app: Flask) -> None:
+    with app.test_request_context("/", base_url="https://triage.example"):
+        response = Response("page")
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["ETag"] = '"abc"'
+        response.headers["Last-Modified"] = "Tue, 01 Dec 2026 10:00:00 GMT"
+        headers = add_security_headers(response).headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]  # the view's own, once
+    for name in HEADERS:
+        assert len(headers.getlist(name)) == 1, name
+    assert headers.getlist("Strict-Transport-Security") == [STRICT_TRANSPORT_SECURITY]
+    assert headers.getlist("Cache-Control") == ["no-store"]
+    assert "ETag" not in headers and "Last-Modified" not in headers
 
 
 def test_hsts_is_sent_only_over_https(client: FlaskClient) -> None:
