@@ -42,17 +42,18 @@ class RequestLog:
         request_id = environ[REQUEST_ID] = given if _GIVEN_ID.match(given) else uuid.uuid4().hex
 
         def starting(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            access_log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": environ.get("REQUEST_METHOD"),
-                    "endpoint": environ.get(ENDPOINT) or "-",
-                    "status": int(status.split(" ", 1)[0]),
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                    "bytes": next((int(v) for k, v in headers if k.lower() == "content-length"), None),
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):  # the line is made only to be written
+                access_log.info(
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": environ.get("REQUEST_METHOD"),
+                        "endpoint": environ.get(ENDPOINT) or "-",
+                        "status": int(status.split(" ", 1)[0]),
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "bytes": next((int(v) for k, v in headers if k.lower() == "content-length"), None),
+                    },
+                )
             return start_response(status, [*headers, ("X-Request-ID", request_id)], exc_info)
 
         return self.app(environ, starting)
