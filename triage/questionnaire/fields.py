@@ -117,7 +117,11 @@ def form_class(
         return made[1]
 
     class PageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
-        pass
+        class Meta:
+            # The app's CSRFProtect checks every POST before the view; the page sends its token
+            # with the csrf() macro. A token of the form's own would be signed on every request
+            # and checked a second time.
+            csrf = False
 
     for question in questions:
         label = voice.wording(question).label.get(lang)
