@@ -65,6 +65,8 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
+    from flask_login import current_user
+
     from triage import alerts, i18n
     from triage.extensions import csrf, db, init_limiter, login_manager, mail, migrate, rules
 
@@ -74,7 +76,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    login_manager.init_app(app)
+    # `current_user` as a global looked up when a template uses it (staff pages), not a context
+    # processor that loads the user before every page a patient sees.
+    login_manager.init_app(app, add_context_processor=False)
+    app.add_template_global(current_user, "current_user")
     init_limiter(app)
     mail.init_app(app)
     alerts.init_app(app)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTE
@@ -274,3 +274,17 @@ def test_csrf_protects_login_logout_status_and_phone_posts(csrf_app: Flask, csrf
     out = csrf_client.post("/staff/logout", data={"csrf_token": csrf_token(csrf_client, "/staff/")})
     assert is_login_redirect(out)
     assert not logged_in(csrf_client)
+
+
+def test_staff_pages_name_who_is_logged_in_and_patient_pages_never_load_a_user(client: FlaskClient) -> None:
+    """`current_user` is looked up only where a page uses it: a patient's page loads no staff user."""
+    with client:
+        assert client.get("/").status_code == 200
+        assert "_login_user" not in g  # Flask-Login keeps the user it loaded here
+    login(client, ADMIN)
+    with client:
+        page = client.get("/staff/")
+        assert page.status_code == 200
+        assert "_login_user" in g
+        assert "Log out" in page.text
+        assert "Audit trail" in page.text  # the admin's own menu: current_user.role was read
