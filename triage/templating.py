@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
@@ -90,6 +91,7 @@ def plain(text: Text) -> str:
     return text.render(lang, _practice(lang, linked=False))
 
 
+@functools.lru_cache(maxsize=256)  # the practice's few numbers, on every page
 def telephone_link(number: str) -> Markup:
     """A tap-to-call link for a phone number; a stored one (E.164) is shown grouped for reading."""
     dialled = "".join(ch for ch in number if ch.isdigit() or ch == "+")
