@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -11,7 +13,7 @@ from limits import parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
-from triage.extensions import limiter
+from triage.extensions import limiter, parse_limits
 from triage.limiter_storage import SWEEP_EVERY_SECONDS, SweptMemoryStorage
 
 
@@ -72,3 +74,19 @@ def test_expired_counters_are_swept_from_memory(monkeypatch: pytest.MonkeyPatch)
         time.sleep(0.02)
     assert not any("gone" in key for key in storage.storage)
     assert any("still here" in key for key in storage.storage)
+
+
+def test_limit_strings_are_parsed_once_and_still_count(
+    make_app: Callable[..., Flask], database: Path
+) -> None:
+    import flask_limiter._limits as flask_limiter_limits
+
+    assert flask_limiter_limits.parse_many is parse_limits  # what Flask-Limiter parses with
+    app = make_app(database, RATELIMIT_API_ADDRESS="3 per minute; 1000 per day")
+    parse_limits.cache_clear()
+    client = app.test_client()
+    statuses = [client.post("/api/v1/assessments", json={}).status_code for _ in range(4)]
+    assert statuses[:3] == [422] * 3 and statuses[3] == 429  # three a minute, the fourth refused
+    assert parse_limits.cache_info().misses <= 2  # this limit once, and the other limit of the view
+    assert parse_limits.cache_info().hits >= 6
+    assert [item.amount for item in parse_limits("3 per minute; 1000 per day")] == [3, 1000]
