@@ -507,3 +507,13 @@ def test_list_questions_say_how_many_options_are_needed(contract: dict[str, Any]
 
 def test_the_contract_names_the_rules_version(contract: dict[str, Any], ruleset: RuleSet) -> None:
     assert contract["rules_version"] == ruleset.version.as_dict()
+
+
+def test_a_greek_answer_is_sent_as_utf_8_letters_not_escapes(client: FlaskClient) -> None:
+    response = client.post(ASSESSMENTS, json=calm_answers(), headers={"Accept-Language": "el"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    text = response.get_data().decode("utf-8")
+    assert "\\u03" not in text  # no \u03xx escapes for Greek letters
+    assert re.search("[α-ω]", text), "the Greek texts are there, as letters"
+    assert json.loads(text) == response.get_json()

@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's order
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # UTF-8: Greek is 2 bytes a letter, not 6
     app.config.from_object(config.Defaults)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, for a deployment
     app.config.update(config.from_environment())
