@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
@@ -153,15 +153,26 @@ class _New:
 
 
 def _add_new(rows: list[_New]) -> None:
-    """Add new assessments (and their alerts) in one transaction: one INSERT for each table on the
-    session's connection, nothing read back and no ORM object built only to be flushed (the
-    columns' defaults still apply)."""
-    with _committed():
-        connection = db.session.connection()
+    """Add new assessments (and their alerts) in one transaction: one INSERT for each table, on a
+    connection of its own without the ORM session (nothing is read back, no object is built only to
+    be flushed; the columns' defaults still apply)."""
+    with _core() as connection, connection.begin():
         connection.execute(_INSERT_ASSESSMENT, [new.assessment for new in rows])
         alerts = [new.alert for new in rows if new.alert is not None]
         if alerts:
             connection.execute(_INSERT_ALERT, alerts)
+
+
+@contextmanager
+def _core() -> Iterator[Connection]:
+    """A connection of the engine's own, for a statement that needs no ORM session (half the cost
+    of one); a failure becomes StorageUnavailable."""
+    try:
+        with db.engine.connect() as connection:
+            yield connection
+    except SQLAlchemyError as exc:
+        log.error("Database operation failed: %s", type(exc).__name__)  # never the data itself
+        raise StorageUnavailable(type(exc).__name__) from exc
 
 
 def record_outcome(
@@ -566,8 +577,10 @@ def api_keys() -> list[ApiKey]:
 
 def active_api_key_name(key_hash: str) -> str | None:
     """The name of the unrevoked API key with this hash, if any (asked on every API request: one
-    column, read on the session's connection)."""
-    return _read(lambda: db.session.connection().execute(_ACTIVE_KEY_NAME, {"key_hash": key_hash}).scalar())
+    column, read without the ORM session)."""
+    with _core() as connection:
+        name: str | None = connection.execute(_ACTIVE_KEY_NAME, {"key_hash": key_hash}).scalar()
+    return name
 
 
 #: Built once: a statement used again keeps its compiled form and cache key.
