@@ -82,11 +82,11 @@ def test_limit_strings_are_parsed_once_and_still_count(
     import flask_limiter._limits as flask_limiter_limits
 
     assert flask_limiter_limits.parse_many is parse_limits  # what Flask-Limiter parses with
-    app = make_app(database, RATELIMIT_API_ADDRESS="3 per minute; 1000 per day")
+    app = make_app(database, RATELIMIT_PATIENT_PAGES="3 per minute; 1000 per day")
     parse_limits.cache_clear()
     client = app.test_client()
-    statuses = [client.post("/api/v1/assessments", json={}).status_code for _ in range(4)]
-    assert statuses[:3] == [422] * 3 and statuses[3] == 429  # three a minute, the fourth refused
-    assert parse_limits.cache_info().misses <= 2  # this limit once, and the other limit of the view
-    assert parse_limits.cache_info().hits >= 6
+    statuses = [client.post("/questions/emergency-screen", data={}).status_code for _ in range(4)]
+    assert 429 not in statuses[:3] and statuses[3] == 429  # three a minute, the fourth refused
+    assert parse_limits.cache_info().misses == 1  # parsed the first time only
+    assert parse_limits.cache_info().hits >= 3
     assert [item.amount for item in parse_limits("3 per minute; 1000 per day")] == [3, 1000]

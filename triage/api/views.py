@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask import abort, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
 from triage.api.keys import Caller, KeyRefused, caller, key_hash
+from triage.api.limits import Counted, limited
 from triage.api.openapi import openapi_document
 from triage.config import practice_values
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
-from triage.extensions import limiter, rules, setting
+from triage.extensions import rules
 from triage.i18n import current_language
 from triage.storage import repository
 from triage.storage.codes import Channel
@@ -26,11 +28,10 @@ def key_of_request() -> str:
 
 
 @bp.post("/assessments")
-@limiter.limit(setting("RATELIMIT_API_ADDRESS"))
-@limiter.limit(
-    setting("RATELIMIT_API_KEY"),
-    key_func=key_of_request,
-    exempt_when=lambda: "Authorization" not in request.headers,
+@limited(
+    "api.create_assessment",
+    Counted("RATELIMIT_API_ADDRESS", get_remote_address),
+    Counted("RATELIMIT_API_KEY", key_of_request, applies=lambda: "Authorization" in request.headers),
 )
 def create_assessment() -> ResponseReturnValue:
     """Assess one answers object: 200 and the outcome, or 422 and one message per question.
