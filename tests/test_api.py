@@ -19,15 +19,12 @@ from tests.support.apps import PRACTICE
 from tests.support.cases import vignettes
 from tests.support.database import migrated_template
 from triage.cli import main
-from triage.config import practice_values
 from triage.engine import DEFAULT_RULES_DIR, Level, RuleSet, load_rules
-from triage.engine.export import outcome_as_dict
 
 ASSESSMENTS = "/api/v1/assessments"
 QUESTIONS = "/api/v1/questions"
 MAX_BODY = 16 * 1024
 VIGNETTES = vignettes()
-RULES = load_rules()
 LEVELS = ["ambulance", "emergency", "urgent", "soon", "information"]
 
 #: The answers contract of spec §2: id -> (type, values or (min, max), required, asked when).
@@ -520,15 +517,3 @@ def test_a_greek_answer_is_sent_as_utf_8_letters_not_escapes(client: FlaskClient
     assert "\\u03" not in text  # no \u03xx escapes for Greek letters
     assert re.search("[α-ω]", text), "the Greek texts are there, as letters"
     assert json.loads(text) == response.get_json()
-
-
-@pytest.mark.parametrize("lang", ["en", "el"])
-def test_the_texts_filled_once_per_app_read_exactly_as_filled_each_time(
-    app: Flask, client: FlaskClient, lang: str
-) -> None:
-    answers = by_id("breast-cancer-thoracic-night-pain")
-    for _ in range(2):  # the second answer comes from the texts kept
-        given = client.post(ASSESSMENTS, json=answers, headers={"Accept-Language": lang}).get_json()
-        fresh = outcome_as_dict(RULES.assess(answers), lang, practice_values(app.config, lang))
-        assert {key: given[key] for key in fresh} == json.loads(json.dumps(fresh))
-    assert any(key[1] == lang for key in app.extensions["triage_plain"])

@@ -17,7 +17,7 @@ from triage.i18n import current_language
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
 #: Where an app keeps its texts filled in, and its practice's details, by language.
-_SAID, _PLAIN, _PRACTICE = "triage_said", "triage_plain", "triage_practice"
+_SAID, _PRACTICE = "triage_said", "triage_practice"
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -86,17 +86,9 @@ def _practice(lang: str, linked: bool) -> dict[str, Any]:
 
 
 def plain(text: Text) -> str:
-    """A rule-set text in the page's language with its {placeholders} filled, as plain text (to
-    store, and for the API); filled once per app and language, as say() is."""
+    """A rule-set text in the page's language with its {placeholders} filled, as plain text (to store)."""
     lang = current_language()
-    said: dict[tuple[int, str], tuple[Text, str]] = current_app.extensions.setdefault(_PLAIN, {})
-    key = (id(text), lang)
-    cached = said.get(key)
-    if cached is not None and cached[0] is text:
-        return cached[1]
-    filled = text.render(lang, _practice(lang, linked=False))
-    said[key] = (text, filled)
-    return filled
+    return text.render(lang, _practice(lang, linked=False))
 
 
 @functools.lru_cache(maxsize=256)  # the practice's few numbers, on every page

@@ -20,7 +20,6 @@ from triage.i18n import current_language
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
-from triage.templating import plain
 
 
 def key_of_request() -> str:
@@ -56,7 +55,7 @@ def create_assessment() -> ResponseReturnValue:
         outcome = rules.current.assess(answers)
     except AnswersInvalid as exc:
         return {"errors": exc.messages(lang)}, 422
-    result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang), said=plain)
+    result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
     result["saved"], result["reference"] = False, None
     if sender is not None and not sender.may_save:  # no key: assessed, not saved
         return result

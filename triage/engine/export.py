@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .contract import Contract, Question
-from .model import Outcome, Text
+from .model import Outcome
 
 
-def outcome_as_dict(
-    outcome: Outcome, lang: str, values: Mapping[str, object], said: Callable[[Text], str] | None = None
-) -> dict[str, Any]:
+def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -> dict[str, Any]:
     """An outcome in `lang`, its texts filled with the practice's `values` (numbers, names).
 
     `fired_rules` lists every rule that fired with its level, reason and own guidance (for staff);
     what the person is shown is `action`, `decisive_reasons`, `also_told_reasons` and `guidance`.
-    `said`: a text in `lang` filled with those same values, kept from an earlier call (a web app
-    fills each of its texts once); by default each text is filled here.
     """
 
-    def say(text: Text) -> str:
-        return said(text) if said is not None else str(text.render(lang, values))
+    def say(text: Any) -> str:
+        return str(text.render(lang, values))
 
     advice = outcome.advice
     result: dict[str, Any] = {
