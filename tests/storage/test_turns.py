@@ -9,6 +9,7 @@ import select
 import stat
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,12 +118,26 @@ def test_a_process_keeps_only_a_few_lock_files_open(tmp_path: Path) -> None:
     assert str(tmp_path / "db0.sqlite3") in turns._files
 
 
-def _queued(turns: WriterTurns, database: str, count: int) -> None:
-    """Wait until `count` threads are waiting to write together."""
-    deadline = time.monotonic() + 10
-    while len(turns._waiting.get(database, [])) < count and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert len(turns._waiting.get(database, [])) == count
+def _all_waiting_together(
+    turns: WriterTurns,
+    database: str,
+    add: Callable[[int], None],
+    count: int,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> None:
+    """Run add(0) … add(count - 1), each in a thread, all coming while another writer of this
+    process has the turn, so that they wait together (`meanwhile` runs then); return once all ended."""
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(count)]
+    with turns.turn(database):
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(turns._waiting.get(database, [])) < count and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert len(turns._waiting.get(database, [])) == count
+        meanwhile()
+    for thread in threads:
+        thread.join(10)
 
 
 def test_rows_waiting_together_are_written_in_one_turn_each_once(tmp_path: Path) -> None:
@@ -135,14 +150,10 @@ def test_rows_waiting_together_are_written_in_one_turn_each_once(tmp_path: Path)
         turns.together(database, n, writes.append)
         returned.append(n)
 
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
-    with turns.turn(database):  # another writer of this process has the turn while they come
-        for thread in threads:
-            thread.start()
-        _queued(turns, database, 6)
+    def none_returned_yet() -> None:
         assert returned == []  # none returns before its row is written
-    for thread in threads:
-        thread.join(10)
+
+    _all_waiting_together(turns, database, add, 6, meanwhile=none_returned_yet)
     assert len(writes) == 1  # six rows, one turn
     assert sorted(writes[0]) == [0, 1, 2, 3, 4, 5]
     assert sorted(returned) == [0, 1, 2, 3, 4, 5]
@@ -171,13 +182,7 @@ def test_when_rows_written_together_fail_each_waiter_raises_with_the_cause(tmp_p
         except Refused as exc:
             raised.append(exc)
 
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(3)]
-    with turns.turn(database):
-        for thread in threads:
-            thread.start()
-        _queued(turns, database, 3)
-    for thread in threads:
-        thread.join(10)
+    _all_waiting_together(turns, database, add, 3)
     assert len(raised) == 3
     assert len({id(exc) for exc in raised}) == 3  # each thread raised its own
     assert all(isinstance(exc.__cause__, KeyError) for exc in raised)
@@ -202,12 +207,6 @@ def test_an_interrupted_write_never_lets_a_waiter_return_as_if_written(tmp_path:
         else:
             outcomes[n] = "written"
 
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(3)]
-    with turns.turn(database):
-        for thread in threads:
-            thread.start()
-        _queued(turns, database, 3)
-    for thread in threads:
-        thread.join(10)
+    _all_waiting_together(turns, database, add, 3)
     assert outcomes == {0: "SystemExit", 1: "SystemExit", 2: "SystemExit"}
     assert turns._waiting.get(database, []) == []
