@@ -76,6 +76,13 @@ class StorageUnavailable(Exception):
     """The database could not be reached or refused the change; nothing was saved."""
 
 
+def _unavailable(exc: SQLAlchemyError, what: str) -> StorageUnavailable:
+    """Log a failed database `what` by its error's type (never the data itself), as the
+    StorageUnavailable to raise."""
+    log.error("Database %s failed: %s", what, type(exc).__name__)
+    return StorageUnavailable(type(exc).__name__)
+
+
 @dataclass(frozen=True)
 class Purged:
     """How many rows a purge deleted."""
@@ -132,8 +139,7 @@ def _committed() -> Iterator[None]:
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()
-        log.error("Database operation failed: %s", type(exc).__name__)  # never the data itself
-        raise StorageUnavailable(type(exc).__name__) from exc
+        raise _unavailable(exc, "operation") from exc
 
 
 def save_assessment(
@@ -203,8 +209,7 @@ def _core() -> Iterator[Connection]:
         with db.engine.connect() as connection:
             yield connection
     except SQLAlchemyError as exc:
-        log.error("Database operation failed: %s", type(exc).__name__)  # never the data itself
-        raise StorageUnavailable(type(exc).__name__) from exc
+        raise _unavailable(exc, "operation") from exc
 
 
 def record_outcome(
@@ -664,8 +669,7 @@ def _read(query: Callable[[], T]) -> T:
         return query()
     except SQLAlchemyError as exc:
         db.session.rollback()
-        log.error("Database read failed: %s", type(exc).__name__)
-        raise StorageUnavailable(type(exc).__name__) from exc
+        raise _unavailable(exc, "read") from exc
 
 
 def _start_of(day: date) -> datetime:
