@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from tests.support.api import bearer, issue_key, send_api_key
 from tests.support.cases import VIGNETTE
@@ -59,6 +60,39 @@ def test_an_unknown_or_malformed_key_is_refused_with_401_and_nothing_is_saved(
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert "authorization" in response.get_json()["errors"]
     assert count(backend_app, Assessment) == 0
+
+
+def test_an_unknown_key_is_checked_as_the_assessment_is_saved_answers_that_are_not_valid_come_first(
+    backend_app: Flask,
+) -> None:
+    """A key is needed only to save: answers that are not valid get their 422, key or none."""
+    response = backend_app.test_client().post(
+        API, json={"age": "old"}, headers=bearer("st_not-a-key-anyone-was-given")
+    )
+    assert response.status_code == 422
+    assert "age" in response.get_json()["errors"]
+    assert count(backend_app, Assessment) == 0
+
+
+def test_a_key_is_checked_by_the_statement_that_saves_the_assessment(backend_app: Flask) -> None:
+    """No read of the keys of its own on every API request: the INSERT copies the active key's name."""
+    client = backend_app.test_client()
+    send_api_key(backend_app, client, "kiosk")
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    with backend_app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        body = client.post(API, json=URGENT).get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    reading_keys = [statement.split()[0] for statement in statements if "api_keys" in statement]
+    assert reading_keys == ["INSERT"]
+    assert record(backend_app, body["reference"]).api_key == "kiosk"
 
 
 def test_a_revoked_key_saves_nothing_more(app: Flask, runner: CliRunner) -> None:

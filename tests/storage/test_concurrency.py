@@ -21,6 +21,7 @@ from tests.support.api import bearer, issue_key
 from tests.support.cases import vignettes
 from tests.support.flow import RULES
 from tests.support.records import assessments
+from triage.api.keys import key_hash
 from triage.extensions import db
 from triage.storage import repository
 from triage.storage.codes import AlertKind, Channel
@@ -91,18 +92,7 @@ def test_assessments_saved_together_each_keep_their_own_row_and_alert(app: Flask
                 outcomes[number], Channel.ONLINE, "en", alert=alert
             )
 
-    threads = [threading.Thread(target=save, args=(number,)) for number in range(8)]
-    with app.app_context():
-        engine = db.engine
-        sqlite = engine.dialect.name == "sqlite"
-        holding = repository._SQLITE_WRITERS.turn(engine.url.database) if sqlite else nullcontext()
-        with holding:  # another writer has the turn while the eight come
-            for thread in threads:
-                thread.start()
-            if sqlite:
-                _wait_for(lambda: len(repository._SQLITE_WRITERS._waiting.get(engine.url.database, [])) == 8)
-    for thread in threads:
-        thread.join(30)
+    _saved_together(app, 8, save)
     assert len(set(references.values())) == 8
     rows = {row["reference"]: row for row in assessments(app)}
     for number, reference in references.items():
@@ -113,6 +103,59 @@ def test_assessments_saved_together_each_keep_their_own_row_and_alert(app: Flask
             alert.reference for alert in repository.claim_alerts("test", timedelta(minutes=5), max_attempts=3)
         }
     assert alerted == {references[number] for number in range(8) if number % 2}
+
+
+def test_saves_with_api_keys_written_together_are_each_checked_against_their_own_key(app: Flask) -> None:
+    """Each row sent with a key is saved only if its own key is active, with that key's name."""
+    keys = {name: key_hash(issue_key(app, name)) for name in ("kiosk", "website", "old-tablet")}
+    with app.app_context():
+        repository.revoke_api_key("old-tablet")
+    sent_with = ["kiosk", "unknown", "website", "old-tablet", "kiosk", None]
+    hashes = [None if name is None else keys.get(name, key_hash("st_never-issued")) for name in sent_with]
+    outcome = RULES.assess(answers(0))
+    saved: dict[int, str] = {}
+    refused: list[int] = []
+
+    def save(number: int) -> None:
+        with app.app_context():
+            alert = AlertKind.EARLY_EXIT if number < 4 else None  # a refused row's alert is not queued
+            try:
+                saved[number] = repository.save_assessment(
+                    outcome, Channel.API, "en", api_key_hash=hashes[number], alert=alert
+                )
+            except repository.KeyNotActive:
+                refused.append(number)
+
+    _saved_together(app, len(sent_with), save)
+    assert sorted(refused) == [1, 3]
+    rows = {row["reference"]: row for row in assessments(app)}
+    assert len(rows) == 4
+    assert {number: rows[reference]["api_key"] for number, reference in saved.items()} == {
+        0: "kiosk", 2: "website", 4: "kiosk", 5: None
+    }  # fmt: skip
+    with app.app_context():
+        alerted = {
+            alert.reference for alert in repository.claim_alerts("test", timedelta(minutes=5), max_attempts=3)
+        }
+    assert alerted == {saved[0], saved[2]}
+
+
+def _saved_together(app: Flask, count: int, save: Callable[[int], None]) -> None:
+    """Run save(0) … save(count - 1) in threads that all wait while another writer has the turn (on
+    SQLite), so that they are written together."""
+    threads = [threading.Thread(target=save, args=(number,)) for number in range(count)]
+    with app.app_context():
+        engine = db.engine
+        sqlite = engine.dialect.name == "sqlite"
+        holding = repository._SQLITE_WRITERS.turn(engine.url.database) if sqlite else nullcontext()
+        with holding:  # another writer has the turn while they come
+            for thread in threads:
+                thread.start()
+            if sqlite:
+                waiting = repository._SQLITE_WRITERS._waiting
+                _wait_for(lambda: len(waiting.get(engine.url.database, [])) == count)
+    for thread in threads:
+        thread.join(30)
 
 
 def _wait_for(condition: Callable[[], bool]) -> None:

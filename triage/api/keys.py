@@ -48,18 +48,27 @@ def issue(name: str) -> str:
     return key
 
 
+def sent_key(authorization: str | None) -> str | None:
+    """The key an Authorization header sends (None: no header), not yet checked against the keys
+    issued. Raises KeyRefused for a header that is not "Bearer KEY"."""
+    if not authorization:
+        return None
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise KeyRefused
+    return key.strip()
+
+
 def caller(authorization: str | None) -> Caller:
     """Who the Authorization header says is calling: no header is an anonymous caller.
 
     Raises KeyRefused for a header that names no active key, and StorageUnavailable when the keys
     cannot be read.
     """
-    if not authorization:
+    key = sent_key(authorization)
+    if key is None:
         return Caller(None)
-    scheme, _, key = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise KeyRefused
-    name = repository.active_api_key_name(key_hash(key.strip()))
+    name = repository.active_api_key_name(key_hash(key))
     if name is None:
         raise KeyRefused
     return Caller(name)

@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
-from triage.api.keys import Caller, KeyRefused, caller, key_hash
+from triage.api.keys import KeyRefused, key_hash, sent_key
 from triage.api.limits import Counted, limited
 from triage.api.openapi import openapi_document
 from triage.config import practice_values
@@ -19,7 +19,7 @@ from triage.extensions import rules
 from triage.i18n import current_language
 from triage.storage import repository
 from triage.storage.codes import Channel
-from triage.storage.repository import StorageUnavailable
+from triage.storage.repository import KeyNotActive, StorageUnavailable
 
 
 def key_of_request() -> str:
@@ -36,14 +36,15 @@ def key_of_request() -> str:
 def create_assessment() -> ResponseReturnValue:
     """Assess one answers object: 200 and the outcome, or 422 and one message per question.
 
-    Saved (with its reference) only when sent with an API key; without one it is assessed only.
+    Saved (with its reference) only when sent with an API key; without one it is assessed only. The
+    key is checked as the assessment is saved, by the same statement: an unknown or revoked key
+    gets 401 and saves nothing. Answers that are not valid get 422 first, with or without a key (a
+    key is needed only to save).
     """
     try:
-        sender: Caller | None = caller(request.headers.get("Authorization"))
-    except KeyRefused:
+        key = sent_key(request.headers.get("Authorization"))
+    except KeyRefused:  # not "Bearer KEY"
         return _key_refused()
-    except StorageUnavailable:  # the keys cannot be read now: assess, and say it was not saved
-        sender = None
     if not request.is_json:
         abort(415, _("Send the answers as JSON, with Content-Type: application/json."))
     try:
@@ -57,14 +58,14 @@ def create_assessment() -> ResponseReturnValue:
         return {"errors": exc.messages(lang)}, 422
     result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
     result["saved"], result["reference"] = False, None
-    if sender is not None and not sender.may_save:  # no key: assessed, not saved
+    if key is None:  # no key: assessed, not saved
         return result
     try:
-        if sender is None:
-            raise StorageUnavailable("the API keys could not be read")
         reference = repository.save_assessment(
-            outcome, Channel.API, lang, told=result["action"], api_key=sender.key_name
+            outcome, Channel.API, lang, told=result["action"], api_key_hash=key_hash(key)
         )
+    except KeyNotActive:
+        return _key_refused()
     except StorageUnavailable:  # the outcome never depends on the database
         result["notice"] = _(
             "The answers could not be saved. The outcome above is complete; call the practice."

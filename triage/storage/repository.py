@@ -43,6 +43,21 @@ log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
 _INSERT_ASSESSMENT = insert(Assessment)
 _INSERT_ALERT = insert(AlertOutbox)
+#: A new assessment's columns, as save_assessment gives them.
+_NEW_COLUMNS = (
+    "reference", "created_at", "channel", "language", "early_exit",
+    "told", "level", "fired_rules", "rules_version", "rules_hash", "answers", "partial",
+)  # fmt: skip
+#: An assessment sent with an API key, saved with the key's name only if the key is active: the key
+#: is checked by the statement that saves (no read of its own on every API request). Its row count
+#: (kept: SQLAlchemy keeps it only for UPDATE and DELETE) is 0 when the key is not active.
+_INSERT_WITH_KEY = insert(Assessment).from_select(
+    [*_NEW_COLUMNS, "api_key"],
+    select(
+        *(bindparam(name, type_=Assessment.__table__.c[name].type) for name in _NEW_COLUMNS), ApiKey.name
+    ).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)),
+)
+_INSERT_WITH_KEY = _INSERT_WITH_KEY.execution_options(preserve_rowcount=True)
 
 
 @event.listens_for(Engine, "connect")
@@ -142,23 +157,28 @@ def _committed() -> Iterator[None]:
         raise _unavailable(exc, "operation") from exc
 
 
+class KeyNotActive(LookupError):
+    """The API key an assessment came with is unknown or revoked: it was not saved."""
+
+
 def save_assessment(
     outcome: Outcome,
     channel: Channel,
     language: str,
     told: str | None = None,
-    api_key: str | None = None,
+    api_key_hash: str | None = None,
     alert: AlertKind | None = None,
 ) -> str:
     """Save an assessment (a partial outcome is an early exit); returns its new reference code.
 
-    `told`: what the person was told, as shown; `api_key`: the name of the API key it came with;
-    `alert`: an alert email to queue about it, in the same transaction.
+    `told`: what the person was told, as shown; `api_key_hash`: the hash of the API key it came
+    with, checked by the statement that saves it, which records the key's name (KeyNotActive: no
+    active key has this hash, and nothing was saved); `alert`: an alert email to queue about it,
+    in the same transaction.
     """
     row = {
         "created_at": datetime.now(UTC),
         "channel": channel,
-        "api_key": api_key,
         "language": language,
         "early_exit": outcome.partial,
         **_outcome_columns(outcome, told),
@@ -166,7 +186,7 @@ def save_assessment(
     for _ in range(_REFERENCE_ATTEMPTS):
         reference = new_reference()
         alert_row = None if alert is None else _alert_row(alert, reference, row["level"])
-        new = _New({"reference": reference, **row}, alert_row)
+        new = _New({"reference": reference, **row}, alert_row, api_key_hash)
         try:
             engine = db.engine
             if engine.dialect.name == "sqlite":  # with the rows other threads are adding now
@@ -178,25 +198,37 @@ def save_assessment(
             if not isinstance(exc.__cause__, IntegrityError):
                 raise
             continue  # the reference was taken (by this row or one written with it): draw another
+        if new.key_refused:
+            raise KeyNotActive
         return reference
     raise StorageUnavailable("no free reference code")
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _New:
-    """A new assessment's row, and the row of the alert to queue about it, if any."""
+    """A new assessment's row, the row of the alert to queue about it (if any), and the hash of the
+    API key it came with (if any): once written, whether that key was refused (nothing saved)."""
 
     assessment: dict[str, Any]
     alert: dict[str, Any] | None
+    key_hash: str | None = None
+    key_refused: bool = False
 
 
 def _add_new(rows: list[_New]) -> None:
-    """Add new assessments (and their alerts) in one transaction: one INSERT for each table, on a
-    connection of its own without the ORM session (nothing is read back, no object is built only to
-    be flushed; the columns' defaults still apply)."""
+    """Add new assessments (and their alerts) in one transaction, on a connection of its own without
+    the ORM session (nothing is read back, no object is built only to be flushed; the columns'
+    defaults still apply): one INSERT for the rows without an API key, and one for each row with
+    one, which copies the key's name in if the key is active and else adds nothing."""
     with _core() as connection, connection.begin():
-        connection.execute(_INSERT_ASSESSMENT, [new.assessment for new in rows])
-        alerts = [new.alert for new in rows if new.alert is not None]
+        plain = [new.assessment for new in rows if new.key_hash is None]
+        if plain:
+            connection.execute(_INSERT_ASSESSMENT, plain)
+        for new in rows:
+            if new.key_hash is not None:
+                added = connection.execute(_INSERT_WITH_KEY, {**new.assessment, "key_hash": new.key_hash})
+                new.key_refused = added.rowcount == 0
+        alerts = [new.alert for new in rows if new.alert is not None and not new.key_refused]
         if alerts:
             connection.execute(_INSERT_ALERT, alerts)
 
