@@ -4,6 +4,7 @@ Every value can be set from the environment; the defaults suit a 2-core machine 
 SQLite database. On PostgreSQL, more threads per worker help (see README, "Running it for real").
 """
 
+import gc
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -32,3 +33,13 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 #: Behind a reverse proxy on the same machine: trust its X-Forwarded-* only from there.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "spine-triage"
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """Before a worker is forked: collect the loaded app's garbage once, then set every object left
+    aside from the garbage collector (gc.freeze). A worker's full collections then walk only what it
+    made itself, not the ~160,000 objects of the loaded app (measured: 100 ms each, 20 µs a request
+    in all), and leave the pages it shares with the master unwritten (copy-on-write)."""
+    if not gc.get_freeze_count():
+        gc.collect()
+    gc.freeze()

@@ -1,0 +1,39 @@
+"""deploy/gunicorn.conf.py: what it sets up before each worker is forked."""
+
+from __future__ import annotations
+
+import gc
+import runpy
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_before_a_worker_is_forked_the_loaded_objects_are_set_aside_from_the_garbage_collector() -> None:
+    settings = runpy.run_path(str(CONFIG))
+    loaded = len(gc.get_objects())
+    assert gc.get_freeze_count() == 0
+    settings["pre_fork"](server=None, worker=None)
+    assert gc.get_freeze_count() >= loaded // 2  # the app's objects, not only a few
+    assert len(gc.get_objects()) < loaded // 2  # a worker's full collections no longer walk them
+    settings["pre_fork"](server=None, worker=None)  # the next worker: what the master made since
+    assert gc.get_freeze_count() >= loaded // 2
+
+
+def test_the_workers_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "6")
+    settings = runpy.run_path(str(CONFIG))
+    assert (settings["workers"], settings["threads"], settings["worker_class"]) == (3, 6, "gthread")
+    assert settings["preload_app"] is True and settings["accesslog"] is None
