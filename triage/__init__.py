@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from triage import config
+    from triage.json_provider import JSONProvider
 
     app = Flask(
         __name__,
@@ -28,8 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the contract's order
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # UTF-8: Greek is 2 bytes a letter, not 6
+    app.json = JSONProvider(app)  # orjson: keys in the contract's order, UTF-8
     app.config.from_object(config.Defaults)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, for a deployment
     app.config.update(config.from_environment())
