@@ -27,11 +27,6 @@ class Caller:
 
     key_name: str | None
 
-    @property
-    def may_save(self) -> bool:
-        """Only a request with a key saves its assessment."""
-        return self.key_name is not None
-
 
 def key_hash(key: str) -> str:
     """The SHA-256 hash a key is kept as."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -28,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.dml import Insert
 
 from triage.engine import Level, Outcome
 from triage.extensions import db
@@ -43,21 +45,6 @@ log = logging.getLogger(__name__)
 _REFERENCE_ATTEMPTS = 5
 _INSERT_ASSESSMENT = insert(Assessment)
 _INSERT_ALERT = insert(AlertOutbox)
-#: A new assessment's columns, as save_assessment gives them.
-_NEW_COLUMNS = (
-    "reference", "created_at", "channel", "language", "early_exit",
-    "told", "level", "fired_rules", "rules_version", "rules_hash", "answers", "partial",
-)  # fmt: skip
-#: An assessment sent with an API key, saved with the key's name only if the key is active: the key
-#: is checked by the statement that saves (no read of its own on every API request). Its row count
-#: (kept: SQLAlchemy keeps it only for UPDATE and DELETE) is 0 when the key is not active.
-_INSERT_WITH_KEY = insert(Assessment).from_select(
-    [*_NEW_COLUMNS, "api_key"],
-    select(
-        *(bindparam(name, type_=Assessment.__table__.c[name].type) for name in _NEW_COLUMNS), ApiKey.name
-    ).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)),
-)
-_INSERT_WITH_KEY = _INSERT_WITH_KEY.execution_options(preserve_rowcount=True)
 
 
 @event.listens_for(Engine, "connect")
@@ -226,11 +213,30 @@ def _add_new(rows: list[_New]) -> None:
             connection.execute(_INSERT_ASSESSMENT, plain)
         for new in rows:
             if new.key_hash is not None:
-                added = connection.execute(_INSERT_WITH_KEY, {**new.assessment, "key_hash": new.key_hash})
+                insert_with_key = _insert_with_key(tuple(new.assessment))
+                added = connection.execute(insert_with_key, {**new.assessment, "key_hash": new.key_hash})
                 new.key_refused = added.rowcount == 0
         alerts = [new.alert for new in rows if new.alert is not None and not new.key_refused]
         if alerts:
             connection.execute(_INSERT_ALERT, alerts)
+
+
+@functools.cache
+def _insert_with_key(columns: tuple[str, ...]) -> Insert:
+    """The INSERT of a new assessment's `columns` sent with an API key: the key is checked by the
+    statement that saves (no read of its own on every API request), which copies the name of the
+    active key with the hash `key_hash` in, and adds nothing when there is none. Made once for the
+    columns save_assessment gives (a statement used again keeps its compiled form); its row count
+    (kept: SQLAlchemy keeps it only for UPDATE and DELETE) is 0 when the key is not active."""
+    table = Assessment.__table__
+    chosen = select(*(bindparam(name, type_=table.c[name].type) for name in columns), ApiKey.name).where(
+        ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
+    )
+    return (
+        insert(Assessment)
+        .from_select([*columns, "api_key"], chosen)
+        .execution_options(preserve_rowcount=True)
+    )
 
 
 @contextmanager
