@@ -6,10 +6,8 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +19,7 @@ from tests.support.api import bearer, issue_key
 from tests.support.cases import vignettes
 from tests.support.flow import RULES
 from tests.support.records import assessments
+from tests.support.turns import all_waiting_together
 from triage.api.keys import key_hash
 from triage.extensions import db
 from triage.storage import repository
@@ -143,23 +142,7 @@ def test_saves_with_api_keys_written_together_are_each_checked_against_their_own
 def _saved_together(app: Flask, count: int, save: Callable[[int], None]) -> None:
     """Run save(0) … save(count - 1) in threads that all wait while another writer has the turn (on
     SQLite), so that they are written together."""
-    threads = [threading.Thread(target=save, args=(number,)) for number in range(count)]
     with app.app_context():
         engine = db.engine
-        sqlite = engine.dialect.name == "sqlite"
-        holding = repository._SQLITE_WRITERS.turn(engine.url.database) if sqlite else nullcontext()
-        with holding:  # another writer has the turn while they come
-            for thread in threads:
-                thread.start()
-            if sqlite:
-                waiting = repository._SQLITE_WRITERS._waiting
-                _wait_for(lambda: len(waiting.get(engine.url.database, [])) == count)
-    for thread in threads:
-        thread.join(30)
-
-
-def _wait_for(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 10
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert condition()
+    sqlite = engine.dialect.name == "sqlite"
+    all_waiting_together(repository._SQLITE_WRITERS if sqlite else None, engine.url.database, save, count)

@@ -9,10 +9,10 @@ import select
 import stat
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.support.turns import all_waiting_together
 from triage.storage.turns import KEPT_FILES, SUFFIX, WriterTurns
 
 
@@ -118,28 +118,6 @@ def test_a_process_keeps_only_a_few_lock_files_open(tmp_path: Path) -> None:
     assert str(tmp_path / "db0.sqlite3") in turns._files
 
 
-def _all_waiting_together(
-    turns: WriterTurns,
-    database: str,
-    add: Callable[[int], None],
-    count: int,
-    meanwhile: Callable[[], None] = lambda: None,
-) -> None:
-    """Run add(0) … add(count - 1), each in a thread, all coming while another writer of this
-    process has the turn, so that they wait together (`meanwhile` runs then); return once all ended."""
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(count)]
-    with turns.turn(database):
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while len(turns._waiting.get(database, [])) < count and time.monotonic() < deadline:
-            time.sleep(0.005)
-        assert len(turns._waiting.get(database, [])) == count
-        meanwhile()
-    for thread in threads:
-        thread.join(10)
-
-
 def test_rows_waiting_together_are_written_in_one_turn_each_once(tmp_path: Path) -> None:
     turns = WriterTurns()
     database = str(tmp_path / "triage.sqlite3")
@@ -153,7 +131,7 @@ def test_rows_waiting_together_are_written_in_one_turn_each_once(tmp_path: Path)
     def none_returned_yet() -> None:
         assert returned == []  # none returns before its row is written
 
-    _all_waiting_together(turns, database, add, 6, meanwhile=none_returned_yet)
+    all_waiting_together(turns, database, add, 6, meanwhile=none_returned_yet)
     assert len(writes) == 1  # six rows, one turn
     assert sorted(writes[0]) == [0, 1, 2, 3, 4, 5]
     assert sorted(returned) == [0, 1, 2, 3, 4, 5]
@@ -182,7 +160,7 @@ def test_when_rows_written_together_fail_each_waiter_raises_with_the_cause(tmp_p
         except Refused as exc:
             raised.append(exc)
 
-    _all_waiting_together(turns, database, add, 3)
+    all_waiting_together(turns, database, add, 3)
     assert len(raised) == 3
     assert len({id(exc) for exc in raised}) == 3  # each thread raised its own
     assert all(isinstance(exc.__cause__, KeyError) for exc in raised)
@@ -207,6 +185,6 @@ def test_an_interrupted_write_never_lets_a_waiter_return_as_if_written(tmp_path:
         else:
             outcomes[n] = "written"
 
-    _all_waiting_together(turns, database, add, 3)
+    all_waiting_together(turns, database, add, 3)
     assert outcomes == {0: "SystemExit", 1: "SystemExit", 2: "SystemExit"}
     assert turns._waiting.get(database, []) == []
