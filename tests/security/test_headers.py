@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flask import Flask, Response
+from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
+from werkzeug.test import EnvironBuilder
 
 from tests.support.cases import VIGNETTE
 from tests.support.journeys import prime
 from tests.support.records import save
 from tests.support.staff import ADMIN, login
 from triage.config import from_environment
-from triage.headers import HEADERS, STRICT_TRANSPORT_SECURITY, add_security_headers
+from triage.headers import HEADERS, STRICT_TRANSPORT_SECURITY, SecurityHeaders
+from triage.serving import ENDPOINT
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -71,19 +75,70 @@ def test_the_style_sheet_may_be_cached(client: FlaskClient) -> None:
         assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
-def test_a_views_own_header_is_kept_and_validators_are_dropped_from_a_page(app: Flask) -> None:
-    with app.test_request_context("/", base_url="https://triage.example"):
-        response = Response("page")
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        response.headers["ETag"] = '"abc"'
-        response.headers["Last-Modified"] = "Tue, 01 Dec 2026 10:00:00 GMT"
-        headers = add_security_headers(response).headers
+def served(endpoint: str, own: list[tuple[str, str]], scheme: str = "https") -> Headers:
+    """The headers of an answer with these headers of its own, from an app that set this endpoint."""
+
+    def view(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        environ[ENDPOINT] = endpoint
+        start_response("200 OK", list(own))
+        return [b"page"]
+
+    sent: dict[str, Headers] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        sent["headers"] = Headers(headers)
+
+    environ = EnvironBuilder("/", base_url=f"{scheme}://triage.example").get_environ()
+    b"".join(SecurityHeaders(view)(environ, start_response))  # type: ignore[arg-type]
+    return sent["headers"]
+
+
+def test_a_views_own_header_is_kept_and_validators_are_dropped_from_a_page() -> None:
+    own = [
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("ETag", '"abc"'),
+        ("Last-Modified", "Tue, 01 Dec 2026 10:00:00 GMT"),
+        ("Expires", "Tue, 01 Dec 2026 10:00:00 GMT"),
+        ("Cache-Control", "public, max-age=60"),
+        ("Content-Type", "text/html"),
+    ]
+    headers = served("patient.start", own)
     assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]  # the view's own, once
     for name in HEADERS:
         assert len(headers.getlist(name)) == 1, name
     assert headers.getlist("Strict-Transport-Security") == [STRICT_TRANSPORT_SECURITY]
     assert headers.getlist("Cache-Control") == ["no-store"]
-    assert "ETag" not in headers and "Last-Modified" not in headers
+    assert "ETag" not in headers and "Last-Modified" not in headers and "Expires" not in headers
+    assert headers["Content-Type"] == "text/html"
+
+
+def test_a_static_file_keeps_its_caching_and_plain_http_has_no_hsts() -> None:
+    own = [("Cache-Control", "public, max-age=31536000, immutable"), ("ETag", '"abc"')]
+    headers = served("static", own, scheme="http")
+    assert headers.getlist("Cache-Control") == ["public, max-age=31536000, immutable"]
+    assert headers["ETag"] == '"abc"'
+    assert "Strict-Transport-Security" not in headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_answer_from_no_view_is_never_stored() -> None:
+    """A request the app did not route (or refused before its view) set no endpoint: no-store."""
+
+    def bare(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("400 Bad Request", [("Cache-Control", "public, max-age=60")])
+        return [b""]
+
+    sent: list[list[tuple[str, str]]] = []
+    environ = EnvironBuilder("/").get_environ()
+    SecurityHeaders(bare)(environ, lambda status, headers, exc_info=None: sent.append(headers))  # type: ignore[arg-type]
+    assert Headers(sent[0]).getlist("Cache-Control") == ["no-store"]
+
+
+def test_a_page_that_does_not_exist_is_never_stored(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_hsts_is_sent_only_over_https(client: FlaskClient) -> None:
