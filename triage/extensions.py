@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import flask_limiter._limits as flask_limiter_limits
 from flask import Flask, current_app, request
+from flask.globals import request_ctx
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -105,6 +106,36 @@ def init_limiter(app: Flask) -> None:
     if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
         hooks = app.before_request_funcs.setdefault(None, [])
         hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]
+        # Its headers after a view, and the release of what it noted, only where a view's limit
+        # was checked: the rest (every patient page read, the JSON API with its own limits) would
+        # make its per-request notes only to find them empty.
+        after = app.after_request_funcs.setdefault(None, [])
+        headers = [hook for hook in after if _is_limiters(hook, "__inject_headers")]
+        after[:] = [_where_limited(hook) if hook in headers else hook for hook in after]
+        teardown = app.teardown_request_funcs.setdefault(None, [])
+        release = limiter._Limiter__release_context  # type: ignore[attr-defined]
+        teardown[:] = [_where_limited(hook) if hook == release else hook for hook in teardown]
+
+
+#: Where Flask-Limiter (4.1.1, pinned) keeps a request's notes, made when a view's limit is checked.
+_LIMITER_NOTES = "_limiter_request_context"
+
+
+def _is_limiters(hook: Callable[..., Any], name: str) -> bool:
+    """Whether an after-request hook is the limiter's own `name` (added as partial(method, limiter))."""
+    return isinstance(hook, functools.partial) and hook.args == (limiter,) and hook.func.__name__ == name
+
+
+def _where_limited(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The limiter's hook, run only for a request whose view had a limit checked."""
+
+    @functools.wraps(hook)
+    def where_limited(value: Any) -> Any:
+        if hasattr(request_ctx._get_current_object(), _LIMITER_NOTES):  # type: ignore[attr-defined]
+            return hook(value)
+        return value  # the response, unchanged (a teardown's return is not used)
+
+    return where_limited
 
 
 def setting(name: str) -> Callable[[], str]:

@@ -52,3 +52,38 @@ def test_limits_for_every_request_are_checked_before_each(
     assert limiter._check_request_limit in app.before_request_funcs[None]
     statuses = [app.test_client().get(page_url(FLOW.pages[0])).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_the_limiters_headers_come_only_after_a_view_whose_limit_was_checked(
+    make_app: Callable[..., Flask], database: Path | str
+) -> None:
+    app = make_app(database, RATELIMIT_PATIENT_PAGES="5 per minute")
+    client = app.test_client()
+    prime(client, {}, submitted=False)
+    first = page_url(FLOW.pages[0])
+    posted = [client.post(first, data={}) for _ in range(2)]
+    assert [p.headers["X-RateLimit-Limit"] for p in posted] == ["5", "5"]
+    assert [p.headers["X-RateLimit-Remaining"] for p in posted] == ["4", "3"]  # counted on, not stale
+    shown = client.get(first)
+    assert shown.status_code == 200
+    assert "X-RateLimit-Limit" not in shown.headers  # a page only read: no limit checked
+
+
+def test_the_limiters_per_request_hooks_are_skipped_without_a_checked_limit(
+    make_app: Callable[..., Flask], database: Path | str
+) -> None:
+    from triage.extensions import limiter
+
+    app = make_app(database)
+    after = app.after_request_funcs[None]
+    assert not any(getattr(hook, "args", None) == (limiter,) for hook in after)  # only its guarded form
+    guarded = [getattr(hook, "__wrapped__", None) for hook in after]
+    assert any(getattr(hook, "args", None) == (limiter,) for hook in guarded)
+    release = limiter._Limiter__release_context  # type: ignore[attr-defined]
+    assert release not in app.teardown_request_funcs[None]
+    with app.test_request_context("/"):
+        from flask.globals import request_ctx
+
+        for hook in app.teardown_request_funcs[None]:
+            hook(None)
+        assert not hasattr(request_ctx._get_current_object(), "_limiter_request_context")
