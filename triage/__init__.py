@@ -80,6 +80,8 @@ def register_extensions(app: Flask) -> None:
     # `current_user` as a global looked up when a template uses it (staff pages), not a context
     # processor that loads the user before every page a patient sees.
     login_manager.init_app(app, add_context_processor=False)
+    # Its remember-cookie bookkeeping runs after staff requests only (triage/staff/auth.py).
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     app.add_template_global(current_user, "current_user")
     init_limiter(app)
     mail.init_app(app)

@@ -51,7 +51,11 @@ def header_language() -> str:
 
 
 def remember_page_language() -> None:
-    """Set g.lang once per request; templates and the `say` filter read it."""
+    """Set g.lang once per request; templates and the `say` filter read it. A static file is in no
+    language (its session is not even looked at, so a cache may keep one copy for everyone); the
+    JSON API answers in the language of Accept-Language."""
+    if request.endpoint == "static":
+        return
     g.lang = header_language() if request.path.startswith("/api/") else page_language()
 
 

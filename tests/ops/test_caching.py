@@ -115,3 +115,16 @@ def test_templates_compiled_before_the_workers_fork_are_never_read_again(
     client = app.test_client()
     assert client.get("/").status_code == 200
     assert client.get(page_url(FLOW.pages[0])).status_code == 200
+
+
+def test_answers_that_never_use_the_session_do_not_vary_by_cookie(client: FlaskClient) -> None:
+    """A shared cache may keep the style sheet once for everyone; a page kept in the session varies."""
+    for address in _assets(client):
+        answer = client.get(address)
+        answer.close()
+        assert "Cookie" not in answer.headers.get("Vary", ""), address
+    api = client.post("/api/v1/assessments", json=VIGNETTES[0]["answers"])
+    assert api.status_code == 200
+    assert "Cookie" not in api.headers.get("Vary", "")
+    page = client.get(page_url(FLOW.pages[0]))
+    assert "Cookie" in page.headers["Vary"]

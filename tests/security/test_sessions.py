@@ -115,3 +115,14 @@ def test_the_csrf_token_from_before_login_is_refused_after_it(csrf_client: Flask
     after = csrf_token(csrf_client, "/staff/")
     assert after != before
     assert is_login_redirect(csrf_client.post("/staff/logout", data={"csrf_token": after}))
+
+
+def test_logging_out_still_clears_a_remember_cookie_the_browser_holds(client: FlaskClient) -> None:
+    """The app never sets Flask-Login's remember cookie; one the browser still holds is cleared at
+    logout (its bookkeeping runs after staff requests)."""
+    login(client, RECEPTION)
+    client.set_cookie("remember_token", "1|stale")
+    logged_out = client.post("/staff/logout")
+    assert logged_out.status_code == 302
+    cleared = [c for c in logged_out.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert cleared and "Expires=Thu, 01 Jan 1970" in cleared[0]
