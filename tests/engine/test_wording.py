@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from types import MappingProxyType
 
 import pytest
 
@@ -193,3 +194,14 @@ def test_numbness_on_both_sides_covers_both_arms_or_an_arm_and_a_leg(rules: Rule
         assert all(part in text.get("el") for part in ("δύο πόδια", "δύο χέρια", "ένα χέρι και ένα πόδι")), (
             text
         )
+
+
+def test_texts_equal_in_every_language_are_one_text_however_they_were_made() -> None:
+    """Reasons and guidance are listed once each (dict keys): equal texts hash alike."""
+    first = Text.of({"en": "You told us", "el": "Μας είπατε"})
+    second = Text(MappingProxyType({"el": "Μας είπατε", "en": "You told us"}))
+    other = Text.of({"en": "You told us", "el": "Μας είπες"})
+    assert first == second and hash(first) == hash(second)
+    assert first != other
+    assert list(dict.fromkeys([first, other, second])) == [first, other]
+    assert "_hash" not in repr(first)

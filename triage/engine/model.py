@@ -44,6 +44,11 @@ class Text:
     """One patient-facing text in every language it is written in."""
 
     translations: Mapping[str, str]
+    #: Worked out once: an outcome's texts are hashed each time its reasons and guidance are listed.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(tuple(sorted(self.translations.items()))))
 
     @classmethod
     def of(cls, translations: Mapping[str, str]) -> Text:
@@ -51,7 +56,7 @@ class Text:
         return cls(MappingProxyType(dict(translations)))
 
     def __hash__(self) -> int:
-        return hash(tuple(sorted(self.translations.items())))
+        return self._hash
 
     @property
     def languages(self) -> frozenset[str]:
