@@ -69,3 +69,20 @@ def test_a_checkpoint_that_fails_loses_nothing_and_is_only_logged(
     with app.app_context():
         reference = repository.save_assessment(OUTCOME, Channel.API, "en")
         assert repository.find_assessment(reference) is not None
+
+
+def test_sqlite_uses_the_connection_used_last_next(sqlite_app: Flask, make_app: Callable[..., Flask]) -> None:
+    """Each connection keeps its own cache of the file's pages: the warmest is the one used last."""
+    with sqlite_app.app_context():
+        engine = db.engine
+        first, second = engine.connect(), engine.connect()
+        used = [first.connection.dbapi_connection, second.connection.dbapi_connection]
+        first.close()
+        second.close()  # the one used last
+        with engine.connect() as again:
+            assert again.connection.dbapi_connection is used[1]
+    in_memory = make_app("sqlite://")  # one connection, no pool to order
+    with in_memory.app_context():
+        assert "pool_use_lifo" not in in_memory.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT 1").scalar() == 1
