@@ -5,12 +5,14 @@ installation that is not prepared (see triage/readiness.py)."""
 import os
 
 from triage import create_app
+from triage.formatting import load_conventions
 from triage.readiness import refuse_to_serve_if_unprepared
 from triage.serving import PrivateRequestHandler, compile_templates
 
 app = create_app()
 refuse_to_serve_if_unprepared(app)
 compile_templates(app)
+load_conventions(app)  # dates and times in each language, before gunicorn forks
 
 if __name__ == "__main__":
     app.run(

@@ -10,15 +10,32 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton, format_time
-from flask import current_app
+from flask import Flask, current_app
 
 from triage import config
+from triage.extensions import rules
 from triage.i18n import current_language
 from triage.phones import readable_number
 
 #: The conventions a language's dates follow where CLDR's default for it is another country's:
 #: English as written in Europe ("1 Dec 2026, 09:38 EET"), not the United States' "Dec 1, 2026, 9:38 AM".
 DATE_LOCALES = {"en": "en_GB"}
+
+
+def load_conventions(app: Flask) -> list[str]:
+    """Read the date and time conventions of each of the app's languages now; the locales read.
+
+    Babel reads them from disk the first time each is used: 150 ms for English, with every thread
+    of the process waiting. run.py does it before gunicorn forks its workers, so a worker's first
+    page with a date (a result, a summary) is not the slow one, and the workers share one copy."""
+    zone = config.practice_zone(app.config)
+    moment = datetime(2026, 1, 1, 9, 30, tzinfo=UTC).astimezone(zone)
+    locales = [DATE_LOCALES.get(code, code) for code in app.extensions[rules.key].languages]
+    for locale in locales:
+        format_date(moment.date(), "long", locale=locale)
+        format_skeleton("yMMMd", moment, tzinfo=zone, locale=locale)
+        format_time(moment, "HH:mm z", tzinfo=zone, locale=locale)
+    return locales
 
 
 def practice_zone() -> ZoneInfo:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,27 @@ def test_a_screens_form_class_is_made_once(app: Flask) -> None:
         phone = type(page_form(page.questions, RULES.contract, "en", Voice.PHONE))
     assert len(made) == 1
     assert greek not in made and phone not in made
+
+
+def test_date_conventions_read_before_the_workers_fork_are_never_read_again(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from babel import localedata
+
+    from triage.formatting import load_conventions, local_time, long_date
+
+    monkeypatch.setattr(localedata, "_cache", {})  # as in a new process: nothing read yet
+    assert sorted(load_conventions(app)) == ["el", "en_GB"]
+
+    def unreadable(name: str) -> str:
+        raise AssertionError(f"the conventions of {name} were read from disk after load_conventions")
+
+    monkeypatch.setattr(localedata, "resolve_locale_filename", unreadable)
+    with app.app_context():
+        moment = datetime(2026, 12, 1, 7, 38, tzinfo=UTC)
+        assert local_time(moment, "en") == "1 Dec 2026, 09:38 EET"
+        assert long_date(moment.date(), "el") == "1 Δεκεμβρίου 2026"
+        assert local_time(moment, "el").endswith("09:38 EET")
 
 
 def test_templates_compiled_before_the_workers_fork_are_never_read_again(
