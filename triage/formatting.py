@@ -13,8 +13,7 @@ from babel.dates import format_date, format_skeleton, format_time
 from flask import Flask, current_app
 
 from triage import config
-from triage.extensions import rules
-from triage.i18n import current_language
+from triage.i18n import current_language, languages
 from triage.phones import readable_number
 
 #: The conventions a language's dates follow where CLDR's default for it is another country's:
@@ -27,15 +26,14 @@ def load_conventions(app: Flask) -> list[str]:
 
     Babel reads them from disk the first time each is used: 150 ms for English, with every thread
     of the process waiting. run.py does it before gunicorn forks its workers, so a worker's first
-    page with a date (a result, a summary) is not the slow one, and the workers share one copy."""
-    zone = config.practice_zone(app.config)
-    moment = datetime(2026, 1, 1, 9, 30, tzinfo=UTC).astimezone(zone)
-    locales = [DATE_LOCALES.get(code, code) for code in app.extensions[rules.key].languages]
-    for locale in locales:
-        format_date(moment.date(), "long", locale=locale)
-        format_skeleton("yMMMd", moment, tzinfo=zone, locale=locale)
-        format_time(moment, "HH:mm z", tzinfo=zone, locale=locale)
-    return locales
+    page with a date (a result, a summary) is not the slow one, and the workers share one copy.
+    Read by formatting a time and a date as pages do, so what is read is what they use."""
+    moment = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
+    with app.app_context():  # the practice's time zone, the rules' languages
+        for code in languages():
+            local_time(moment, code)
+            long_date(moment.date(), code)
+        return [DATE_LOCALES.get(code, code) for code in languages()]
 
 
 def practice_zone() -> ZoneInfo:
