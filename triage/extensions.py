@@ -110,8 +110,7 @@ def init_limiter(app: Flask) -> None:
         # was checked: the rest (every patient page read, the JSON API with its own limits) would
         # make its per-request notes only to find them empty.
         after = app.after_request_funcs.setdefault(None, [])
-        headers = [hook for hook in after if _is_limiters(hook, "__inject_headers")]
-        after[:] = [_where_limited(hook) if hook in headers else hook for hook in after]
+        after[:] = [_where_limited(hook) if _is_limiters_headers(hook) else hook for hook in after]
         teardown = app.teardown_request_funcs.setdefault(None, [])
         release = limiter._Limiter__release_context  # type: ignore[attr-defined]
         teardown[:] = [_where_limited(hook) if hook == release else hook for hook in teardown]
@@ -121,9 +120,11 @@ def init_limiter(app: Flask) -> None:
 _LIMITER_NOTES = "_limiter_request_context"
 
 
-def _is_limiters(hook: Callable[..., Any], name: str) -> bool:
-    """Whether an after-request hook is the limiter's own `name` (added as partial(method, limiter))."""
-    return isinstance(hook, functools.partial) and hook.args == (limiter,) and hook.func.__name__ == name
+def _is_limiters_headers(hook: Callable[..., Any]) -> bool:
+    """Whether an after-request hook is the limiter's own header hook (partial(method, limiter))."""
+    if not isinstance(hook, functools.partial):
+        return False
+    return hook.args == (limiter,) and hook.func.__name__ == "__inject_headers"
 
 
 def _where_limited(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
