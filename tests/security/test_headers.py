@@ -75,12 +75,16 @@ def test_the_style_sheet_may_be_cached(client: FlaskClient) -> None:
         assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
-def served(endpoint: str, own: list[tuple[str, str]], scheme: str = "https") -> Headers:
-    """The headers of an answer with these headers of its own, from an app that set this endpoint."""
+def served(
+    endpoint: str | None, own: list[tuple[str, str]], scheme: str = "https", status: str = "200 OK"
+) -> Headers:
+    """The headers of an answer with these headers of its own, from an app that set this endpoint
+    (None: it set none, as for a request it did not route or refused before its view)."""
 
     def view(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        environ[ENDPOINT] = endpoint
-        start_response("200 OK", list(own))
+        if endpoint is not None:
+            environ[ENDPOINT] = endpoint
+        start_response(status, list(own))
         return [b"page"]
 
     sent: dict[str, Headers] = {}
@@ -123,15 +127,8 @@ def test_a_static_file_keeps_its_caching_and_plain_http_has_no_hsts() -> None:
 
 def test_an_answer_from_no_view_is_never_stored() -> None:
     """A request the app did not route (or refused before its view) set no endpoint: no-store."""
-
-    def bare(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        start_response("400 Bad Request", [("Cache-Control", "public, max-age=60")])
-        return [b""]
-
-    sent: list[list[tuple[str, str]]] = []
-    environ = EnvironBuilder("/").get_environ()
-    SecurityHeaders(bare)(environ, lambda status, headers, exc_info=None: sent.append(headers))  # type: ignore[arg-type]
-    assert Headers(sent[0]).getlist("Cache-Control") == ["no-store"]
+    headers = served(None, [("Cache-Control", "public, max-age=60")], scheme="http", status="400 Bad Request")
+    assert headers.getlist("Cache-Control") == ["no-store"]
 
 
 def test_a_page_that_does_not_exist_is_never_stored(client: FlaskClient) -> None:
