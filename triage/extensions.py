@@ -97,6 +97,23 @@ def _only_reading() -> bool:
     return current_app.view_functions.get(request.endpoint or "") not in _COUNTED_READS
 
 
+def unless_reading(limit: Callable[[V], V]) -> Callable[[V], V]:
+    """One of the limiter's view decorators, not even entered for a read that `_only_reading` lets
+    through: the limiter would resolve the view's limits, note them for the request and add their
+    headers, only to find the read exempt (a question page is read on every step of the way)."""
+
+    def decorate(view: V) -> V:
+        limited = limit(view)
+
+        @functools.wraps(view)
+        def checked_unless_reading(*args: Any, **kwargs: Any) -> Any:
+            return view(*args, **kwargs) if _only_reading() else limited(*args, **kwargs)
+
+        return checked_unless_reading  # type: ignore[return-value]
+
+    return decorate
+
+
 def init_limiter(app: Flask) -> None:
     """Attach the limiter. Without limits for every request (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION)
     each limit is on a view, whose decorator checks it: the check Flask-Limiter adds before every

@@ -87,3 +87,29 @@ def test_the_limiters_per_request_hooks_are_skipped_without_a_checked_limit(
         for hook in app.teardown_request_funcs[None]:
             hook(None)
         assert not hasattr(request_ctx._get_current_object(), "_limiter_request_context")
+
+
+def test_a_page_read_does_not_even_enter_its_views_limit(
+    make_app: Callable[..., Flask], database: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage.extensions import limiter
+
+    app = make_app(database, RATELIMIT_PATIENT_PAGES="5 per minute", RATELIMIT_PATIENT_FORMS="5 per minute")
+    client = app.test_client()
+    prime(client, {}, submitted=False)
+    checked: list[str | None] = []
+    check = limiter._check_request_limit
+
+    def counted(*args: object, **kwargs: object) -> None:
+        from flask import request
+
+        checked.append(request.method)
+        check(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(limiter, "_check_request_limit", counted)
+    first = page_url(FLOW.pages[0])
+    assert client.get(first).status_code == 200
+    assert client.get("/check-answers").status_code in (200, 302)
+    assert checked == []  # neither read resolved a limit
+    assert client.post(first, data={}).status_code == 200  # refused answers, shown again
+    assert checked == ["POST"]  # a POST is still checked

@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 from triage import alerts, pdf
 from triage.engine import Level, Outcome
 from triage.errors import csrf_expired_page
-from triage.extensions import counts_reads, limiter, rules, setting
+from triage.extensions import counts_reads, limiter, rules, setting, unless_reading
 from triage.i18n import current_language
 from triage.idle import Idle
 from triage.patient import bp, state
@@ -43,8 +43,8 @@ from triage.templating import plain
 
 CHECK = "check"
 #: Confirming answers and asking for a call-back share one limit per address: each saves a record.
-SAVING_FORMS = limiter.shared_limit(
-    setting("RATELIMIT_PATIENT_FORMS"), scope="patient-forms", methods=["POST"]
+SAVING_FORMS = unless_reading(
+    limiter.shared_limit(setting("RATELIMIT_PATIENT_FORMS"), scope="patient-forms", methods=["POST"])
 )
 
 
@@ -100,7 +100,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
-@limiter.limit(setting("RATELIMIT_PATIENT_PAGES"), methods=["POST"])
+@unless_reading(limiter.limit(setting("RATELIMIT_PATIENT_PAGES"), methods=["POST"]))
 def question_page(page_id: str) -> ResponseReturnValue:
     """One page of questions; on a valid post, save the answers and go on."""
     flow = rules.questionnaire
