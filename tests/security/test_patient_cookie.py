@@ -117,3 +117,48 @@ def test_the_questionnaire_works_with_the_database_down(make_app: Callable[..., 
     trip = Journey(client).walk(ANSWERS)
     assert trip.level == "urgent"
     assert "could not save" in trip.result.main.text.lower()  # type: ignore[union-attr]
+
+
+def _opened(sealed: str) -> bytes:
+    """The text inside a cookie sealed with the key made from the secret "k"."""
+    from cryptography.fernet import Fernet
+
+    from triage.sessions import fernet_key
+
+    return Fernet(fernet_key("k")).decrypt(sealed.encode("ascii"))
+
+
+def test_a_session_of_json_values_is_sealed_as_compact_json_and_a_tuple_comes_back_a_list() -> None:
+    serializer = EncryptedSerializer(["k"])
+    session = {"answers": {"age": 70, "night_pain": "unsure", "symptoms": []}, "seen": 1.5, "_fresh": False}
+    sealed = serializer.dumps({**session, "_flashes": [("message", "idle")]})
+    assert _opened(sealed) == (
+        b'{"answers":{"age":70,"night_pain":"unsure","symptoms":[]},"seen":1.5,"_fresh":false,'
+        b'"_flashes":[["message","idle"]]}'
+    )
+    assert serializer.loads(sealed) == {**session, "_flashes": [["message", "idle"]]}
+
+
+def test_values_json_lacks_are_written_by_flasks_tagged_json_and_come_back_as_themselves() -> None:
+    from datetime import UTC, datetime
+
+    from markupsafe import Markup
+
+    serializer = EncryptedSerializer(["k"])
+    session = {"at": datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "notice": Markup("<b>ok</b>"), "raw": b"\x00"}
+    sealed = serializer.dumps(session)
+    assert b'{" d":' in _opened(sealed)  # Flask's tag for a date
+    opened = serializer.loads(sealed)
+    assert opened == session
+    assert isinstance(opened["notice"], Markup)
+
+
+def test_a_cookie_sealed_with_flasks_tagged_json_before_still_opens_with_its_tuples() -> None:
+    from cryptography.fernet import Fernet
+    from flask.json.tag import TaggedJSONSerializer
+
+    from triage.sessions import fernet_key
+
+    session = {"answers": {"age": 70}, "_flashes": [("message", "idle")]}
+    before = Fernet(fernet_key("k")).encrypt(TaggedJSONSerializer().dumps(session).encode()).decode()
+    assert EncryptedSerializer(["k"]).loads(before) == session  # the tuple restored
