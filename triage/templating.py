@@ -11,13 +11,14 @@ from markupsafe import Markup, escape
 from triage.config import practice_values
 from triage.engine import Text
 from triage.engine.contract import UNSURE, Question
+from triage.engine.export import FilledTexts
 from triage.extensions import rules
 from triage.formatting import local_time, long_date, phone
 from triage.i18n import current_language
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
 #: Where an app keeps its texts filled in, and its practice's details, by language.
-_SAID, _PRACTICE = "triage_said", "triage_practice"
+_SAID, _PRACTICE, _FILLED = "triage_said", "triage_practice", "triage_filled"
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -87,8 +88,16 @@ def _practice(lang: str, linked: bool) -> dict[str, Any]:
 
 def plain(text: Text) -> str:
     """A rule-set text in the page's language with its {placeholders} filled, as plain text (to store)."""
-    lang = current_language()
-    return text.render(lang, _practice(lang, linked=False))
+    return filled_texts(current_language())(text)
+
+
+def filled_texts(lang: str) -> FilledTexts:
+    """The rule set's texts in `lang` filled with the practice's details as plain text, each once per
+    app (the details are settings, fixed when the app starts)."""
+    made: dict[str, FilledTexts] = current_app.extensions.setdefault(_FILLED, {})
+    if lang not in made:
+        made[lang] = FilledTexts(lang, _practice(lang, linked=False))
+    return made[lang]
 
 
 @functools.lru_cache(maxsize=256)  # the practice's few numbers, on every page

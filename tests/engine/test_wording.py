@@ -205,3 +205,25 @@ def test_texts_equal_in_every_language_are_one_text_however_they_were_made() -> 
     assert first != other
     assert list(dict.fromkeys([first, other, second])) == [first, other]
     assert "_hash" not in repr(first)
+
+
+def test_filled_texts_fill_each_text_once_in_their_language_with_the_values_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from triage.engine.export import FilledTexts
+
+    values = {"practice_phone": "210 000 0000"}
+    greek = FilledTexts("el", values)
+    values["practice_phone"] = "changed after"  # the values are the ones given, kept
+    call = Text.of({"en": "Call {practice_phone} today.", "el": "Καλέστε στο {practice_phone} σήμερα."})
+    rendered: list[str] = []
+    render = Text.render
+
+    def counted(text: Text, lang: str, fill: object) -> str:
+        rendered.append(lang)
+        return render(text, lang, fill)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Text, "render", counted)
+    assert [greek(call) for _ in range(3)] == ["Καλέστε στο 210 000 0000 σήμερα."] * 3
+    assert FilledTexts("en", values)(call) == "Call changed after today."
+    assert rendered == ["el", "en"]  # once for each, however often it is said

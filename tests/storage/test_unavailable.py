@@ -22,7 +22,7 @@ from tests.support.journeys import prime, show, submit_online
 from tests.support.markup import Element, level_shown, parse
 from triage.config import practice_values
 from triage.engine import load_rules
-from triage.engine.export import outcome_as_dict
+from triage.engine.export import FilledTexts, outcome_as_dict
 from triage.storage.models import Base
 from triage.storage.repository import (
     StorageUnavailable,
@@ -64,7 +64,7 @@ def broken_app(request: pytest.FixtureRequest, make_app: Callable[..., Flask], t
 
 def expected_outcome(answers: dict[str, Any]) -> dict[str, Any]:
     """The full outcome the API gives for these answers, as JSON."""
-    outcome = outcome_as_dict(RULES.assess(answers), "en", practice_values(PRACTICE))
+    outcome = outcome_as_dict(RULES.assess(answers), FilledTexts("en", practice_values(PRACTICE)))
     as_json: dict[str, Any] = json.loads(json.dumps(outcome))
     return as_json
 

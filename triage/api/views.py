@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -12,7 +12,6 @@ from triage.api import bp
 from triage.api.keys import KeyRefused, key_hash, sent_key
 from triage.api.limits import Counted, limited
 from triage.api.openapi import openapi_document
-from triage.config import practice_values
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
 from triage.extensions import rules
@@ -20,6 +19,7 @@ from triage.i18n import current_language
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import KeyNotActive, StorageUnavailable
+from triage.templating import filled_texts
 
 
 def key_of_request() -> str:
@@ -56,7 +56,7 @@ def create_assessment() -> ResponseReturnValue:
         outcome = rules.current.assess(answers)
     except AnswersInvalid as exc:
         return {"errors": exc.messages(lang)}, 422
-    result = outcome_as_dict(outcome, lang, practice_values(current_app.config, lang))
+    result = outcome_as_dict(outcome, filled_texts(lang))
     result["saved"], result["reference"] = False, None
     if key is None:  # no key: assessed, not saved
         return result

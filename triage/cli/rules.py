@@ -13,7 +13,7 @@ from triage.cli.common import INVALID_INPUT, load, rules_dir_option, search_opti
 from triage.config import from_environment, practice_values
 from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RuleFileError, RuleSet, RulesInvalid
 from triage.engine.check import INVARIANTS, check_rules
-from triage.engine.export import outcome_as_dict
+from triage.engine.export import FilledTexts, outcome_as_dict
 from triage.engine.table import rules_table
 from triage.safety.diff import (
     BANK_SAMPLES,
@@ -60,8 +60,8 @@ def assess(file: TextIO, lang: str, rules_dir: str | None) -> None:
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(INVALID_INPUT)
-    values = practice_values(from_environment(), lang)
-    results = [outcome_as_dict(outcome, lang, values) for outcome in outcomes]
+    say = FilledTexts(lang, practice_values(from_environment(), lang))
+    results = [outcome_as_dict(outcome, say) for outcome in outcomes]
     click.echo(json.dumps(results if isinstance(data, list) else results[0], ensure_ascii=False, indent=2))
 
 

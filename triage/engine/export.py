@@ -6,19 +6,37 @@ from collections.abc import Mapping
 from typing import Any
 
 from .contract import Contract, Question
-from .model import Outcome
+from .model import Outcome, Text
+
+#: Texts a FilledTexts keeps at most (a rule set has a few hundred).
+_KEPT = 4096
 
 
-def outcome_as_dict(outcome: Outcome, lang: str, values: Mapping[str, object]) -> dict[str, Any]:
-    """An outcome in `lang`, its texts filled with the practice's `values` (numbers, names).
+class FilledTexts:
+    """Texts in one language with their {placeholders} filled from one set of values (the practice's
+    numbers and names), each filled once: texts are immutable, and an outcome says some twenty-five."""
+
+    def __init__(self, lang: str, values: Mapping[str, object]) -> None:
+        self.lang = lang
+        self._values = dict(values)
+        self._filled: dict[Text, str] = {}
+
+    def __call__(self, text: Text) -> str:
+        """`text` in this language, filled."""
+        filled = self._filled.get(text)
+        if filled is None:
+            filled = text.render(self.lang, self._values)
+            if len(self._filled) < _KEPT:
+                self._filled[text] = filled
+        return filled
+
+
+def outcome_as_dict(outcome: Outcome, say: FilledTexts) -> dict[str, Any]:
+    """An outcome in the language of `say`, its texts filled with the practice's values.
 
     `fired_rules` lists every rule that fired with its level, reason and own guidance (for staff);
     what the person is shown is `action`, `decisive_reasons`, `also_told_reasons` and `guidance`.
     """
-
-    def say(text: Any) -> str:
-        return str(text.render(lang, values))
-
     advice = outcome.advice
     result: dict[str, Any] = {
         "level": outcome.level.value,
