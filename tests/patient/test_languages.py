@@ -200,3 +200,15 @@ def test_the_timed_out_page_keeps_the_chosen_language(csrf_client: FlaskClient) 
     assert response.status_code == 400
     page = parse(response.text)
     assert page.html.get("lang") == "el" and GREEK.search(page.one("h1").text)
+
+
+def test_the_locale_of_each_language_is_made_once_and_is_the_requests_language(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    made = []
+    for header in ("el-GR,el;q=0.9", "en", "el"):
+        with app.test_request_context("/", headers={"Accept-Language": header}):
+            app.preprocess_request()
+            made.append(get_locale())
+    assert [str(locale) for locale in made] == ["el", "en", "el"]
+    assert made[0] is made[2]  # not parsed again (nor looked for on disk) on every request
