@@ -11,6 +11,7 @@ as a float, which would change what an answer that is out of range is told).
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -42,3 +43,13 @@ class JSONProvider(DefaultJSONProvider):
         # One line, as Flask's. (Flask's Response takes bytes; the base class is typed for text.)
         answer: Response = self._app.response_class(body + b"\n", mimetype=self.mimetype)  # type: ignore[arg-type]
         return answer
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's text (the answers, the rules that fired), written by orjson: compact UTF-8,
+    keys in their order. What it refuses (an integer past 64 bits, a key that is not text) is written
+    by the standard library, as SQLAlchemy would have."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(value)

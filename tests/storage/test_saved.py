@@ -161,3 +161,26 @@ def test_nothing_but_the_answers_reaches_the_row(app: Flask, client: FlaskClient
     text = json.dumps(row, default=str)
     assert "Papadopoulou" not in text
     assert "203.0.113.77" not in text
+
+
+def test_the_json_columns_hold_compact_json_and_read_back_as_sent(app: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import text
+
+    send_api_key(app, client)
+    assert client.post(API, json=VIGNETTES[0]["answers"]).get_json()["saved"]
+    as_text = "SELECT CAST(answers AS TEXT), CAST(fired_rules AS TEXT) FROM assessments"
+    with app.app_context():
+        answers_text, fired_text = db.session.execute(text(as_text)).one()
+    (row,) = assessments(app)
+    assert len(row["answers"]) > 1 and len(row["fired_rules"]) > 1
+    assert ": " not in answers_text and ", " not in fired_text  # written by orjson: no spaces
+    assert (json.loads(answers_text), json.loads(fired_text)) == (row["answers"], row["fired_rules"])
+
+
+def test_a_json_column_value_orjson_refuses_is_written_by_the_standard_library() -> None:
+    from triage.json_provider import json_text
+
+    assert json_text({"age": 70, "symptoms": ["numbness"], "note": "πόνος"}) == (
+        '{"age":70,"symptoms":["numbness"],"note":"πόνος"}'
+    )
+    assert json_text({"big": 2**70}) == '{"big": 1180591620717411303424}'
