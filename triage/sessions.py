@@ -5,12 +5,13 @@ Flask's own cookie is signed, not encrypted: anyone holding it can read the answ
 the `cryptography` library), its key derived from SECRET_KEY with HKDF; older keys in
 SECRET_KEY_FALLBACKS still open cookies made before a key change.
 
-Inside, the session is JSON written and read by orjson: Flask's tagged JSON walks every value in
-Python to mark the types JSON lacks, 58 µs to write a session of answers that orjson writes in 1.
-A session holds JSON's own values (text, numbers, true/false, lists, objects); a tuple comes back as
-a list (Flask's flashes are read either way). Anything orjson would not write as itself (a date,
-bytes, Markup) is written by Flask's tagged JSON as before, and read back by it, as are the cookies
-sealed before this change.
+Inside, the session is JSON written and read by orjson, after a mark of its own: Flask's tagged JSON
+walks every value in Python to mark the types JSON lacks, 58 µs to write a session of answers that
+orjson writes in 1. A session holds JSON's own values (text, numbers, true/false, lists, objects);
+a tuple comes back as a list (Flask's flashes are read either way). Anything orjson would not write
+as itself (a date, bytes, Markup) is written by Flask's tagged JSON as before, without the mark, and
+read back by it, as are the cookies sealed before this change. (The mark, not the text, says which:
+a field name typed into a draft may look like one of the tagged JSON's tags, " b" or " t".)
 
 Why a cookie and not a server-side store: the questionnaire must keep working when the database
 is down (the advice never depends on it), and nothing about a person is kept on the server until
@@ -40,9 +41,8 @@ MAX_COOKIE_BYTES = 3800
 #: What a session may lose first when it would not fit: text typed on a page but not accepted.
 DISPOSABLE_KEYS = ("drafts",)
 _HKDF_SALT = b"spine-triage"
-#: What Flask's tagged JSON marks a value with ({" t": [...]} for a tuple, " d" a date, …): a
-#: session's text with one of these is read by it. (Plain JSON has none: a quote inside a text is \".)
-_TAGGED = b'{" '
+#: Before a session's JSON written by orjson; the tagged JSON's text starts with "{", never with it.
+_ORJSON = b"j"
 #: Dates, dataclasses and str subclasses (Markup): orjson refuses them, for the tagged JSON to write.
 _TAGGED_TYPES = (
     orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
@@ -86,15 +86,15 @@ class EncryptedSerializer:
             opened = self.fernet.decrypt(value.encode("ascii"), ttl=max_age)
         except (InvalidToken, UnicodeEncodeError) as exc:
             raise BadSignature("the session cookie cannot be opened") from exc
-        if _TAGGED in opened:
-            tagged: dict[str, Any] = self.tagged.loads(opened.decode("utf-8"))
-            return tagged
-        data: dict[str, Any] = orjson.loads(opened)
-        return data
+        if opened.startswith(_ORJSON):
+            data: dict[str, Any] = orjson.loads(opened[len(_ORJSON) :])
+            return data
+        tagged: dict[str, Any] = self.tagged.loads(opened.decode("utf-8"))
+        return tagged
 
     def _seal(self, session: dict[str, Any]) -> str:
         try:
-            text = orjson.dumps(session, option=_TAGGED_TYPES)
+            text = _ORJSON + orjson.dumps(session, option=_TAGGED_TYPES)
         except orjson.JSONEncodeError:  # a type JSON lacks (a date, bytes, Markup): tagged, as Flask's
             text = self.tagged.dumps(session).encode("utf-8")
         return self.fernet.encrypt(text).decode("ascii")
