@@ -9,16 +9,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from flask import Flask, current_app
 
 from triage import config
-from triage.i18n import current_language, languages
+from triage.i18n import babel_locale, current_language, languages
 from triage.phones import readable_number
 
 #: The conventions a language's dates follow where CLDR's default for it is another country's:
 #: English as written in Europe ("1 Dec 2026, 09:38 EET"), not the United States' "Dec 1, 2026, 9:38 AM".
 DATE_LOCALES = {"en": "en_GB"}
+
+
+def date_locale(code: str) -> Locale:
+    """The locale whose conventions a language's dates and times follow (made once, as the pages')."""
+    return babel_locale(DATE_LOCALES.get(code, code))
 
 
 def load_conventions(app: Flask) -> list[str]:
@@ -33,7 +39,7 @@ def load_conventions(app: Flask) -> list[str]:
         for code in languages():
             local_time(moment, code)
             long_date(moment.date(), code)
-        return [DATE_LOCALES.get(code, code) for code in languages()]
+        return [str(date_locale(code)) for code in languages()]
 
 
 def practice_zone() -> ZoneInfo:
@@ -54,7 +60,7 @@ def local_time(moment: datetime | None, lang: str | None = None) -> str:
         return ""
     local = in_practice_zone(moment)
     code = lang or current_language()
-    locale = DATE_LOCALES.get(code, code)
+    locale = date_locale(code)
     day = format_skeleton("yMMMd", local, tzinfo=local.tzinfo, locale=locale)
     return f"{day}, {format_time(local, 'HH:mm z', tzinfo=local.tzinfo, locale=locale)}"
 
@@ -63,7 +69,7 @@ def long_date(day: date, lang: str | None = None) -> str:
     """A date as people write it in the page's language: "24 November 2026" (British order, as the
     times) / "24 Νοεμβρίου 2026"."""
     code = lang or current_language()
-    return str(format_date(day, "long", locale=DATE_LOCALES.get(code, code)))
+    return str(format_date(day, "long", locale=date_locale(code)))
 
 
 def local_iso(moment: datetime | None) -> str:

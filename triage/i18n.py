@@ -63,8 +63,8 @@ def remember_page_language() -> None:
 
 @functools.cache  # a few languages; a Locale is never changed once made
 def babel_locale(code: str) -> Locale:
-    """The Babel locale of a language code, made once: Flask-Babel parses what the locale selector
-    gives on every request, and Babel looks on disk for the locale's data each time (28 µs a request)."""
+    """The Babel locale of a language code, made once, for the pages' texts and their dates: Babel
+    parses a code it is given each time, and looks on disk for the locale's data (28 µs a request)."""
     return Locale.parse(code)
 
 
