@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
@@ -22,7 +23,7 @@ from itsdangerous import BadSignature
 from tests.support.cases import VIGNETTE
 from tests.support.database import UNOPENABLE_SQLITE
 from tests.support.journeys import Journey, saved_answers
-from triage.sessions import EncryptedSerializer
+from triage.sessions import EncryptedSerializer, fernet_key
 
 ANSWERS = VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"]
 BROWSER_COOKIE_LIMIT = 4096
@@ -119,13 +120,14 @@ def test_the_questionnaire_works_with_the_database_down(make_app: Callable[..., 
     assert "could not save" in trip.result.main.text.lower()  # type: ignore[union-attr]
 
 
+def _fernet() -> Fernet:
+    """The cookie's encryption with the key made from the secret "k"."""
+    return Fernet(fernet_key("k"))
+
+
 def _opened(sealed: str) -> bytes:
-    """The text inside a cookie sealed with the key made from the secret "k"."""
-    from cryptography.fernet import Fernet
-
-    from triage.sessions import fernet_key
-
-    return Fernet(fernet_key("k")).decrypt(sealed.encode("ascii"))
+    """The text inside a cookie sealed with that key."""
+    return _fernet().decrypt(sealed.encode("ascii"))
 
 
 def test_a_session_of_json_values_is_sealed_as_compact_json_and_a_tuple_comes_back_a_list() -> None:
@@ -154,13 +156,10 @@ def test_values_json_lacks_are_written_by_flasks_tagged_json_and_come_back_as_th
 
 
 def test_a_cookie_sealed_with_flasks_tagged_json_before_still_opens_with_its_tuples() -> None:
-    from cryptography.fernet import Fernet
     from flask.json.tag import TaggedJSONSerializer
 
-    from triage.sessions import fernet_key
-
     session = {"answers": {"age": 70}, "_flashes": [("message", "idle")]}
-    before = Fernet(fernet_key("k")).encrypt(TaggedJSONSerializer().dumps(session).encode()).decode()
+    before = _fernet().encrypt(TaggedJSONSerializer().dumps(session).encode()).decode()
     assert EncryptedSerializer(["k"]).loads(before) == session  # the tuple restored
 
 
