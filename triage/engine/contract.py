@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -80,10 +81,18 @@ class Question:
     errors: Mapping[str, Text] = field(default_factory=dict, compare=False)
     #: Wording for other voices, e.g. {"phone": {"label": …, "hint": …}} for a receptionist.
     variants: Mapping[str, Mapping[str, Text]] = field(default_factory=dict, compare=False)
+    #: `problem` and `fact` made once for the question's kind (None: an answer is its own fact), as
+    #: reading answers calls them for every answer of every assessment.
+    problem_of: Callable[[Any], str | None] = field(init=False, repr=False, compare=False)
+    fact_of: Callable[[Any], Any] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "problem_of", functools.partial(_CHECKS[self.kind], self))
+        object.__setattr__(self, "fact_of", _FACTS.get(self.kind))
 
     def problem(self, value: Any) -> str | None:
         """The code of what is wrong with a given (non-null) answer, or None when it is valid."""
-        return _CHECKS[self.kind](self, value)
+        return self.problem_of(value)
 
     def _number_problem(self, value: Any) -> str | None:
         if type(value) is not int:
@@ -112,11 +121,7 @@ class Question:
 
     def fact(self, value: Any) -> Any:
         """The value rules see: "unsure" counts as yes, lists become sets."""
-        if self.kind is Kind.YES_NO:
-            return value is True or value == UNSURE
-        if self.kind is Kind.MULTI_CHOICE:
-            return frozenset(value)
-        return value
+        return value if self.fact_of is None else self.fact_of(value)
 
     @property
     def label(self) -> Text:
@@ -135,6 +140,14 @@ _CHECKS: dict[Kind, Callable[[Question, Any], str | None]] = {
     )
     for kind in Kind
 }
+
+
+def _yes_or_unsure(value: Any) -> bool:
+    return value is True or value == UNSURE
+
+
+#: The facts that differ from the answer: "unsure" counts as yes, a list becomes a set.
+_FACTS: dict[Kind, Callable[[Any], Any]] = {Kind.YES_NO: _yes_or_unsure, Kind.MULTI_CHOICE: frozenset}
 
 
 @dataclass(frozen=True)

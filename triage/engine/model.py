@@ -133,6 +133,8 @@ class Rule:
     repeats: tuple[str, ...] = ()  # more urgent rules whose reason already says what this one does
     action: Text | None = None  # replaces the level's action where this rule decides the outcome
     phone_action: Text | None = None  # replaces the level's phone script where it decides the outcome
+    #: The rule as fired, one for each reason it gives (a reason's wordings are few and immutable).
+    _fired: dict[Text, FiredRule] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     @property
     def reason(self) -> Text:
@@ -142,6 +144,24 @@ class Rule:
     def reason_for(self, facts: Mapping[str, Any]) -> Text:
         """The reason in the person's own terms: what these answers certainly say."""
         return self.wording.resolve(facts)
+
+    def fired_for(self, facts: Mapping[str, Any]) -> FiredRule:
+        """The rule as fired on these facts, with their reason (made once for each reason)."""
+        reason = self.wording.resolve(facts)
+        fired = self._fired.get(reason)
+        if fired is None:
+            made = FiredRule(
+                self.id,
+                self.level,
+                reason,
+                self.guidance,
+                self.source,
+                self.repeats,
+                self.action,
+                self.phone_action,
+            )
+            fired = self._fired.setdefault(reason, made)
+        return fired
 
 
 @dataclass(frozen=True)
@@ -231,7 +251,8 @@ class Outcome:
 
     `fired_rules` holds every rule that fired, most urgent first (staff see them all). What the
     person is shown is derived from them (spec §3a): the decisive rules are those at the outcome's
-    level, and only their guidance is shown, with the level's own advice.
+    level, and only their guidance is shown, with the level's own advice. What is derived is worked
+    out once (an outcome never changes; a page and its JSON form ask for it several times).
     """
 
     level: Level
@@ -244,22 +265,22 @@ class Outcome:
     partial: bool = False
     unanswered: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def decisive_rules(self) -> tuple[FiredRule, ...]:
         """The fired rules at the outcome's level: the ones that decided it."""
         return tuple(rule for rule in self.fired_rules if rule.level == self.level)
 
-    @property
+    @functools.cached_property
     def other_rules(self) -> tuple[FiredRule, ...]:
         """The fired rules below the outcome's level (their guidance is never shown)."""
         return tuple(rule for rule in self.fired_rules if rule.level < self.level)
 
-    @property
+    @functools.cached_property
     def decisive_reasons(self) -> tuple[Text, ...]:
         """Why, first: the reasons of the decisive rules, in rule order."""
         return tuple(dict.fromkeys(rule.reason for rule in self.decisive_rules))
 
-    @property
+    @functools.cached_property
     def also_told_reasons(self) -> tuple[Text, ...]:
         """ "You also told us": the other rules' reasons (no guidance), less those repeating another."""
         fired = {rule.id for rule in self.fired_rules}
@@ -269,19 +290,19 @@ class Outcome:
         ]
         return tuple(dict.fromkeys(texts))
 
-    @property
+    @functools.cached_property
     def action(self) -> Text:
         """The action to show: the first decisive rule's own, where one has it, else the level's."""
         own = [rule.action for rule in self.decisive_rules if rule.action is not None]
         return own[0] if own else self.advice.action
 
-    @property
+    @functools.cached_property
     def phone_script(self) -> Text:
         """What the receptionist reads out: the first decisive rule's own script, else the level's."""
         own = [rule.phone_action for rule in self.decisive_rules if rule.phone_action is not None]
         return own[0] if own else self.advice.phone_script
 
-    @property
+    @functools.cached_property
     def guidance(self) -> tuple[Text, ...]:
         """The guidance shown: the decisive rules' own, then the level's; never a lower rule's."""
         texts = [rule.guidance for rule in self.decisive_rules if rule.guidance is not None]

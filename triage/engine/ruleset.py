@@ -6,10 +6,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import Condition
+from .conditions import Condition, Evaluator
 from .contract import Contract
 from .model import (
-    FiredRule,
     Level,
     LevelAdvice,
     Outcome,
@@ -47,6 +46,11 @@ class RuleSet:
     not_a_diagnosis: Text = field(repr=False)
     placeholders: frozenset[str] = field(default=frozenset(), repr=False)
     floor: tuple[Level, tuple[str, ...]] = (Level.EMERGENCY, ())  # level, and the questions that force it
+    #: Each rule with its condition's evaluator, made as the rule set is loaded (not on a first request).
+    _tests: tuple[tuple[Evaluator, Rule], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_tests", tuple((rule.condition.evaluator, rule) for rule in self.rules))
 
     def read(self, answers: object, *, partial: bool = False, require: Collection[str] = ()) -> Reading:
         """Validate answers against the contract (raises AnswersInvalid); see read_answers."""
@@ -72,19 +76,7 @@ class RuleSet:
         intro, warning_signs = self.safety_net
         return Outcome(
             level=level,
-            fired_rules=tuple(
-                FiredRule(
-                    r.id,
-                    r.level,
-                    r.reason_for(reading.facts),
-                    r.guidance,
-                    r.source,
-                    r.repeats,
-                    r.action,
-                    r.phone_action,
-                )
-                for r in fired
-            ),
+            fired_rules=tuple(rule.fired_for(reading.facts) for rule in fired),
             advice=advice,
             safety_net=SafetyNet(intro, warning_signs, advice.expect),
             not_a_diagnosis=self.not_a_diagnosis,
@@ -96,12 +88,12 @@ class RuleSet:
 
     def fired(self, facts: Mapping[str, Any]) -> list[Rule]:
         """The rules whose conditions certainly hold, most urgent first (rules are kept so sorted)."""
-        return [rule for rule in self.rules if rule.condition.evaluate(facts) is True]
+        return [rule for holds, rule in self._tests if holds(facts) is True]
 
     def level_of(self, facts: Mapping[str, Any]) -> Level:
         """The level for facts: that of the first (most urgent) rule that fires."""
-        for rule in self.rules:
-            if rule.condition.evaluate(facts) is True:
+        for holds, rule in self._tests:
+            if holds(facts) is True:
                 return rule.level
         return Level.INFORMATION
 
