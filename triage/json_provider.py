@@ -4,14 +4,20 @@ Flask writes a JSON answer (a view's dict, jsonify) with the standard library: 1
 it takes to make an API answer. orjson writes the same compact UTF-8 text, keys in the order given
 (the contract's), and hands what it does not write itself (dates, dataclasses, decimals) to Flask's
 own `default`, so they come out as before; what it refuses (an integer past 64 bits) is written as
-Flask wrote it. Everything else stays Flask's: `dumps` (its spacing differs from an answer's:
-templates' `tojson`, the session's cookie) and reading JSON (orjson reads an integer past 64 bits
-as a float, which would change what an answer that is out of range is told).
+Flask wrote it. `dumps` stays Flask's (its spacing differs from an answer's: templates' `tojson`,
+the session's cookie).
+
+A request's JSON (an API call's answers) is read by orjson too: 1 µs where the standard library
+took 5. It reads every text the standard library does the same way, but for numbers past 64 bits,
+which it reads as floats (an age of 10**30 would be told it is not a whole number, rather than
+out of range), and the texts it refuses (NaN, a byte order mark, a lone surrogate): a text with a
+run of 19 digits, or that orjson refuses, is read by the standard library as before.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -22,6 +28,9 @@ if TYPE_CHECKING:
 
 #: Dates and dataclasses go to Flask's `default` (an HTTP date; the dataclass's fields), as before.
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+#: 19 digits in a row: perhaps a number past 64 bits, which orjson would read as a float.
+_LONG_NUMBER_TEXT = re.compile(r"\d{19}")
+_LONG_NUMBER_BYTES = re.compile(rb"\d{19}")
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -43,6 +52,16 @@ class JSONProvider(DefaultJSONProvider):
         # One line, as Flask's. (Flask's Response takes bytes; the base class is typed for text.)
         answer: Response = self._app.response_class(body + b"\n", mimetype=self.mimetype)  # type: ignore[arg-type]
         return answer
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """JSON read as the standard library reads it, by orjson where it reads the same."""
+        long_number = _LONG_NUMBER_TEXT.search(s) if isinstance(s, str) else _LONG_NUMBER_BYTES.search(s)
+        if kwargs or long_number:
+            return super().loads(s, **kwargs)
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:  # NaN, a byte order mark, a lone surrogate, not JSON at all
+            return super().loads(s)
 
 
 def json_text(value: Any) -> str:
