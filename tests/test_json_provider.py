@@ -157,4 +157,7 @@ def test_answers_are_read_by_orjson_and_a_long_number_by_the_standard_library(
     assert _read(answers) == json.loads(answers)
     assert read == [answers]
     assert _read(b'{"age": 10000000000000000000}') == {"age": 10**19}
-    assert read == [answers]  # not given to orjson
+    assert _read('{"age": 1000000000000000000}') == {"age": 10**18}  # 19 digits, as text
+    assert read == [answers]  # neither given to orjson
+    assert _read(b'{"age": 100000000000000000, "b": "1234567890.123456789"}')["age"] == 10**17
+    assert len(read) == 2  # 18 digits, and digits apart: orjson's

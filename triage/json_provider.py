@@ -7,7 +7,7 @@ own `default`, so they come out as before; what it refuses (an integer past 64 b
 Flask wrote it. `dumps` stays Flask's (its spacing differs from an answer's: templates' `tojson`,
 the session's cookie).
 
-A request's JSON (an API call's answers) is read by orjson too: 1 µs where the standard library
+A request's JSON (an API call's answers) is read by orjson too: 2 µs where the standard library
 took 5. It reads every text the standard library does the same way, but for numbers past 64 bits,
 which it reads as floats (an age of 10**30 would be told it is not a whole number, rather than
 out of range), and the texts it refuses (NaN, a byte order mark, a lone surrogate): a text with a
@@ -17,7 +17,6 @@ run of 19 digits, or that orjson refuses, is read by the standard library as bef
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -28,9 +27,11 @@ if TYPE_CHECKING:
 
 #: Dates and dataclasses go to Flask's `default` (an HTTP date; the dataclass's fields), as before.
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
-#: 19 digits in a row: perhaps a number past 64 bits, which orjson would read as a float.
-_LONG_NUMBER_TEXT = re.compile(r"\d{19}")
-_LONG_NUMBER_BYTES = re.compile(rb"\d{19}")
+#: Each digit as "0", every other byte as " ": 19 zeros in a row in a text so translated are a
+#: number that may be past 64 bits, which orjson would read as a float. (0.6 µs for an API call's
+#: answers; a regular expression looking for 19 digits took 6, more than the reading it spares.)
+_DIGITS = bytes(ord("0") if ord("0") <= byte <= ord("9") else ord(" ") for byte in range(256))
+_LONG_NUMBER = b"0" * 19
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -55,8 +56,8 @@ class JSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """JSON read as the standard library reads it, by orjson where it reads the same."""
-        long_number = _LONG_NUMBER_TEXT.search(s) if isinstance(s, str) else _LONG_NUMBER_BYTES.search(s)
-        if kwargs or long_number:
+        data = s.encode("utf-8", "surrogatepass") if isinstance(s, str) else s
+        if kwargs or _LONG_NUMBER in data.translate(_DIGITS):
             return super().loads(s, **kwargs)
         try:
             return orjson.loads(s)
