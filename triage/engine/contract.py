@@ -81,14 +81,14 @@ class Question:
     errors: Mapping[str, Text] = field(default_factory=dict, compare=False)
     #: Wording for other voices, e.g. {"phone": {"label": …, "hint": …}} for a receptionist.
     variants: Mapping[str, Mapping[str, Text]] = field(default_factory=dict, compare=False)
-    #: `problem` and `fact` made once for the question's kind (None: an answer is its own fact), as
-    #: reading answers calls them for every answer of every assessment.
+    #: `problem` and `fact` made once for the question's kind, as reading answers calls them for
+    #: every answer of every assessment.
     problem_of: Callable[[Any], str | None] = field(init=False, repr=False, compare=False)
-    fact_of: Callable[[Any], Any] | None = field(init=False, repr=False, compare=False)
+    fact_of: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "problem_of", functools.partial(_CHECKS[self.kind], self))
-        object.__setattr__(self, "fact_of", _FACTS.get(self.kind))
+        object.__setattr__(self, "fact_of", _FACTS[self.kind])
 
     def problem(self, value: Any) -> str | None:
         """The code of what is wrong with a given (non-null) answer, or None when it is valid."""
@@ -121,7 +121,7 @@ class Question:
 
     def fact(self, value: Any) -> Any:
         """The value rules see: "unsure" counts as yes, lists become sets."""
-        return value if self.fact_of is None else self.fact_of(value)
+        return self.fact_of(value)
 
     @property
     def label(self) -> Text:
@@ -146,8 +146,23 @@ def _yes_or_unsure(value: Any) -> bool:
     return value is True or value == UNSURE
 
 
-#: The facts that differ from the answer: "unsure" counts as yes, a list becomes a set.
-_FACTS: dict[Kind, Callable[[Any], Any]] = {Kind.YES_NO: _yes_or_unsure, Kind.MULTI_CHOICE: frozenset}
+def _as_given(value: Any) -> Any:
+    return value
+
+
+_as_set: Callable[[Any], Any] = frozenset
+
+#: The fact each kind of answer gives the rules: "unsure" counts as yes, a list becomes a set.
+_FACTS: dict[Kind, Callable[[Any], Any]] = {
+    kind: kind.pick(
+        integer=_as_given,
+        choice=_as_given,
+        multi_choice=_as_set,
+        boolean=_as_given,
+        yes_no=_yes_or_unsure,
+    )
+    for kind in Kind
+}
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ class Rule:
 
     def fired_for(self, facts: Mapping[str, Any]) -> FiredRule:
         """The rule as fired on these facts, with their reason (made once for each reason)."""
-        reason = self.wording.resolve(facts)
+        reason = self.reason_for(facts)
         fired = self._fired.get(reason)
         if fired is None:
             made = FiredRule(

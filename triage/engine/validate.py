@@ -98,8 +98,7 @@ def read_answers(
             facts[question.id] = UNKNOWN
         else:
             given[question.id] = value
-            fact_of = question.fact_of
-            facts[question.id] = value if fact_of is None else fact_of(value)
+            facts[question.id] = question.fact_of(value)
     if problems:
         raise AnswersInvalid(problems)
     return Reading(Answers.of(given), facts, tuple(unanswered))
