@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from tests.support.api import bearer, issue_key, send_api_key
 from tests.support.cases import VIGNETTE
+from tests.support.database import statements_sent
 from tests.support.journeys import prime, take_call
 from tests.support.markup import parse
 from tests.support.records import assessments, count, record, save
@@ -78,18 +78,9 @@ def test_a_key_is_checked_by_the_statement_that_saves_the_assessment(backend_app
     """No read of the keys of its own on every API request: the INSERT copies the active key's name."""
     client = backend_app.test_client()
     send_api_key(backend_app, client, "kiosk")
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    with backend_app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(backend_app) as statements:
         body = client.post(API, json=URGENT).get_json()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    assert body["saved"] is True
     reading_keys = [statement.split()[0] for statement in statements if "api_keys" in statement]
     assert reading_keys == ["INSERT"]
     assert record(backend_app, body["reference"]).api_key == "kiosk"

@@ -10,7 +10,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.dml import Insert
@@ -34,6 +34,7 @@ from sqlalchemy.sql.dml import Insert
 from triage.engine import Level, Outcome
 from triage.extensions import db
 from triage.storage.codes import Action, AlertKind, Channel, Status, TimeWindow
+from triage.storage.compiled import CompiledInsert
 from triage.storage.models import AlertOutbox, ApiKey, Assessment, AuditEntry, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
 from triage.storage.turns import WriterTurns
@@ -78,7 +79,7 @@ class StorageUnavailable(Exception):
     """The database could not be reached or refused the change; nothing was saved."""
 
 
-def _unavailable(exc: SQLAlchemyError, what: str) -> StorageUnavailable:
+def _unavailable(exc: SQLAlchemyError | sqlite3.Error, what: str) -> StorageUnavailable:
     """Log a failed database `what` by its error's type (never the data itself), as the
     StorageUnavailable to raise."""
     log.error("Database %s failed: %s", what, type(exc).__name__)
@@ -177,12 +178,12 @@ def save_assessment(
         try:
             engine = db.engine
             if engine.dialect.name == "sqlite":  # with the rows other threads are adding now
-                _SQLITE_WRITERS.together(engine.url.database, new, _add_new)
+                _SQLITE_WRITERS.together(engine.url.database, new, _add_new_to_sqlite)
                 _checkpoint_now_and_then(engine)
             else:
                 _add_new([new])
         except StorageUnavailable as exc:
-            if not isinstance(exc.__cause__, IntegrityError):
+            if not isinstance(exc.__cause__, IntegrityError | sqlite3.IntegrityError):
                 raise
             continue  # the reference was taken (by this row or one written with it): draw another
         if new.key_refused:
@@ -205,20 +206,88 @@ class _New:
 def _add_new(rows: list[_New]) -> None:
     """Add new assessments (and their alerts) in one transaction, on a connection of its own without
     the ORM session (nothing is read back, no object is built only to be flushed; the columns'
-    defaults still apply): one INSERT for the rows without an API key, and one for each row with
-    one, which copies the key's name in if the key is active and else adds nothing."""
+    defaults still apply). On SQLite: _add_new_to_sqlite."""
     with _core() as connection, connection.begin():
-        plain = [new.assessment for new in rows if new.key_hash is None]
-        if plain:
-            connection.execute(_INSERT_ASSESSMENT, plain)
-        for new in rows:
-            if new.key_hash is not None:
-                insert_with_key = _insert_with_key(tuple(new.assessment))
-                added = connection.execute(insert_with_key, {**new.assessment, "key_hash": new.key_hash})
-                new.key_refused = added.rowcount == 0
-        alerts = [new.alert for new in rows if new.alert is not None and not new.key_refused]
-        if alerts:
-            connection.execute(_INSERT_ALERT, alerts)
+        _add_rows(rows, _Executed(connection))
+
+
+def _add_new_to_sqlite(rows: list[_New]) -> None:
+    """_add_new on SQLite: the same statements, compiled once and run by sqlite3 on a connection of
+    the pool (see triage/storage/compiled.py), in one transaction; called in the writers' turn."""
+    try:
+        pooled = db.engine.raw_connection()  # a failure to connect: the driver's own error, unwrapped
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise _unavailable(exc, "operation") from exc
+    try:
+        driver = pooled.driver_connection
+        if not isinstance(driver, sqlite3.Connection):  # the pool gave a closed one
+            raise sqlite3.InterfaceError("no connection")
+        driver.execute("BEGIN")
+        try:
+            _add_rows(rows, _RunBySQLite(driver, db.engine.dialect))
+            driver.commit()
+        except BaseException:
+            driver.rollback()
+            raise
+    except sqlite3.Error as exc:
+        raise _unavailable(exc, "operation") from exc
+    finally:
+        pooled.close()
+
+
+def _add_rows(rows: list[_New], run: _Inserts) -> None:
+    """One INSERT for the rows without an API key, and one for each row with one, which copies the
+    key's name in if the key is active and else adds nothing; then the alerts of the rows added."""
+    plain = [new.assessment for new in rows if new.key_hash is None]
+    if plain:
+        run.many(_INSERT_ASSESSMENT, plain)
+    for new in rows:
+        if new.key_hash is not None:
+            with_key = _insert_with_key(tuple(new.assessment))
+            new.key_refused = run.one(with_key, {**new.assessment, "key_hash": new.key_hash}) == 0
+    alerts = [new.alert for new in rows if new.alert is not None and not new.key_refused]
+    if alerts:
+        run.many(_INSERT_ALERT, alerts)
+
+
+class _Inserts(Protocol):
+    def many(self, statement: Insert, rows: list[dict[str, Any]]) -> None:
+        """Run `statement` once for each row (all with the same keys)."""
+
+    def one(self, statement: Insert, row: dict[str, Any]) -> int:
+        """Run `statement` for one row; the number of rows it added."""
+
+
+@dataclass(frozen=True)
+class _Executed:
+    """Inserts executed by SQLAlchemy on a connection."""
+
+    connection: Connection
+
+    def many(self, statement: Insert, rows: list[dict[str, Any]]) -> None:
+        self.connection.execute(statement, rows)
+
+    def one(self, statement: Insert, row: dict[str, Any]) -> int:
+        return self.connection.execute(statement, row).rowcount
+
+
+@dataclass(frozen=True)
+class _RunBySQLite:
+    """Inserts compiled by SQLAlchemy for the dialect, run by sqlite3 on its connection."""
+
+    driver: sqlite3.Connection
+    dialect: Dialect
+
+    def many(self, statement: Insert, rows: list[dict[str, Any]]) -> None:
+        self.driver.executemany(*_compiled(self.dialect, statement, tuple(rows[0])).many(rows))
+
+    def one(self, statement: Insert, row: dict[str, Any]) -> int:
+        return self.driver.execute(*_compiled(self.dialect, statement, tuple(row)).one(row)).rowcount
+
+
+@functools.lru_cache(maxsize=64)  # a few statements for each engine (a test run makes many engines)
+def _compiled(dialect: Dialect, statement: Insert, given: tuple[str, ...]) -> CompiledInsert:
+    return CompiledInsert.of(statement, given, dialect)
 
 
 @functools.cache
