@@ -1,7 +1,7 @@
 """INSERTs compiled once by SQLAlchemy and run by the database's own driver (SQLite's new rows).
 
 A new assessment is the one write every API save and every confirmed questionnaire makes. Through
-SQLAlchemy's `Connection` adding one cost 105–170 µs here (a connection object, an execution context,
+SQLAlchemy's `Connection` adding one cost 103–165 µs here (a connection object, an execution context,
 the statement cache, the values' processing, the events, the commit); the same statement run by
 sqlite3 on a connection of the pool, its values processed alike, cost 42–55 µs with its commit. So
 the statement is compiled once by SQLAlchemy for the engine's own dialect (its SQL and its

@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.dml import Insert
 
@@ -79,7 +79,7 @@ class StorageUnavailable(Exception):
     """The database could not be reached or refused the change; nothing was saved."""
 
 
-def _unavailable(exc: SQLAlchemyError | sqlite3.Error, what: str) -> StorageUnavailable:
+def _unavailable(exc: SQLAlchemyError, what: str) -> StorageUnavailable:
     """Log a failed database `what` by its error's type (never the data itself), as the
     StorageUnavailable to raise."""
     log.error("Database %s failed: %s", what, type(exc).__name__)
@@ -183,7 +183,7 @@ def save_assessment(
             else:
                 _add_new([new])
         except StorageUnavailable as exc:
-            if not isinstance(exc.__cause__, IntegrityError | sqlite3.IntegrityError):
+            if not isinstance(exc.__cause__, IntegrityError):
                 raise
             continue  # the reference was taken (by this row or one written with it): draw another
         if new.key_refused:
@@ -213,26 +213,29 @@ def _add_new(rows: list[_New]) -> None:
 
 def _add_new_to_sqlite(rows: list[_New]) -> None:
     """_add_new on SQLite: the same statements, compiled once and run by sqlite3 on a connection of
-    the pool (see triage/storage/compiled.py), in one transaction; called in the writers' turn."""
+    the pool (see triage/storage/compiled.py), in one transaction; called in the writers' turn. The
+    driver's errors are raised as SQLAlchemy's own would be (a taken reference: IntegrityError)."""
+    engine = db.engine
     try:
-        pooled = db.engine.raw_connection()  # a failure to connect: the driver's own error, unwrapped
-    except (SQLAlchemyError, sqlite3.Error) as exc:
-        raise _unavailable(exc, "operation") from exc
-    try:
-        driver = pooled.driver_connection
-        if not isinstance(driver, sqlite3.Connection):  # the pool gave a closed one
-            raise sqlite3.InterfaceError("no connection")
-        driver.execute("BEGIN")
+        pooled = engine.raw_connection()  # a failure to connect: the driver's own error, unwrapped
         try:
-            _add_rows(rows, _RunBySQLite(driver, db.engine.dialect))
-            driver.commit()
-        except BaseException:
-            driver.rollback()
-            raise
+            driver = pooled.driver_connection
+            if not isinstance(driver, sqlite3.Connection):  # the pool gave a closed one
+                raise sqlite3.InterfaceError("no connection")
+            driver.execute("BEGIN")
+            try:
+                _add_rows(rows, _RunBySQLite(driver, engine.dialect))
+                driver.commit()
+            except BaseException:
+                driver.rollback()
+                raise
+        finally:
+            pooled.close()
     except sqlite3.Error as exc:
+        wrapped = DBAPIError.instance(None, None, exc, sqlite3.Error, hide_parameters=True)
+        raise _unavailable(wrapped, "operation") from wrapped
+    except SQLAlchemyError as exc:  # the pool's own (none free in time)
         raise _unavailable(exc, "operation") from exc
-    finally:
-        pooled.close()
 
 
 def _add_rows(rows: list[_New], run: _Inserts) -> None:
