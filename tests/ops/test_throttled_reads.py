@@ -89,7 +89,7 @@ def test_the_limiters_per_request_hooks_are_skipped_without_a_checked_limit(
         assert not hasattr(request_ctx._get_current_object(), "_limiter_request_context")
 
 
-def test_a_page_read_does_not_even_enter_its_views_limit(
+def test_a_page_read_is_never_counted_against_its_views_limit(
     make_app: Callable[..., Flask], database: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from triage.extensions import limiter
@@ -97,19 +97,39 @@ def test_a_page_read_does_not_even_enter_its_views_limit(
     app = make_app(database, RATELIMIT_PATIENT_PAGES="5 per minute", RATELIMIT_PATIENT_FORMS="5 per minute")
     client = app.test_client()
     prime(client, {}, submitted=False)
-    checked: list[str | None] = []
-    check = limiter._check_request_limit
+    counted: list[tuple[str, str]] = []
+    strategy = limiter.limiter
+    hit = strategy.hit
 
-    def counted(*args: object, **kwargs: object) -> None:
+    def hit_and_note(item: object, *identifiers: str, **kwargs: object) -> bool:
         from flask import request
 
-        checked.append(request.method)
-        check(*args, **kwargs)  # type: ignore[arg-type]
+        counted.append((request.method, identifiers[-1]))
+        return hit(item, *identifiers, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(limiter, "_check_request_limit", counted)
+    monkeypatch.setattr(strategy, "hit", hit_and_note)
     first = page_url(FLOW.pages[0])
     assert client.get(first).status_code == 200
     assert client.get("/check-answers").status_code in (200, 302)
-    assert checked == []  # neither read resolved a limit
+    assert counted == []  # neither read counted
     assert client.post(first, data={}).status_code == 200  # refused answers, shown again
-    assert checked == ["POST"]  # a POST is still checked
+    assert counted == [("POST", "patient.question_page")]  # a POST is counted, once
+
+
+def test_confirming_answers_and_asking_for_a_call_back_share_one_limit_per_address(
+    make_app: Callable[..., Flask], database: Path | str
+) -> None:
+    app = make_app(database, RATELIMIT_PATIENT_FORMS="2 per minute")
+    client = app.test_client()
+    prime(client, VIGNETTES[0]["answers"], submitted=False)
+    assert client.post("/check-answers").status_code == 302  # confirmed: the result
+    assert client.post("/call-back", data={}).status_code != 429  # the second of the minute
+    refused = client.post("/check-answers")
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["X-RateLimit-Limit"] == "2"
+    assert "Too many attempts" in refused.text  # the person's page, not a bare error
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    prime(other, VIGNETTES[0]["answers"], submitted=False)
+    assert other.post("/check-answers").status_code == 302  # another address counts on its own

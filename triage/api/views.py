@@ -10,12 +10,12 @@ from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
 from triage.api.keys import KeyRefused, key_hash, sent_key
-from triage.api.limits import Counted, limited
 from triage.api.openapi import openapi_document
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
 from triage.extensions import rules
 from triage.i18n import current_language
+from triage.limits import Counted, limited
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import KeyNotActive, StorageUnavailable

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
@@ -28,9 +29,10 @@ from werkzeug.datastructures import MultiDict
 from triage import alerts, pdf
 from triage.engine import Level, Outcome
 from triage.errors import csrf_expired_page
-from triage.extensions import counts_reads, limiter, rules, setting, unless_reading
+from triage.extensions import counts_reads, limiter, rules, setting
 from triage.i18n import current_language
 from triage.idle import Idle
+from triage.limits import Counted, limited
 from triage.patient import bp, state
 from triage.patient.forms import CallbackForm, callback_form, time_window
 from triage.phones import international_number
@@ -43,8 +45,8 @@ from triage.templating import plain
 
 CHECK = "check"
 #: Confirming answers and asking for a call-back share one limit per address: each saves a record.
-SAVING_FORMS = unless_reading(
-    limiter.shared_limit(setting("RATELIMIT_PATIENT_FORMS"), scope="patient-forms", methods=["POST"])
+SAVING_FORMS = limited(
+    "patient-forms", Counted("RATELIMIT_PATIENT_FORMS", get_remote_address), methods=("POST",)
 )
 
 
@@ -100,7 +102,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
-@unless_reading(limiter.limit(setting("RATELIMIT_PATIENT_PAGES"), methods=["POST"]))
+@limited("patient.question_page", Counted("RATELIMIT_PATIENT_PAGES", get_remote_address), methods=("POST",))
 def question_page(page_id: str) -> ResponseReturnValue:
     """One page of questions; on a valid post, save the answers and go on."""
     flow = rules.questionnaire

@@ -1,13 +1,16 @@
-"""The JSON API's rate limits, counted with the limiter's own store but without its per-request work.
+"""Fixed rate limits of the busiest views (the JSON API's assessments, the patient's question pages and
+saving forms), counted with the limiter's own store but without its per-request work.
 
 Flask-Limiter works out a view's limits again on every request (its decorators, scopes, exemptions
-and filters): about 100 µs of an API call that takes 500–600 µs in all. The API's limits are
-fixed, two settings and who they count, so here they are hit directly with the strategy and store
-the limiter was set up with (RATELIMIT_STORAGE_URI, RATELIMIT_STRATEGY): on several servers the
-counts are shared just the same. As with the limiter's decorators: each request counts once
-against every limit that applies; over one, the answer is 429 with Retry-After; every answer
-carries X-RateLimit-Limit, -Remaining and -Reset of the limit with the shortest window; and
-nothing is counted while the limiter is off (RATELIMIT_ENABLED=false).
+and filters): about 100 µs of an API call that takes 500–600 µs in all, and 60–100 µs of each answer
+a patient sends. These limits are fixed, a setting and who they count, so here they are hit
+directly with the strategy and store the limiter was set up with (RATELIMIT_STORAGE_URI,
+RATELIMIT_STRATEGY): on several servers the counts are shared just the same. As with the limiter's
+decorators: each request counts once against every limit that applies (only a POST, where a view
+says so: a page that is only read is never counted); views given the same scope share their counts;
+over a limit, the answer is 429 with Retry-After; every answer counted carries X-RateLimit-Limit,
+-Remaining and -Reset of the limit with the shortest window; and nothing is counted while the
+limiter is off (RATELIMIT_ENABLED=false). The other views' limits are the limiter's decorators.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import Response, after_this_request, current_app
+from flask import Response, after_this_request, current_app, request
 from limits import RateLimitItem
 from werkzeug.exceptions import TooManyRequests
 
@@ -38,13 +41,14 @@ class Counted:
     applies: Callable[[], bool] = lambda: True
 
 
-def limited(scope: str, *counted: Counted) -> Callable[[V], V]:
-    """Count each request to the view against these limits, under `scope` (the view's name)."""
+def limited(scope: str, *counted: Counted, methods: tuple[str, ...] | None = None) -> Callable[[V], V]:
+    """Count each request to the view (each of `methods` only, if given) against these limits,
+    under `scope`: the view's name, or one name for views that share their counts."""
 
     def decorate(view: V) -> V:
         @functools.wraps(view)
         def counted_view(*args: Any, **kwargs: Any) -> Any:
-            if limiter.enabled:
+            if limiter.enabled and (methods is None or request.method in methods):
                 _count(scope, counted)
             return view(*args, **kwargs)
 
