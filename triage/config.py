@@ -64,6 +64,11 @@ class Defaults:
     }
     # One process: memory. Several servers: a shared store, e.g. redis://host:6379 (RATELIMIT_STORAGE_URI).
     RATELIMIT_STORAGE_URI = "memory://"
+    # If that store cannot be reached, limits are counted in each process's memory until it is back
+    # (a patient's answers never get a server error from it): the limiter's decorators and
+    # triage/limits.py alike. Its errors arrive as limits' StorageError, whatever the store.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, Any]] = {"wrap_exceptions": True}
     # Requests that save something, per address (the API also per key): a person answers a page or
     # two a minute and confirms once; a script flooding the reception's queue is stopped.
     RATELIMIT_PATIENT_PAGES = "60 per minute; 1000 per day"  # question pages (an early exit saves)

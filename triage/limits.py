@@ -11,11 +11,17 @@ says so: a page that is only read is never counted); views given the same scope 
 over a limit, the answer is 429 with Retry-After; every answer counted carries X-RateLimit-Limit,
 -Remaining and -Reset of the limit with the shortest window; and nothing is counted while the
 limiter is off (RATELIMIT_ENABLED=false). The other views' limits are the limiter's decorators.
+
+When the shared store cannot be reached (Redis down), the limits are counted in this process's
+memory for FALLBACK_SECONDS, then the store is tried again: a patient's answers still reach their
+guidance, never a server error, and a flood is still stopped (per process). The limiter's own
+decorators do the same (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -24,11 +30,19 @@ from typing import Any, TypeVar, cast
 
 from flask import Response, after_this_request, current_app, request
 from limits import RateLimitItem
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from limits.strategies import RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from triage.extensions import limiter, parse_limits
 
 V = TypeVar("V", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
+#: How long the limits are counted in memory after the shared store could not be reached.
+FALLBACK_SECONDS = 30.0
+#: Where an app keeps its fallback: the limiter's strategy over this process's memory, and until when.
+_FALLBACK = "triage_limits_fallback"
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ def limited(scope: str, *counted: Counted, methods: tuple[str, ...] | None = Non
 
 
 def _count(scope: str, counted: tuple[Counted, ...]) -> None:
-    strategy, config = limiter.limiter, current_app.config
+    config = current_app.config
     prefix = (str(config["RATELIMIT_KEY_PREFIX"]),) if config.get("RATELIMIT_KEY_PREFIX") else ()
     hit: list[tuple[RateLimitItem, tuple[str, ...]]] = []
     for limit in counted:
@@ -68,22 +82,49 @@ def _count(scope: str, counted: tuple[Counted, ...]) -> None:
         for item in parse_limits(str(config[limit.setting])):
             hit.append((item, identifiers))
     hit.sort(key=lambda pair: pair[0])  # the shortest window first, as the limiter orders them
+    if not hit:
+        return
+    fallback = _fallback()
+    if time.monotonic() >= fallback[1]:
+        try:
+            _hit_all(limiter.limiter, hit)
+            return
+        except StorageError as exc:  # its cause's type only: the message may name the store's address
+            log.warning(
+                "Rate limit store unreachable (%s): counting in this process's memory for %d s",
+                type(exc.storage_error).__name__,
+                FALLBACK_SECONDS,
+            )
+            fallback[1] = time.monotonic() + FALLBACK_SECONDS
+    _hit_all(fallback[0], hit)
+
+
+def _fallback() -> list[Any]:
+    """This app's fallback: [the limiter's strategy over this process's memory, counted there until]."""
+    found: list[Any] | None = current_app.extensions.get(_FALLBACK)
+    if found is None:
+        found = current_app.extensions[_FALLBACK] = [type(limiter.limiter)(MemoryStorage()), 0.0]
+    return found
+
+
+def _hit_all(strategy: RateLimiter, hit: list[tuple[RateLimitItem, tuple[str, ...]]]) -> None:
+    """Count one request against each limit with `strategy`: 429 at the first one it is over."""
     for item, identifiers in hit:
         if not strategy.hit(item, *identifiers):
-            _headers_after(item, identifiers)
-            reset = strategy.get_window_stats(item, *identifiers).reset_time
-            raise TooManyRequests(retry_after=max(1, math.ceil(reset - time.time())))
-    if hit:
-        _headers_after(*hit[0])
+            stats = strategy.get_window_stats(item, *identifiers)
+            _headers_after(item, stats.remaining, stats.reset_time)
+            raise TooManyRequests(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
+    item, identifiers = hit[0]
+    stats = strategy.get_window_stats(item, *identifiers)
+    _headers_after(item, stats.remaining, stats.reset_time)
 
 
-def _headers_after(item: RateLimitItem, identifiers: tuple[str, ...]) -> None:
+def _headers_after(item: RateLimitItem, remaining: int, reset_time: float) -> None:
     """The limit's X-RateLimit headers on this request's answer (an error's too)."""
 
     @after_this_request
     def headers(response: Response) -> Response:
-        stats = limiter.limiter.get_window_stats(item, *identifiers)
         response.headers["X-RateLimit-Limit"] = str(item.amount)
-        response.headers["X-RateLimit-Remaining"] = str(stats.remaining)
-        response.headers["X-RateLimit-Reset"] = str(int(stats.reset_time))
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+        response.headers["X-RateLimit-Reset"] = str(int(reset_time))
         return response
