@@ -2,9 +2,9 @@
 saving forms), counted with the limiter's own store but without its per-request work.
 
 Flask-Limiter works out a view's limits again on every request (its decorators, scopes, exemptions
-and filters): about 100 µs of an API call that takes 500–600 µs in all, and 60–100 µs of each answer
-a patient sends. These limits are fixed, a setting and who they count, so here they are hit
-directly with the strategy and store the limiter was set up with (RATELIMIT_STORAGE_URI,
+and filters): about 100 µs of an API call that takes 500–600 µs in all, and 150–170 µs of each answer
+a patient sends (measured in process). These limits are fixed, a setting and who they count, so
+here they are hit directly with the strategy and store the limiter was set up with (RATELIMIT_STORAGE_URI,
 RATELIMIT_STRATEGY): on several servers the counts are shared just the same. As with the limiter's
 decorators: each request counts once against every limit that applies (only a POST, where a view
 says so: a page that is only read is never counted); views given the same scope share their counts;
@@ -41,8 +41,16 @@ V = TypeVar("V", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
 #: How long the limits are counted in memory after the shared store could not be reached.
 FALLBACK_SECONDS = 30.0
-#: Where an app keeps its fallback: the limiter's strategy over this process's memory, and until when.
+#: Where an app keeps its _Fallback.
 _FALLBACK = "triage_limits_fallback"
+
+
+@dataclass
+class _Fallback:
+    """The limiter's strategy over this process's memory, and until when the limits are counted there."""
+
+    strategy: RateLimiter
+    until: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def _count(scope: str, counted: tuple[Counted, ...]) -> None:
     if not hit:
         return
     fallback = _fallback()
-    if time.monotonic() >= fallback[1]:
+    if time.monotonic() >= fallback.until:
         try:
             _hit_all(limiter.limiter, hit)
             return
@@ -95,15 +103,15 @@ def _count(scope: str, counted: tuple[Counted, ...]) -> None:
                 type(exc.storage_error).__name__,
                 FALLBACK_SECONDS,
             )
-            fallback[1] = time.monotonic() + FALLBACK_SECONDS
-    _hit_all(fallback[0], hit)
+            fallback.until = time.monotonic() + FALLBACK_SECONDS
+    _hit_all(fallback.strategy, hit)
 
 
-def _fallback() -> list[Any]:
-    """This app's fallback: [the limiter's strategy over this process's memory, counted there until]."""
-    found: list[Any] | None = current_app.extensions.get(_FALLBACK)
+def _fallback() -> _Fallback:
+    """This app's fallback, made on first use with the limiter's own kind of strategy."""
+    found: _Fallback | None = current_app.extensions.get(_FALLBACK)
     if found is None:
-        found = current_app.extensions[_FALLBACK] = [type(limiter.limiter)(MemoryStorage()), 0.0]
+        found = current_app.extensions[_FALLBACK] = _Fallback(type(limiter.limiter)(MemoryStorage()))
     return found
 
 
