@@ -11,7 +11,9 @@ lets it go after ALERT_CLAIM_SECONDS; should it die after the mail server took t
 marking it sent, that one alert is sent twice.
 
 The email says what arrived, its level, its reference code and a link to the queue built from
-PUBLIC_BASE_URL (never from a request's Host header): no answers, no name, no phone number.
+PUBLIC_BASE_URL (never from a request's Host header): no answers, no name, no phone number. Alerts
+about a staff account (its second factor set up or reset, too many wrong codes or passwords) name
+the account and what an admin can do, whatever ALERT_MIN_LEVEL says.
 Failures are logged with the outbox row's number and the error's type only.
 """
 
@@ -138,7 +140,9 @@ def message(app: Flask, alert: QueuedAlert) -> EmailMessage:
 
 
 def _words(alert: QueuedAlert, link: str) -> tuple[str, str]:
-    level = labels.word(labels.LEVELS, alert.level.value)
+    if alert.account is not None:
+        return _account_words(alert.kind, alert.account)
+    level = labels.word(labels.LEVELS, alert.level.value if alert.level else "")
     if alert.kind is AlertKind.CALLBACK:
         subject = _(
             "New call-back request (%(level)s), reference %(reference)s",
@@ -159,6 +163,42 @@ def _words(alert: QueuedAlert, link: str) -> tuple[str, str]:
             level=level,
             reference=alert.reference,
             link=link,
+        )
+    return str(subject), str(text)
+
+
+def _account_words(kind: AlertKind, account: str) -> tuple[str, str]:
+    """What happened to a staff account, and what an admin does if it was not expected."""
+    if kind is AlertKind.MFA_ENROLLED:
+        subject = _("Staff account %(account)s: an authenticator app was set up", account=account)
+        text = _(
+            "An authenticator app was set up for the staff account %(account)s. If its owner did not "
+            "just do this, reset it at once: python -m triage users reset-mfa %(account)s",
+            account=account,
+        )
+    elif kind is AlertKind.MFA_RESET:
+        subject = _("Staff account %(account)s: its authenticator app was reset", account=account)
+        text = _(
+            "The authenticator app and recovery codes of the staff account %(account)s were reset. "
+            "It sets up a new one at its next login.",
+            account=account,
+        )
+    elif kind is AlertKind.CODES_LOCKED:
+        subject = _("Staff account %(account)s is locked: too many wrong codes", account=account)
+        text = _(
+            "Too many wrong second-factor codes were entered for the staff account %(account)s, after "
+            "its right password. It is locked for a while. If its owner did not do this, the password "
+            "is known to someone else: set a new one (python -m triage users set-password "
+            "%(account)s). To lift the lock: python -m triage users unlock %(account)s",
+            account=account,
+        )
+    else:
+        subject = _("Staff account %(account)s: logins held back", account=account)
+        text = _(
+            "Too many wrong passwords were tried for the staff account %(account)s. New browsers must "
+            "wait before trying again; browsers it logged in on before are not held back. To lift "
+            "it: python -m triage users unlock %(account)s",
+            account=account,
         )
     return str(subject), str(text)
 

@@ -81,6 +81,10 @@ class Defaults:
     # username from browsers it never logged in on. Back-off, not lockout: see triage/staff/accounts.py.
     LOGIN_FAILURES_PER_SOURCE = "5 per 15 minutes"
     LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
+    # Second-factor codes: this many wrong in a row for one account, from any address and any
+    # server, lock it for this many minutes (the count is kept with the account; `users unlock`).
+    MFA_FAILURES_PER_ACCOUNT = 10
+    MFA_LOCK_MINUTES = 15
     #: Who must use multi-factor authentication: "required" (every account) or "admins".
     STAFF_MFA = "required"
     #: Logs: one JSON object a line ("json") or plain text ("text"), from this level up.
@@ -132,7 +136,14 @@ TEXT_SETTINGS = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
 )
-NUMBER_SETTINGS = ("MAIL_PORT", "MAIL_TIMEOUT", "ALERT_RETRY_SECONDS", "ALERT_MAX_ATTEMPTS")
+NUMBER_SETTINGS = (
+    "MAIL_PORT",
+    "MAIL_TIMEOUT",
+    "ALERT_RETRY_SECONDS",
+    "ALERT_MAX_ATTEMPTS",
+    "MFA_FAILURES_PER_ACCOUNT",
+    "MFA_LOCK_MINUTES",
+)
 SWITCH_SETTINGS = ("MAIL_USE_TLS", "MAIL_USE_SSL")
 
 

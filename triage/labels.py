@@ -49,6 +49,7 @@ ACTIONS = {
     Action.SET_PASSWORD: _l("Set a new password"),
     Action.MFA_ENROL: _l("Set up an authenticator app"),
     Action.MFA_RESET: _l("Reset an account's authenticator"),
+    Action.UNLOCK: _l("Unlocked an account"),
     Action.CREATE_API_KEY: _l("Made an API key"),
     Action.REVOKE_API_KEY: _l("Revoked an API key"),
     Action.FHIR_EXPORT: _l("Read a record as FHIR"),

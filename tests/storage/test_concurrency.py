@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.support.api import bearer, issue_key
 from tests.support.cases import vignettes
 from tests.support.flow import RULES
 from tests.support.records import assessments
+from tests.support.servers import served
 from tests.support.turns import all_waiting_together
 from triage.api.keys import key_hash
 from triage.extensions import db
@@ -32,13 +32,8 @@ VIGNETTES = vignettes()
 @pytest.fixture
 def server(app: Flask) -> Iterator[int]:
     """The app served by werkzeug on 127.0.0.1 with a thread per request, on a free port; the port."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="werkzeug", daemon=True)
-    thread.start()
-    yield httpd.server_port
-    httpd.shutdown()
-    thread.join(timeout=10)
-    httpd.server_close()
+    with served(app) as port:
+        yield port
 
 
 def answers(number: int) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 
 import click
 
@@ -96,11 +97,70 @@ def reset_mfa(username: str) -> None:
         user = repository.find_user(username)
         if user is None:
             raise LookupError(f"no account {username!r}")
-        mfa.reset(user)
-        repository.audit("cli", Action.MFA_RESET, target=username)
+        mfa.reset(user, by="cli")
         return f"reset MFA for {username}: it sets up an authenticator app at its next login"
 
     with_app(reset)
+
+
+@users.command("locks")
+def list_locks() -> None:
+    """The accounts locked after wrong second-factor codes, and those whose logins from new browsers
+    are held back after wrong passwords, with when each ends by itself."""
+
+    def listing() -> str:
+        from triage.staff import accounts
+        from triage.storage import repository
+
+        lines = [
+            f"{user.username}\tlocked (wrong codes) until {_local(user.locked_until)}"
+            for user in repository.locked_users()
+            if user.locked_until is not None
+        ]
+        for user in repository.users():
+            until = accounts.held_back_until(user.username)
+            if until is not None:
+                moment = _local(datetime.fromtimestamp(until, UTC))
+                lines.append(f"{user.username}\tnew browsers held back (wrong passwords) until {moment}")
+        return "\n".join([*(lines or ["no account is locked or held back"]), *_store_note()])
+
+    with_app(listing)
+
+
+@users.command("unlock")
+@click.argument("username")
+def unlock(username: str) -> None:
+    """Lift an account's lock after wrong codes and its back-off after wrong passwords."""
+
+    def lift() -> str:
+        from triage.staff import accounts
+        from triage.storage import repository
+
+        user = repository.find_user(username)
+        if user is None:
+            raise LookupError(f"no account {username!r}")
+        repository.unlock(user, by="cli")
+        accounts.lift_back_off(username)
+        return "\n".join([f"unlocked {username}", *_store_note()])
+
+    with_app(lift)
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z}"
+
+
+def _store_note() -> list[str]:
+    """Where back-offs are counted in each process's memory, this command cannot reach the server's."""
+    from flask import current_app
+
+    if str(current_app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        return [
+            "note: back-offs after wrong passwords are counted in the server's own memory "
+            "(RATELIMIT_STORAGE_URI=memory://): this command cannot see or lift them there; "
+            "they end by themselves, or when the server restarts"
+        ]
+    return []
 
 
 @click.group("api-keys")

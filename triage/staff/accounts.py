@@ -9,9 +9,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from limits import RateLimitItem, parse
 
+from triage import alerts
 from triage.extensions import limiter
 from triage.storage import repository
-from triage.storage.codes import Role
+from triage.storage.codes import AlertKind, Role
 from triage.storage.models import StaffUser
 
 _hasher = PasswordHasher()
@@ -52,8 +53,9 @@ def authenticate(username: str, password: str, source: str, device: str | None =
 
     Back-off, never a lockout a stranger can cause: failures count per username and address (or
     per username and known browser), and per username from browsers it never logged in on; a known
-    browser gets in whatever strangers try. Real and unknown usernames are counted alike, and every
-    attempt checks one password hash, so neither the answer nor its time tells them apart.
+    browser gets in whatever strangers try. When a real account's logins from new browsers are held
+    back the admins are told, and `users unlock` lifts it. Real and unknown usernames are counted
+    alike, and every attempt checks one password hash, so neither the answer nor its time tells them apart.
     """
     counted = username.casefold()
     here = ("device", device) if device else ("address", source)
@@ -71,10 +73,33 @@ def authenticate(username: str, password: str, source: str, device: str | None =
         strategy.hit(per_source, "login", counted, *here)
         if device is None:
             strategy.hit(per_account, "login-account", counted)
+            if real and strategy.get_window_stats(per_account, "login-account", counted).remaining == 0:
+                _held_back(username)
         return LoginResult(None, "wrong")
     if _hasher.check_needs_rehash(user.password_hash):
         repository.update_user(user, password_hash=hash_password(password))
     return LoginResult(user)
+
+
+def _held_back(username: str) -> None:
+    """This wrong password held the account's logins back (from browsers it never logged in on):
+    the admins are told, where alerts are on."""
+    if alerts.enabled():
+        repository.queue_account_alert(AlertKind.LOGINS_HELD, username)
+        alerts.queued()
+
+
+def held_back_until(username: str) -> float | None:
+    """When new browsers may try the account's password again, if they are held back now (read from
+    the rate-limit store: a store in another process's memory is not seen)."""
+    per_account = _limit("LOGIN_FAILURES_PER_ACCOUNT")
+    stats = limiter.limiter.get_window_stats(per_account, "login-account", username.casefold())
+    return float(stats.reset_time) if stats.remaining == 0 else None
+
+
+def lift_back_off(username: str) -> None:
+    """Let new browsers try the account's password again at once."""
+    limiter.limiter.clear(_limit("LOGIN_FAILURES_PER_ACCOUNT"), "login-account", username.casefold())
 
 
 def _limit(setting: str) -> RateLimitItem:

@@ -20,7 +20,7 @@ from triage import idle
 from triage.errors import csrf_expired_page
 from triage.extensions import limiter, login_manager, setting
 from triage.idle import Idle
-from triage.staff import bp
+from triage.staff import bp, logouts
 from triage.storage import repository
 from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
@@ -93,6 +93,8 @@ def load_user(user_id: str) -> StaffUser | OfflineStaff | None:
         who = session.get(_WHO)
         if not isinstance(who, dict) or who.get("id") != int(user_id):
             return None
+        if logouts.is_pending(int(user_id), session.get(_VERSION)):
+            return None  # a copy of a session logged out while the database was down
         return OfflineStaff(int(user_id), str(who["username"]), str(who["role"]), str(who["name"]))
     if user is None or not user.active or session.get(_VERSION) != user.session_version:
         return None  # logged out since, a new password, disabled, or its MFA reset: every copy ends
@@ -160,6 +162,12 @@ def requires(*roles: Role) -> Callable[[F], F]:
         return cast(F, guarded)
 
     return decorate
+
+
+@bp.before_request
+def record_late_logouts() -> None:
+    """Logouts kept while the database was down are recorded first (triage/staff/logouts.py)."""
+    logouts.record_pending()
 
 
 @bp.before_request
@@ -250,12 +258,19 @@ def expired_form(error: CSRFError) -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out and forget the staff session."""
+    """Log out and forget the staff session (and any login half done in this browser)."""
+    recorded = True
     if current_user.is_authenticated:
-        audit_if_possible(current_user.username, Action.LOGOUT)
-        _end_every_copy(current_user._get_current_object())
+        recorded = _end_every_copy(current_user._get_current_object(), session.get(_VERSION))
     end_staff_session()
     session.pop(CSRF_KEY, None)
+    if not recorded:
+        flash(
+            _(
+                "You are logged out on this computer. The records could not be reached, so your logout "
+                "is recorded as soon as they are back; until then, lock this computer if others use it."
+            )
+        )
     return redirect(url_for("staff.login"))
 
 
@@ -272,17 +287,31 @@ def start_staff_session(user: StaffUser) -> None:
 def end_staff_session() -> None:
     """Log out, and forget everything of the staff session, a call in progress included."""
     logout_user()
+    forget_login_steps()
     for key in (*SESSION_KEYS, *CALL_KEYS):
         session.pop(key, None)
 
 
-def _end_every_copy(user: StaffUser | OfflineStaff) -> None:
-    """A copied session cookie ends with this one (unless the database is down: it cannot)."""
-    if isinstance(user, StaffUser):
-        try:
-            repository.end_sessions(user)
-        except StorageUnavailable:
-            log.warning("Session version not moved on, the database is unavailable")
+def forget_login_steps() -> None:
+    """Forget a login half done in this browser: who gave a password, the key being set up, the
+    recovery codes still to show."""
+    for key in (PENDING, ENROLLING, NEW_CODES):
+        session.pop(key, None)
+
+
+def _end_every_copy(user: StaffUser | OfflineStaff, version: object) -> bool:
+    """End every copy of this session (its account's session version moves on) and audit the logout;
+    with the database down, keep both to record when it is back. Whether they were recorded now."""
+    try:
+        if isinstance(user, OfflineStaff):
+            raise StorageUnavailable("the account was not read")
+        repository.end_sessions(user)
+        repository.audit(user.username, Action.LOGOUT)
+    except StorageUnavailable:
+        if isinstance(version, int):
+            logouts.remember(user.id, version, user.username)
+        return False
+    return True
 
 
 def safe_next(target: str | None) -> str:

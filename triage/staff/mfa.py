@@ -3,8 +3,11 @@
 The TOTP secret is kept encrypted with a key derived from SECRET_KEY (a database copy alone does
 not give the codes); recovery codes are kept only as SHA-256 hashes (80 random bits each, far
 beyond guessing, so a fast hash is enough). A code's time step is remembered, so a code seen by
-someone over a shoulder cannot be used again. The QR code is drawn on the server (segno) as SVG
-markup in the page: no image from elsewhere, nothing inline for the CSP to refuse.
+someone over a shoulder cannot be used again; codes are spent by compare-and-set in the database,
+so one code logs in once even when sent many times at the same moment. Wrong codes in a row lock
+the account for a while, whatever address they come from (the count is kept with the account).
+The QR code is drawn on the server (segno) as SVG markup in the page: no image from elsewhere,
+nothing inline for the CSP to refuse.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import segno
@@ -19,10 +23,12 @@ from cryptography.fernet import InvalidToken
 from flask import current_app
 from markupsafe import Markup
 
+from triage import alerts
 from triage.sessions import sealer
 from triage.storage import repository
-from triage.storage.codes import Role
+from triage.storage.codes import AlertKind, Role
 from triage.storage.models import StaffUser
+from triage.storage.repository import CodeAttempt
 
 ISSUER = "Spine Triage"
 RECOVERY_CODES = 10
@@ -103,32 +109,54 @@ def recovery_hash(code: str) -> str:
     return hashlib.sha256(normal.encode("ascii", "ignore")).hexdigest()
 
 
-def enrol(user: StaffUser, secret: str, step: int) -> list[str]:
+def enrol(user: StaffUser, secret: str, step: int) -> list[str] | None:
     """Store the secret confirmed with the code of time step `step` (never accepted again), and new
-    recovery codes; the codes, to show once."""
+    recovery codes: audited, and emailed to the admins where alerts are on. The codes, to show once;
+    None when the account had a second factor set up meanwhile (nothing changed)."""
     codes = recovery_codes()
     hashes = [recovery_hash(c) for c in codes]
-    repository.update_user(user, mfa_secret=seal(secret), mfa_recovery=hashes, mfa_last_step=step)
-    return codes
+    done = repository.enrol_mfa(user, seal(secret), hashes, step, alert=alerts.enabled())
+    if done:
+        alerts.queued()
+    return codes if done else None
 
 
 def verify(user: StaffUser, code: str) -> str | None:
-    """Check a code at login: "totp" or "recovery" (used up now) when it is right, else None."""
+    """Check a code at login: "totp" or "recovery" (used up now) when it is right, else None.
+
+    Each is spent by compare-and-set in the database: one code logs in once, however many
+    requests bring it at the same moment, on one server or several."""
     secret = secret_of(user)
     step = code_matches(secret, code, user.mfa_last_step) if secret else None
-    if step is not None:
-        repository.update_user(user, mfa_last_step=step)
+    if step is not None and repository.spend_totp_step(user, step):
         return "totp"
-    hashes = list(user.mfa_recovery or [])
     typed = recovery_hash(code)
-    for stored in hashes:
-        if secrets.compare_digest(stored, typed):
-            repository.update_user(user, mfa_recovery=[h for h in hashes if h != stored])
-            return "recovery"
+    stored = next((known for known in user.mfa_recovery or [] if secrets.compare_digest(known, typed)), None)
+    if stored is not None and repository.spend_recovery_code(user, stored) is not None:
+        return "recovery"
     return None
 
 
-def reset(user: StaffUser) -> None:
-    """Forget the account's authenticator and recovery codes; it enrols again at its next login."""
-    repository.update_user(user, mfa_secret=None, mfa_recovery=None, mfa_last_step=None)
-    repository.end_sessions(user)
+def reset(user: StaffUser, by: str) -> None:
+    """Forget the account's authenticator and recovery codes (it enrols again at its next login) and
+    end its sessions: audited as done by `by`, and emailed to the admins where alerts are on."""
+    repository.reset_mfa(user, by, alert=alerts.enabled())
+    alerts.queued()
+
+
+def code_attempt(user: StaffUser) -> CodeAttempt:
+    """Whether a second-factor code may be checked for the account now (counted: see
+    repository.take_code_attempt); MFA_FAILURES_PER_ACCOUNT in a row lock it for MFA_LOCK_MINUTES."""
+    config = current_app.config
+    until = datetime.now(UTC) + timedelta(minutes=int(config["MFA_LOCK_MINUTES"]))
+    return repository.take_code_attempt(user, int(config["MFA_FAILURES_PER_ACCOUNT"]), until)
+
+
+def code_checked(user: StaffUser, attempt: CodeAttempt, right: bool) -> None:
+    """After a code was checked: a right one starts the count again; a wrong last try locked the
+    account, which is emailed to the admins where alerts are on."""
+    if right:
+        repository.code_was_right(user)
+    elif attempt is CodeAttempt.LAST and alerts.enabled():
+        repository.queue_account_alert(AlertKind.CODES_LOCKED, user.username)
+        alerts.queued()

@@ -2,7 +2,8 @@
 authenticator up at the first login, with recovery codes shown once.
 
 Between the password and the code nobody is logged in: the session only remembers who is on the
-way (PENDING), for ten minutes. A browser that completed a login is remembered for that username
+way (PENDING), for ten minutes, and the key being set up (ENROLLING) for that account alone; both
+are forgotten at every login and logout. A browser that completed a login is remembered for that username
 (a signed cookie), so back-off caused by strangers never keeps it out (triage/staff/accounts.py).
 """
 
@@ -36,6 +37,7 @@ from triage.staff.auth import (
     NEW_CODES,
     PENDING,
     STAFF,
+    forget_login_steps,
     requires,
     safe_next,
     start_staff_session,
@@ -44,7 +46,7 @@ from triage.staff.forms import CodeForm, LoginForm
 from triage.storage import repository
 from triage.storage.codes import Action
 from triage.storage.models import StaffUser
-from triage.storage.repository import StorageUnavailable
+from triage.storage.repository import CodeAttempt, StorageUnavailable
 
 #: How long the code may follow the password.
 PENDING_SECONDS = 10 * 60
@@ -60,6 +62,7 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     problem = None
     if form.validate_on_submit():
+        forget_login_steps()  # nothing of an earlier, unfinished login carries over to this one
         username, password = str(form.username.data).strip(), str(form.password.data)
         try:
             result = authenticate(username, password, _address(), _known_device(username))
@@ -79,7 +82,7 @@ def _after_password(user: StaffUser, next_page: str | None) -> ResponseReturnVal
     session[PENDING] = {"id": user.id, "version": user.session_version, "at": time.time(), "next": next_page}
     if mfa.enrolled(user):
         return redirect(url_for("staff.login_code"))
-    session[ENROLLING] = mfa.new_secret()
+    session[ENROLLING] = {"id": user.id, "secret": mfa.new_secret()}
     return redirect(url_for("staff.mfa_setup"))
 
 
@@ -92,11 +95,13 @@ def login_code() -> ResponseReturnValue:
         return redirect(url_for("staff.login"))
     form, problem = CodeForm(), None
     if form.validate_on_submit():
-        if _too_many_codes(user):
-            session.pop(PENDING, None)
+        attempt = mfa.code_attempt(user) if not _too_many_codes(user) else None
+        if attempt is None or attempt is CodeAttempt.LOCKED:
+            forget_login_steps()
             flash(_("Too many wrong codes. Wait 15 minutes, then log in again."))
             return redirect(url_for("staff.login"))
         used = mfa.verify(user, str(form.code.data))
+        mfa.code_checked(user, attempt, right=used is not None)
         if used is not None:
             if used == "recovery":
                 left = len(user.mfa_recovery or [])
@@ -116,16 +121,29 @@ def login_code() -> ResponseReturnValue:
 
 @bp.route("/mfa/setup", methods=["GET", "POST"])
 def mfa_setup() -> ResponseReturnValue:
-    """At the first login: scan the QR code (or type the key), then give a code to confirm."""
-    user, secret = _pending_user(), session.get(ENROLLING)
-    if user is None or not isinstance(secret, str):
+    """At the first login: scan the QR code (or type the key), then give a code to confirm.
+
+    Only for the account whose password was just right, while it has no second factor: an account
+    that has one gives its code instead (replacing it takes an admin's `users reset-mfa`), and the
+    key belongs to the login it was made for (every login and logout forgets it)."""
+    user, enrolling = _pending_user(), session.get(ENROLLING)
+    if user is None:
         return redirect(url_for("staff.login"))
+    if mfa.enrolled(user):
+        session.pop(ENROLLING, None)
+        return redirect(url_for("staff.login_code"))
+    if not isinstance(enrolling, dict) or enrolling.get("id") != user.id:
+        forget_login_steps()
+        return redirect(url_for("staff.login"))
+    secret = str(enrolling["secret"])
     form, problem = CodeForm(), None
     if form.validate_on_submit():
         step = mfa.code_matches(secret, str(form.code.data), None)
         if step is not None:
             codes = mfa.enrol(user, secret, step)
-            repository.audit(user.username, Action.MFA_ENROL)
+            if codes is None:  # set up by another login meanwhile: its code, then
+                session.pop(ENROLLING, None)
+                return redirect(url_for("staff.login_code"))
             next_page = session[PENDING].get("next")
             _log_in(user, detail="mfa set up")
             session[NEW_CODES] = {"codes": codes, "next": safe_next(next_page)}

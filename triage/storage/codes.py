@@ -43,6 +43,11 @@ class AlertKind(StrEnum):
 
     CALLBACK = "callback"  # a call-back request
     EARLY_EXIT = "early_exit"  # the emergency advice shown after the warning signs
+    # About a staff account, to its admins whatever ALERT_MIN_LEVEL says:
+    MFA_ENROLLED = "mfa_enrolled"  # an authenticator app was set up (or set up again after a reset)
+    MFA_RESET = "mfa_reset"  # an account's authenticator app and recovery codes were forgotten
+    CODES_LOCKED = "codes_locked"  # too many wrong second-factor codes: the account is locked
+    LOGINS_HELD = "logins_held"  # too many wrong passwords: new browsers wait before trying again
 
 
 class Action(StrEnum):
@@ -62,6 +67,7 @@ class Action(StrEnum):
     DISABLE_USER = "disable_user"
     MFA_ENROL = "mfa_enrol"
     MFA_RESET = "mfa_reset"
+    UNLOCK = "unlock"  # an admin lifted an account's lock or back-off
     CREATE_API_KEY = "create_api_key"
     REVOKE_API_KEY = "revoke_api_key"
     FHIR_EXPORT = "fhir_export"  # a record read as FHIR (the API, or `python -m triage fhir export`)

@@ -115,6 +115,9 @@ class StaffUser(UserMixin, Base):  # type: ignore[misc]  # Flask-Login ships no 
     mfa_secret: Mapped[str | None] = mapped_column(String(200))
     mfa_recovery: Mapped[list[str] | None] = mapped_column(JSON)
     mfa_last_step: Mapped[int | None] = mapped_column(Integer)
+    # How many times the second factor changed (set up, a recovery code used, reset): a change is
+    # saved only where none came between reading the account and writing it (compare-and-set).
+    mfa_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
@@ -141,14 +144,17 @@ class AuditEntry(Base):
 class AlertOutbox(Base):
     """An alert email to send: written with the record it is about, in the same transaction, and
     sent by whichever sender claims it first. Holds no health data: what arrived, its level, its
-    reference code."""
+    reference code; or what happened to a staff account (its second factor set up, reset, or
+    its logins held back), and which."""
 
     __tablename__ = "alert_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # AlertKind
-    reference: Mapped[str] = mapped_column(String(9))
-    level: Mapped[str] = mapped_column(String(12))
+    # About a record: its reference and level. About a staff account: its username.
+    reference: Mapped[str | None] = mapped_column(String(9))
+    level: Mapped[str | None] = mapped_column(String(12))
+    account: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -589,13 +590,15 @@ def record_call(reference: str, staff: str, caller_name: str | None, caller_phon
 
 @dataclass(frozen=True)
 class QueuedAlert:
-    """An alert a sender has claimed: what arrived, at which level, for which reference."""
+    """An alert a sender has claimed: what arrived, at which level, for which reference; or what
+    happened to which staff account (`account`; no reference, no level)."""
 
     id: int
     kind: AlertKind
-    reference: str
-    level: Level
+    reference: str | None
+    level: Level | None
     attempts: int
+    account: str | None = None
 
 
 def _alert(kind: AlertKind, reference: str, level: str) -> AlertOutbox:
@@ -605,6 +608,17 @@ def _alert(kind: AlertKind, reference: str, level: str) -> AlertOutbox:
 def _alert_row(kind: AlertKind, reference: str, level: str) -> dict[str, Any]:
     now = datetime.now(UTC)
     return {"kind": kind, "reference": reference, "level": level, "created_at": now, "next_attempt_at": now}
+
+
+def _account_alert(kind: AlertKind, username: str) -> AlertOutbox:
+    now = datetime.now(UTC)
+    return AlertOutbox(kind=kind, account=username, created_at=now, next_attempt_at=now)
+
+
+def queue_account_alert(kind: AlertKind, username: str) -> None:
+    """Queue an alert to the admins about a staff account."""
+    with _transaction():
+        db.session.add(_account_alert(kind, username))
 
 
 def claim_alerts(claim: str, hold: timedelta, max_attempts: int, limit: int = 20) -> list[QueuedAlert]:
@@ -636,7 +650,14 @@ def claim_alerts(claim: str, hold: timedelta, max_attempts: int, limit: int = 20
                 taken.append(alert_id)
     rows = _read(lambda: list(db.session.scalars(select(AlertOutbox).where(AlertOutbox.id.in_(taken)))))
     return [
-        QueuedAlert(row.id, AlertKind(row.kind), row.reference, Level(row.level), row.attempts)
+        QueuedAlert(
+            row.id,
+            AlertKind(row.kind),
+            row.reference,
+            None if row.level is None else Level(row.level),
+            row.attempts,
+            row.account,
+        )
         for row in sorted(rows, key=lambda row: row.id)
     ]
 
@@ -674,6 +695,11 @@ def find_user(username: str) -> StaffUser | None:
     return _read(lambda: db.session.scalars(select(StaffUser).where(StaffUser.username == username)).first())
 
 
+def users() -> list[StaffUser]:
+    """Every account, by username."""
+    return _read(lambda: list(db.session.scalars(select(StaffUser).order_by(StaffUser.username))))
+
+
 def get_user(user_id: int) -> StaffUser | None:
     """The account with this id, if any."""
     return _read(lambda: db.session.get(StaffUser, user_id))
@@ -705,6 +731,161 @@ def update_user(user: StaffUser, **changes: object) -> None:
     with _transaction():
         for name, value in changes.items():
             setattr(user, name, value)
+
+
+def end_session_version(user_id: int, version: int) -> bool:
+    """End the sessions of an account that began with `version` (a logout recorded late); False
+    when they have ended already (its version moved on since, or the account is gone)."""
+    with _transaction():
+        result = db.session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == user_id, StaffUser.session_version == version)
+            .values(session_version=StaffUser.session_version + 1)
+        )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+# The second factor changes by compare-and-set: each UPDATE says what it expects to find, and the
+# database applies it to one request only, whichever server each is on.
+
+
+def enrol_mfa(user: StaffUser, sealed_secret: str, recovery: list[str], step: int, alert: bool) -> bool:
+    """Set up the account's second factor, unless one was set up meanwhile: audited, and queued
+    for the admins (`alert`), in the same transaction. Whether it was set up."""
+    with _transaction():
+        result = db.session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == user.id, StaffUser.mfa_secret.is_(None))
+            .values(
+                mfa_secret=sealed_secret,
+                mfa_recovery=recovery,
+                mfa_last_step=step,
+                mfa_changes=StaffUser.mfa_changes + 1,
+                failed_logins=0,
+                locked_until=None,
+            )
+        )
+        done = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        if done:
+            _add_audit(user.username, Action.MFA_ENROL)
+            if alert:
+                db.session.add(_account_alert(AlertKind.MFA_ENROLLED, user.username))
+    db.session.refresh(user)
+    return done
+
+
+def reset_mfa(user: StaffUser, by: str, alert: bool) -> None:
+    """Forget the account's second factor and end its sessions: audited (as done by `by`), and
+    queued for the admins (`alert`), in the same transaction."""
+    with _transaction():
+        db.session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == user.id)
+            .values(
+                mfa_secret=None,
+                mfa_recovery=None,
+                mfa_last_step=None,
+                mfa_changes=StaffUser.mfa_changes + 1,
+                session_version=StaffUser.session_version + 1,
+            )
+        )
+        _add_audit(by, Action.MFA_RESET, target=user.username)
+        if alert:
+            db.session.add(_account_alert(AlertKind.MFA_RESET, user.username))
+    db.session.refresh(user)
+
+
+def spend_totp_step(user: StaffUser, step: int) -> bool:
+    """Take the code of time step `step` for the account's current secret, unless that step (or a
+    later one) was taken already: whether this request took it."""
+    with _transaction():
+        result = db.session.execute(
+            update(StaffUser)
+            .where(
+                StaffUser.id == user.id,
+                StaffUser.mfa_secret == user.mfa_secret,
+                or_(StaffUser.mfa_last_step.is_(None), StaffUser.mfa_last_step < step),
+            )
+            .values(mfa_last_step=step)
+        )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def spend_recovery_code(user: StaffUser, stored: str) -> int | None:
+    """Use up the recovery code kept as `stored`: how many are left, or None when it is not (or no
+    longer) one of the account's. Another code used at the same moment is waited out and tried again."""
+    for _ in range(_SPEND_ATTEMPTS):
+        db.session.refresh(user)
+        codes = list(user.mfa_recovery or [])
+        if stored not in codes:
+            return None
+        left = [code for code in codes if code != stored]
+        with _transaction():
+            result = db.session.execute(
+                update(StaffUser)
+                .where(StaffUser.id == user.id, StaffUser.mfa_changes == user.mfa_changes)
+                .values(mfa_recovery=left, mfa_changes=StaffUser.mfa_changes + 1)
+            )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return len(left)
+    return None
+
+
+_SPEND_ATTEMPTS = 5
+
+
+class CodeAttempt(StrEnum):
+    """Whether a second-factor code may be checked: yes; yes, the last before the account locks
+    (a wrong one locks it); no, the account is locked."""
+
+    ALLOWED = "allowed"
+    LAST = "last"
+    LOCKED = "locked"
+
+
+def take_code_attempt(user: StaffUser, most: int, lock_until: datetime) -> CodeAttempt:
+    """Count a second-factor code about to be checked among the account's codes since its last right
+    one: the `most`-th locks the account until `lock_until` (lifted if that code is right); none is
+    checked while it is locked. A lock that has run out starts the count again."""
+    unlocked = or_(StaffUser.locked_until.is_(None), StaffUser.locked_until <= datetime.now(UTC))
+    lapsed = StaffUser.locked_until.is_not(None)
+    count = case((lapsed, 1), else_=StaffUser.failed_logins + 1)
+    with _transaction():
+        taken = db.session.execute(
+            update(StaffUser)
+            .where(StaffUser.id == user.id, unlocked)
+            .values(failed_logins=count, locked_until=case((count >= most, lock_until), else_=None))
+            .returning(StaffUser.locked_until)
+            .execution_options(synchronize_session=False)  # compared in SQL: SQLite's times are naive
+        ).first()
+    if taken is None:
+        return CodeAttempt.LOCKED
+    return CodeAttempt.ALLOWED if taken.locked_until is None else CodeAttempt.LAST
+
+
+def code_was_right(user: StaffUser) -> None:
+    """The code checked was right: the count starts again, and the last try's lock is lifted."""
+    with _transaction():
+        db.session.execute(
+            update(StaffUser).where(StaffUser.id == user.id).values(failed_logins=0, locked_until=None)
+        )
+
+
+def locked_users(now: datetime | None = None) -> list[StaffUser]:
+    """The accounts whose second factor is locked now, by username."""
+    moment = now or datetime.now(UTC)
+    query = select(StaffUser).where(StaffUser.locked_until > moment).order_by(StaffUser.username)
+    return _read(lambda: list(db.session.scalars(query)))
+
+
+def unlock(user: StaffUser, by: str) -> None:
+    """Lift the account's lock and forget its wrong codes: audited as done by `by`."""
+    with _transaction():
+        db.session.execute(
+            update(StaffUser).where(StaffUser.id == user.id).values(failed_logins=0, locked_until=None)
+        )
+        _add_audit(by, Action.UNLOCK, target=user.username)
+    db.session.refresh(user)
 
 
 # --- API keys ------------------------------------------------------------------------------------
@@ -752,9 +933,13 @@ def revoke_api_key(name: str) -> ApiKey:
 def audit(username: str, action: Action, target: str | None = None, detail: str | None = None) -> None:
     """Record who did what to which record. Never patient data: a reference code at most."""
     with _transaction():
-        db.session.add(
-            AuditEntry(at=datetime.now(UTC), username=username, action=action, target=target, detail=detail)
-        )
+        _add_audit(username, action, target, detail)
+
+
+def _add_audit(username: str, action: Action, target: str | None = None, detail: str | None = None) -> None:
+    db.session.add(
+        AuditEntry(at=datetime.now(UTC), username=username, action=action, target=target, detail=detail)
+    )
 
 
 def audit_trail(limit: int = 500) -> list[AuditEntry]:
