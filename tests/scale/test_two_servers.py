@@ -2,7 +2,8 @@
 PostgreSQL database and the one Redis (RATELIMIT_STORAGE_URI), the same SECRET_KEY.
 
 They must behave as one: login throttling counted across both, a staff session (and its end at
-logout) valid on both, concurrent writers spread over both each stored once, each ready.
+logout) valid on both, concurrent writers spread over both each stored once, one second-factor
+code sent to both at the same moment logging in once, each ready.
 Needs TEST_DATABASE_URL and TEST_REDIS_URL (`.ci/run` starts both); skipped locally without them,
 a failure under CI=true. Traffic goes to 127.0.0.1 only, bounded in count.
 """
@@ -15,12 +16,14 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 import pytest
 import requests
 from sqlalchemy import create_engine, text
@@ -53,6 +56,7 @@ def _needed() -> None:
 class Servers:
     urls: list[str]
     api_key: str
+    env: dict[str, str]
     username: str = "reception-two"
 
 
@@ -114,6 +118,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         "LOG_LEVEL": "WARNING",
         "LOGIN_FAILURES_PER_SOURCE": "4 per 15 minutes",
         "RATELIMIT_API_ADDRESS": "1000 per minute",
+        "PROXY_COUNT": "1",  # each browser of the second-factor tests comes from an address of its own
     }
     _cli(
         env,
@@ -151,7 +156,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     try:
         for url_of, process, log_of in zip(urls, processes, logs, strict=True):
             _wait_ready(url_of, process, log_of)
-        yield Servers(urls, api_key)
+        yield Servers(urls, api_key, env)
     finally:
         for process in processes:
             process.terminate()
@@ -166,6 +171,13 @@ def _token(response: requests.Response) -> str:
     match = _TOKEN.search(response.text)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def _browser(address: str) -> requests.Session:
+    """A browser whose requests come from `address` (as the proxy in front says: X-Forwarded-For)."""
+    browser = requests.Session()
+    browser.headers["X-Forwarded-For"] = address
+    return browser
 
 
 def _log_in(browser: requests.Session, base: str, username: str, password: str) -> requests.Response:
@@ -249,3 +261,71 @@ def test_concurrent_writers_spread_over_both_servers_are_each_stored_once(server
         engine.dispose()
     assert sorted(stored) == sorted(saved)  # every accepted write once, nothing else
     assert len(set(stored)) == WRITERS
+
+
+ADMIN = "admin-two"
+
+
+@pytest.fixture(scope="module")
+def enrolled(servers: Servers) -> tuple[pyotp.TOTP, list[str]]:
+    """An admin account set up through the pages of the first server: its authenticator, its
+    recovery codes."""
+    creation = ("users", "create", ADMIN, "--role", "admin", "--name", "Admin", "--password-stdin")
+    _cli(servers.env, *creation, stdin=PASSWORD + "\n")
+    base, browser = servers.urls[0], _browser("127.0.7.1")
+    assert _log_in(browser, base, ADMIN, PASSWORD).headers["Location"].endswith("/staff/mfa/setup")
+    page = browser.get(f"{base}/staff/mfa/setup", timeout=10)
+    key = re.search(r'class="mfa-key">([^<]+)<', page.text)
+    assert key, "no key on the set-up page"
+    totp = pyotp.TOTP(key.group(1).replace(" ", ""))
+    sent = browser.post(
+        f"{base}/staff/mfa/setup",
+        data={"csrf_token": _token(page), "code": totp.now()},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert sent.headers["Location"].endswith("/staff/mfa/recovery-codes")
+    shown = browser.get(f"{base}/staff/mfa/recovery-codes", timeout=10).text
+    return totp, re.findall(r"<li><code>([0-9A-Z-]+)</code></li>", shown)
+
+
+def _same_code_to_both(servers: Servers, code: str, browsers: int, first_address: int) -> list[str]:
+    """`browsers` browsers give the admin's password (each from an address of its own, on both servers
+    in turn), then all post `code` at the same moment; where each was sent."""
+    ready = []
+    for number in range(browsers):
+        base, browser = servers.urls[number % 2], _browser(f"127.0.7.{first_address + number}")
+        assert _log_in(browser, base, ADMIN, PASSWORD).headers["Location"].endswith("/staff/login/code")
+        ready.append((base, browser, _token(browser.get(f"{base}/staff/login/code", timeout=10))))
+    start = threading.Barrier(browsers)
+
+    def send(number: int) -> str:
+        base, browser, token = ready[number]
+        start.wait(timeout=30)
+        answer = browser.post(
+            f"{base}/staff/login/code",
+            data={"csrf_token": token, "code": code},
+            allow_redirects=False,
+            timeout=30,
+        )
+        return str(answer.headers.get("Location", answer.status_code))
+
+    with ThreadPoolExecutor(max_workers=browsers) as pool:
+        return list(pool.map(send, range(browsers)))
+
+
+def test_one_code_sent_to_both_servers_at_once_logs_in_once(
+    servers: Servers, enrolled: tuple[pyotp.TOTP, list[str]]
+) -> None:
+    totp, _ = enrolled
+    code = totp.at(time.time() + totp.interval)  # the step after the one the set-up used
+    where = _same_code_to_both(servers, code, 6, first_address=10)
+    assert [place.endswith("/staff/") for place in where].count(True) == 1, where
+
+
+def test_one_recovery_code_sent_to_both_servers_at_once_logs_in_once(
+    servers: Servers, enrolled: tuple[pyotp.TOTP, list[str]]
+) -> None:
+    _, codes = enrolled
+    where = _same_code_to_both(servers, codes[0], 8, first_address=20)
+    assert [place.endswith("/staff/") for place in where].count(True) == 1, where
