@@ -37,3 +37,14 @@ def test_the_workers_settings_come_from_the_environment(monkeypatch: pytest.Monk
     settings = runpy.run_path(str(CONFIG))
     assert (settings["workers"], settings["threads"], settings["worker_class"]) == (3, 6, "gthread")
     assert settings["preload_app"] is True and settings["accesslog"] is None
+
+
+def test_with_rate_limits_counted_in_memory_one_process_serves_them_all_with_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The default store (memory://) is each process's own: one process, so the limits are counted once."""
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "RATELIMIT_STORAGE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    settings = runpy.run_path(str(CONFIG))
+    assert settings["workers"] == 1
+    assert settings["threads"] > 1

@@ -1,0 +1,89 @@
+"""`make serve` as a practice runs it: gunicorn from deploy/gunicorn.conf.py with its defaults.
+
+The rate limits hold as documented (5 wrong passwords for a username from one address, then "Too
+many"), and slow clients do not stop the server answering. On 127.0.0.1 only, bounded in count and
+time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.ops.served import (
+    SLOW_BODY,
+    SLOW_HEADERS,
+    SlowClients,
+    free_port,
+    gunicorn_command,
+    installation,
+    probe_healthz,
+    running,
+    triage,
+    wait_until_answering,
+)
+
+USERNAME, PASSWORD = "reception-serve", "the right password, long enough"
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class Served:
+    url: str
+    port: int
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`make serve` with its defaults: only the address given (BIND), plain http on 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("serve")
+    env = installation(folder, SESSION_COOKIE_SECURE="false", STAFF_MFA="admins")
+    triage(env, "users", "create", USERNAME, "--role", "reception", "--name", "Desk", "--password-stdin",
+           stdin=PASSWORD + "\n")  # fmt: skip
+    port = free_port()
+    env["BIND"] = f"127.0.0.1:{port}"
+    with running(gunicorn_command(), env, folder / "gunicorn.log") as server:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_answering(f"{url}/healthz", server)
+        yield Served(url, port, server.log)
+
+
+def _wrong_password(url: str) -> str:
+    """One login with a wrong password, on a connection of its own, as a new browser would: what it got."""
+    browser = requests.Session()
+    browser.headers["Connection"] = "close"
+    page = browser.get(f"{url}/staff/login", timeout=10)
+    token = _TOKEN.search(page.text)
+    assert token, "no CSRF token on the login page"
+    answer = browser.post(
+        f"{url}/staff/login",
+        data={"csrf_token": token.group(1), "username": USERNAME, "password": "not the password at all"},
+        timeout=10,
+    )
+    browser.close()
+    if answer.status_code == 429:
+        return "429"
+    if "Too many failed attempts" in answer.text:
+        return "too many"
+    return "wrong" if "username or password is not right" in answer.text else f"status {answer.status_code}"
+
+
+def test_the_default_serve_says_too_many_after_five_wrong_passwords(served: Served) -> None:
+    """LOGIN_FAILURES_PER_SOURCE, "5 per 15 minutes" (README): counted once for the whole server."""
+    seen = [_wrong_password(served.url) for _ in range(8)]
+    assert seen == ["wrong"] * 5 + ["too many"] * 3, " ".join(seen)
+
+
+@pytest.mark.parametrize("opening", [SLOW_HEADERS, SLOW_BODY], ids=["slow headers", "slow bodies"])
+def test_twenty_slow_clients_leave_healthz_answering(served: Served, opening: bytes) -> None:
+    with SlowClients(served.port, opening, count=20) as slow:
+        seen = probe_healthz(f"{served.url}/healthz")
+        still_sending = slow.stop_and_count_open()
+    assert still_sending == 20, "the slow clients were not all kept waiting: the test proves nothing"
+    assert seen == ["200"] * 3, seen
