@@ -18,6 +18,7 @@ import requests
 from tests.ops.served import (
     SLOW_BODY,
     SLOW_HEADERS,
+    STARTUP_SECONDS,
     SlowClients,
     free_port,
     gunicorn_command,
@@ -78,6 +79,20 @@ def test_the_default_serve_says_too_many_after_five_wrong_passwords(served: Serv
     """LOGIN_FAILURES_PER_SOURCE, "5 per 15 minutes" (README): counted once for the whole server."""
     seen = [_wrong_password(served.url) for _ in range(8)]
     assert seen == ["wrong"] * 5 + ["too many"] * 3, " ".join(seen)
+
+
+def test_its_start_up_line_says_one_worker_with_threads_counting_limits_in_its_memory(served: Served) -> None:
+    assert "1 worker × 8 threads: rate limits counted in this process's memory" in served.log.read_text()
+
+
+def test_several_workers_counting_limits_each_in_its_own_memory_are_refused(tmp_path: Path) -> None:
+    env = installation(tmp_path, WEB_CONCURRENCY="2", BIND=f"127.0.0.1:{free_port()}")
+    with running(gunicorn_command(), env, tmp_path / "gunicorn.log") as server:
+        server.process.wait(STARTUP_SECONDS)
+        said = server.output()
+    assert server.process.returncode != 0
+    assert "will not serve with 2 worker processes" in said and "WEB_CONCURRENCY=1" in said
+    assert "Booting worker" not in said
 
 
 @pytest.mark.parametrize("opening", [SLOW_HEADERS, SLOW_BODY], ids=["slow headers", "slow bodies"])
