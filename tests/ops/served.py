@@ -6,7 +6,9 @@ environment, and clients that send their requests slowly. Everything listens on 
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 import socket
 import ssl
@@ -17,6 +19,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -215,3 +218,107 @@ def probe_healthz(url: str, times: int = 3, gap: float = 2.0, verify: str | bool
         except requests.ConnectionError as exc:
             seen.append(f"connection failed: {type(exc).__name__}")
     return seen
+
+
+# --- nginx in front, from deploy/nginx.conf ----------------------------------------------------------
+
+NGINX = Path("/usr/sbin/nginx")
+NGINX_MISSING = f"{NGINX} not found: apt-get install nginx (Debian's package; .ci/run installs it)"
+NGINX_SITE = PROJECT_ROOT / "deploy" / "nginx.conf"
+#: An installation's own value in the site file: ${NAME}, filled in by envsubst (the file says how).
+PLACEHOLDER = re.compile(r"\$\{([A-Z_]+)\}")
+#: The main configuration the site is included from, standing in for Debian's /etc/nginx/nginx.conf
+#: (which the tests leave alone): its pid file, error log and temporary files in the test's folder.
+NGINX_MAIN = """\
+daemon off;
+worker_processes 1;
+{user}
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/spine-triage.conf;
+}}
+"""
+
+
+def nginx_or_skip() -> str:
+    """Debian's nginx; skips the test without it (fails under CI=true, where .ci/run installs it)."""
+    if not NGINX.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{NGINX_MISSING} (CI=true, so the nginx tests must run)", pytrace=False)
+        pytest.skip(NGINX_MISSING)
+    return str(NGINX)
+
+
+def filled_in(site: str, values: Mapping[str, str]) -> str:
+    """The site file with each ${NAME} replaced by its value, as envsubst does; every one must be given."""
+    missing = set(PLACEHOLDER.findall(site)) - set(values)
+    assert not missing, f"no value for {sorted(missing)} in {NGINX_SITE}"
+    return PLACEHOLDER.sub(lambda found: values[found.group(1)], site)
+
+
+def self_signed_certificate(folder: Path) -> Path:
+    """A certificate for localhost and 127.0.0.1 in `folder` (fullchain.pem, privkey.pem, as certbot
+    lays them out); the certificate's path, which clients trust."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    chain = folder / "fullchain.pem"
+    chain.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private = folder / "privkey.pem"
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    private.chmod(0o600)
+    return chain
+
+
+def nginx_configuration(folder: Path, values: Mapping[str, str]) -> Path:
+    """deploy/nginx.conf filled in with `values`, included from a main configuration in `folder`;
+    the main configuration's path."""
+    (folder / "spine-triage.conf").write_text(filled_in(NGINX_SITE.read_text(), values))
+    # As root, nginx's workers would otherwise run as nobody, who cannot open the test's folders.
+    user = "user root;" if os.geteuid() == 0 else ""
+    main = folder / "nginx.conf"
+    main.write_text(NGINX_MAIN.format(folder=folder, user=user))
+    return main
+
+
+def nginx_command(main: Path) -> list[str]:
+    """Debian's nginx on `main`, in the foreground, its start-up errors in the same folder."""
+    folder = main.parent
+    return [nginx_or_skip(), "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(main)]
