@@ -34,8 +34,11 @@ prepare: $(STAMP)
 run: prepare
 	SESSION_COOKIE_SECURE=false $(BIN)/python run.py
 
-# Production: gunicorn (deploy/gunicorn.conf.py; BIND, WEB_CONCURRENCY, GUNICORN_THREADS from the
-# environment) behind a reverse proxy that terminates HTTPS (deploy/, README "Running it for real").
+# Production: gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1:8000 unless BIND says otherwise, always
+# behind nginx (deploy/nginx.conf: HTTPS, and each request read whole before gunicorn sees it, so
+# slow clients never hold its threads). One process of 8 threads while the rate limits are counted in
+# memory (the default); WEB_CONCURRENCY processes × GUNICORN_THREADS with a shared
+# RATELIMIT_STORAGE_URI (README "Running it for real").
 serve: prepare
 	$(BIN)/gunicorn -c deploy/gunicorn.conf.py run:app
 

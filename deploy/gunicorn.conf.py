@@ -2,15 +2,26 @@
 
 Every value can be set from the environment; the defaults suit a 2-core machine with the embedded
 SQLite database. On PostgreSQL, more threads per worker help (see README, "Running it for real").
+gunicorn is reached through nginx (deploy/nginx.conf), never directly: nginx reads each request
+whole, however slowly it is sent, and each answer, however slowly it is read, so that a thread here
+is only ever taken by a complete request.
 """
 
 import gc
 import os
+from typing import Any
 
+from triage.readiness import announce_processes, counted_per_process
+
+#: This machine only, for nginx in front; another address only when BIND says so.
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-#: Processes: one per core. Threads: requests a process serves at once (SQLite writes one at a time).
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+#: Rate limits counted in memory (RATELIMIT_STORAGE_URI=memory://, the default) are each process's
+#: own, so then one process serves with threads and every limit is counted once; with a shared store
+#: (Redis), one process per core. Threads: requests a process serves at once (SQLite writes one at
+#: a time). Several processes on memory:// are refused at start-up (on_starting, below).
+_IN_MEMORY = counted_per_process(os.environ.get("RATELIMIT_STORAGE_URI") or "memory://")
+workers = int(os.environ.get("WEB_CONCURRENCY", "1" if _IN_MEMORY else "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8" if _IN_MEMORY else "4"))
 worker_class = "gthread"
 #: Keep-alive between the reverse proxy and gunicorn; slow clients are the proxy's business.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
@@ -33,6 +44,12 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 #: Behind a reverse proxy on the same machine: trust its X-Forwarded-* only from there.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "spine-triage"
+
+
+def on_starting(server: Any) -> None:
+    """The app is loaded (preload_app) and no worker forked yet: say how many processes and threads
+    serve and where the rate limits are counted, or stop if each process would count its own."""
+    announce_processes(server.app.wsgi(), server.cfg.workers, server.cfg.threads)
 
 
 def pre_fork(server: object, worker: object) -> None:

@@ -1,7 +1,9 @@
-"""Is this app ready to serve? The database's schema, the compiled page-text catalogues, the rules.
+"""Is this app ready to serve? The database's schema, the compiled page-text catalogues, the rules;
+and, under gunicorn, processes that count the rate limits as documented.
 
 Used three ways: at start-up by a server (run.py refuses to serve an unprepared installation, with
-the one command that fixes it), by `GET /readyz`, and by `python -m triage prepare`, which does what
+the one command that fixes it; deploy/gunicorn.conf.py refuses several processes that would each
+count their own limits), by `GET /readyz`, and by `python -m triage prepare`, which does what
 the checks ask for. The checks import neither Alembic nor Babel's compiler: the latest migration is
 read from the migration files' own `revision` lines, the database's from its alembic_version table.
 """
@@ -143,3 +145,34 @@ def refuse_to_serve_if_unprepared(app: Flask) -> None:
             + "".join(f"  - {problem}\n" for problem in blocking)
             + f"Fix: run `{FIX}` (make run and make serve run it for you), then start again."
         )
+
+
+def counted_per_process(store: str) -> bool:
+    """Whether a rate-limit store (RATELIMIT_STORAGE_URI) counts in each process's own memory."""
+    return store.partition("://")[0] == "memory"
+
+
+def announce_processes(app: Flask, workers: int, threads: int) -> None:
+    """Say at start-up how many processes and threads serve, and where the rate limits are counted;
+    stop a server whose processes would each count their own (memory://), saying how to fix it.
+
+    With the limits in each process's memory, every process would allow each limit again: two
+    processes, ten wrong passwords for a username before "Too many" instead of five.
+    """
+    serving = f"{workers} worker{'s' * (workers != 1)} × {threads} thread{'s' * (threads != 1)}"
+    if "limiter" not in app.extensions:  # an app without rate limits (the benchmarks' baseline)
+        log.info("%s: no rate limits in this app", serving)
+        return
+    store = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if not counted_per_process(store):  # the scheme only: the address may hold a password
+        log.info("%s: rate limits counted in the shared store (%s://)", serving, store.partition("://")[0])
+        return
+    if workers > 1:
+        raise SystemExit(
+            f"Spine Triage will not serve with {workers} worker processes while the rate limits are "
+            "counted in each process's memory (RATELIMIT_STORAGE_URI=memory://): each process would "
+            "allow every limit again, wrong passwords included.\n"
+            "Fix: serve with one process and threads (WEB_CONCURRENCY=1, GUNICORN_THREADS=8), or give "
+            "the processes a shared store (RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0)."
+        )
+    log.info("%s: rate limits counted in this process's memory (RATELIMIT_STORAGE_URI=memory://)", serving)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import runpy
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,3 +38,42 @@ def test_the_workers_settings_come_from_the_environment(monkeypatch: pytest.Monk
     settings = runpy.run_path(str(CONFIG))
     assert (settings["workers"], settings["threads"], settings["worker_class"]) == (3, 6, "gthread")
     assert settings["preload_app"] is True and settings["accesslog"] is None
+
+
+def test_with_rate_limits_counted_in_memory_one_process_serves_them_all_with_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The default store (memory://) is each process's own: one process, so the limits are counted once."""
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "RATELIMIT_STORAGE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    settings = runpy.run_path(str(CONFIG))
+    assert settings["workers"] == 1
+    assert settings["threads"] > 1
+
+
+def test_with_a_shared_store_the_default_is_a_process_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    assert runpy.run_path(str(CONFIG))["workers"] == 2
+
+
+def test_it_listens_on_this_machine_only_unless_bind_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BIND", raising=False)
+    assert runpy.run_path(str(CONFIG))["bind"] == "127.0.0.1:8000"
+    monkeypatch.setenv("BIND", "unix:/run/spine-triage/gunicorn.sock")
+    assert runpy.run_path(str(CONFIG))["bind"] == "unix:/run/spine-triage/gunicorn.sock"
+
+
+def test_make_serve_runs_gunicorn_from_this_file_without_an_address_of_its_own() -> None:
+    """Where it listens is the file's (BIND), not a --bind in the Makefile."""
+    planned = subprocess.run(
+        ["make", "--dry-run", "--always-make", "serve"],
+        cwd=CONFIG.parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    serve = [line for line in planned.splitlines() if "gunicorn" in line]
+    assert serve == [".venv/bin/gunicorn -c deploy/gunicorn.conf.py run:app"]

@@ -98,6 +98,38 @@ def test_a_language_without_a_catalogue_is_a_problem(catalogues: Path) -> None:
     assert readiness.catalogue_problems(("fr",), catalogues)[0].startswith("no page-text catalogue for 'fr'")
 
 
+# --- processes and the rate limits' store ---------------------------------------------------------
+
+
+def test_several_processes_counting_limits_in_their_own_memory_are_refused(
+    make_app: Callable[..., Flask], database: Path | str
+) -> None:
+    app = make_app(database, RATELIMIT_STORAGE_URI="memory://")
+    with pytest.raises(SystemExit) as refused:
+        readiness.announce_processes(app, workers=2, threads=4)
+    message = str(refused.value)
+    assert "2 worker processes" in message and "RATELIMIT_STORAGE_URI=memory://" in message
+    assert "WEB_CONCURRENCY=1" in message and "RATELIMIT_STORAGE_URI=redis://" in message
+
+
+def test_one_process_with_limits_in_memory_says_so_at_start_up(
+    make_app: Callable[..., Flask], database: Path | str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", "triage.readiness")
+    readiness.announce_processes(make_app(database), workers=1, threads=8)
+    assert "1 worker × 8 threads: rate limits counted in this process's memory" in caplog.text
+
+
+def test_processes_sharing_a_store_say_which_kind_never_its_address(
+    make_app: Callable[..., Flask], database: Path | str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", "triage.readiness")
+    app = make_app(database, RATELIMIT_STORAGE_URI="redis://:store-password@127.0.0.1:6379/2")
+    readiness.announce_processes(app, workers=3, threads=4)  # no SystemExit
+    assert "3 workers × 4 threads: rate limits counted in the shared store (redis://)" in caplog.text
+    assert "store-password" not in caplog.text
+
+
 # --- the probes ----------------------------------------------------------------------------------
 
 
