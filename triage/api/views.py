@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -20,6 +22,9 @@ from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import KeyNotActive, StorageUnavailable
 from triage.templating import filled_texts
+
+#: Half of a surrogate pair: JSON reads a whole pair as one character, never leaves one half alone.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def key_of_request() -> str:
@@ -55,7 +60,10 @@ def create_assessment() -> ResponseReturnValue:
     try:
         outcome = rules.current.assess(answers)
     except AnswersInvalid as exc:
-        return {"errors": exc.messages(lang)}, 422
+        messages = exc.messages(lang)
+        if not all(_is_unicode(key) for key in messages):  # an unknown key an answer cannot name
+            abort(400, _("The body is not valid JSON."))
+        return {"errors": messages}, 422
     result = outcome_as_dict(outcome, filled_texts(lang))
     result["saved"], result["reference"] = False, None
     if key is None:  # no key: assessed, not saved
@@ -73,6 +81,12 @@ def create_assessment() -> ResponseReturnValue:
         return result
     result["saved"], result["reference"] = True, reference
     return result
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether text is Unicode: JSON may escape half of a surrogate pair alone ("\\ud800"), which
+    reads as a string no UTF-8 answer can hold (RFC 8259 §8.2)."""
+    return text.isascii() or _LONE_SURROGATE.search(text) is None
 
 
 def _key_refused() -> ResponseReturnValue:
