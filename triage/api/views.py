@@ -58,7 +58,7 @@ def create_assessment() -> ResponseReturnValue:
         abort(400, _("The body is not valid JSON."))
     lang = current_language()
     try:
-        outcome = rules.current.assess(answers)
+        outcome = rules.current.assess(_whole_numbers(answers))
     except AnswersInvalid as exc:
         messages = exc.messages(lang)
         if not all(_is_unicode(key) for key in messages):  # an unknown key an answer cannot name
@@ -81,6 +81,18 @@ def create_assessment() -> ResponseReturnValue:
         return result
     result["saved"], result["reference"] = True, reference
     return result
+
+
+def _whole_numbers(answers: object) -> object:
+    """The answers with each number that has no fractional part as an integer (70.0 as 70): JSON has
+    one kind of number, and JSON Schema, which the API's document is written in, counts such a number
+    as an integer."""
+    if not isinstance(answers, dict):
+        return answers
+    return {
+        key: int(value) if type(value) is float and value.is_integer() else value
+        for key, value in answers.items()
+    }
 
 
 def _is_unicode(text: str) -> bool:
