@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
-#: This site's own addresses are short; a longer `next` is not one of them (and a bound keeps it
-#: from filling the session cookie where it waits for a login's second step).
+#: This site's own addresses are short; a longer `next` is not one of them.
 MAX_LENGTH = 512
 #: Printable ASCII without the space and the backslash. Browsers drop tabs and newlines from an
 #: address (`/\t/x` becomes `//x`, another site), read a backslash as a slash, and a CR/LF would

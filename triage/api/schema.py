@@ -121,16 +121,15 @@ def _passing(question: Question, condition: Condition) -> dict[str, Any]:
     if isinstance(condition, Contains):
         return {"type": "array", "contains": {"const": condition.value}}
     if isinstance(condition, Yes):
-        facts: frozenset[Any] = frozenset({True})
+        facts: tuple[Any, ...] = (True,)
     elif isinstance(condition, Equals):
-        facts = frozenset({condition.value})
+        facts = (condition.value,)
     elif isinstance(condition, In):
-        facts = condition.values
+        facts = condition.order
     else:
         raise TypeError(f"no JSON Schema for the condition {condition.as_data()}")
     if question.kind.is_truth:  # the answers whose fact is one of these ("unsure" counts as yes)
         return {"enum": [value for value in question.kind.fixed_values if question.fact(value) in facts]}
     if question.kind.is_list:
         raise TypeError(f"no JSON Schema for the condition {condition.as_data()} on a list")
-    ordered = condition.order if isinstance(condition, In) else sorted(facts)
-    return {"enum": list(ordered)}
+    return {"enum": list(facts)}
