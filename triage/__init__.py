@@ -18,12 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Make the application: configuration, extensions, blueprints and error pages."""
-    from flask import Flask
-
     from triage import config
     from triage.json_provider import JSONProvider
+    from triage.logs import TriageFlask  # Flask, its exceptions logged without the path
 
-    app = Flask(
+    app = TriageFlask(
         __name__,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),

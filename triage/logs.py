@@ -2,7 +2,8 @@
 
 Nothing logged may identify a person or tell a health fact about one: no answers, names, phone
 numbers, addresses (IP) or paths; SQL is logged without its parameters (config.py). A request's line
-(triage/serving.py) holds its id, method, endpoint name, status, duration and size.
+(triage/serving.py) holds its id, method, endpoint name, status, duration and size; an unhandled
+exception's line (TriageFlask.log_exception, below) its endpoint, method and id.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask
+import flask
+from flask import request
+
+from triage.serving import REQUEST_ID
 
 #: Attributes a LogRecord always has: anything else was passed with `extra=` and is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -47,7 +51,27 @@ class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def init_app(app: Flask) -> None:
+class TriageFlask(flask.Flask):
+    """Flask, its unhandled exceptions logged by endpoint: Flask's own line names the path, and a
+    path can hold a reference code or a page's topic (/staff/phone/result/E8H2-HSBQ)."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log an exception with the request's endpoint, method and id; never its path or query."""
+        endpoint = request.endpoint or "-"
+        self.logger.error(
+            "Exception on %s [%s]",
+            endpoint,
+            request.method,
+            exc_info=exc_info,
+            extra={
+                "endpoint": endpoint,
+                "method": request.method,
+                "request_id": request.environ.get(REQUEST_ID),
+            },
+        )
+
+
+def init_app(app: flask.Flask) -> None:
     """Send the app's logs to standard error as JSON lines (LOG_FORMAT=text for plain lines),
     at LOG_LEVEL. Where logging is configured already (tests' log capture, a host application),
     the app's records go there as they are."""

@@ -15,9 +15,11 @@ a field name typed into a draft may look like one of the tagged JSON's tags, " b
 
 Why a cookie and not a server-side store: the questionnaire must keep working when the database
 is down (the advice never depends on it), and nothing about a person is kept on the server until
-they confirm their answers. The cookie stays well under the 4 KB browsers accept: typed drafts are
-capped (triage/patient/state.py), and if a session still grows past MAX_COOKIE_BYTES its drafts are
-dropped before anything else.
+they confirm their answers. The cookie stays under the 4 KB browsers accept whatever is sent: typed
+drafts are capped (triage/patient/state.py); a list in the session (Flask's flashed messages are one)
+keeps each item once and its newest LIST_ITEMS only, so a message flashed by every request of a
+flood is shown once; and a session that would still grow past MAX_COOKIE_BYTES loses its drafts,
+then its largest values one at a time, with a warning naming them.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask
 from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 MAX_COOKIE_BYTES = 3800
 #: What a session may lose first when it would not fit: text typed on a page but not accepted.
 DISPOSABLE_KEYS = ("drafts",)
+#: The items a list in the session keeps, the newest: a page shows a few flashed messages at most.
+LIST_ITEMS = 5
 _HKDF_SALT = b"spine-triage"
 #: Before a session's JSON written by orjson; the tagged JSON's text starts with "{", never with it.
 _ORJSON = b"j"
@@ -72,12 +76,20 @@ class EncryptedSerializer:
         self.tagged = TaggedJSONSerializer()
 
     def dumps(self, session: dict[str, Any]) -> str:
-        """The sealed cookie value, dropping disposable keys when it would not fit a cookie."""
+        """The sealed cookie value; a session that would not fit a cookie loses its disposable keys,
+        then its largest values one at a time, until it does."""
         sealed = self._seal(session)
-        if len(sealed) > MAX_COOKIE_BYTES:
-            session = {key: value for key, value in session.items() if key not in DISPOSABLE_KEYS}
-            sealed = self._seal(session)
-            log.warning("Session too large for a cookie: its drafts were dropped (%d bytes)", len(sealed))
+        if len(sealed) <= MAX_COOKIE_BYTES:
+            return sealed
+        kept = {key: value for key, value in session.items() if key not in DISPOSABLE_KEYS}
+        dropped = [key for key in session if key in DISPOSABLE_KEYS]
+        sealed = self._seal(kept)
+        while len(sealed) > MAX_COOKIE_BYTES and kept:
+            largest = max(kept, key=lambda key: self._size(kept[key]))
+            del kept[largest]
+            dropped.append(largest)
+            sealed = self._seal(kept)
+        log.warning("Session too large for a cookie: dropped %s (%d bytes)", ", ".join(dropped), len(sealed))
         return sealed
 
     def loads(self, value: str, max_age: int | None = None) -> dict[str, Any]:
@@ -93,15 +105,44 @@ class EncryptedSerializer:
         return tagged
 
     def _seal(self, session: dict[str, Any]) -> str:
+        return self.fernet.encrypt(self._text(session)).decode("ascii")
+
+    def _text(self, value: Any) -> bytes:
         try:
-            text = _ORJSON + orjson.dumps(session, option=_TAGGED_TYPES)
+            return _ORJSON + orjson.dumps(value, option=_TAGGED_TYPES)
         except orjson.JSONEncodeError:  # a type JSON lacks (a date, bytes, Markup): tagged, as Flask's
-            text = self.tagged.dumps(session).encode("utf-8")
-        return self.fernet.encrypt(text).decode("ascii")
+            return self.tagged.dumps(value).encode("utf-8")
+
+    def _size(self, value: Any) -> int:
+        return len(self._text(value))
+
+
+class BoundedSession(SecureCookieSession):
+    """Flask's cookie session, whose lists keep each item once (where it came last) and only their
+    newest LIST_ITEMS: Flask keeps flashed messages as such a list until a page shows them."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, _newest_once(value) if isinstance(value, list) else value)
+
+
+def _newest_once(items: list[Any]) -> list[Any]:
+    """The items each once, the newest LIST_ITEMS of them, in their order."""
+    seen: set[str] = set()
+    newest: list[Any] = []
+    for item in reversed(items):
+        mark = repr(tuple(item) if isinstance(item, list | tuple) else item)  # a pair, as saved or read
+        if mark not in seen:
+            seen.add(mark)
+            newest.append(item)
+            if len(newest) == LIST_ITEMS:
+                break
+    return newest[::-1]
 
 
 class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's cookie session, encrypted rather than only signed."""
+    """Flask's cookie session, encrypted rather than only signed, its lists bounded."""
+
+    session_class = BoundedSession
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[str | bytes, ...], EncryptedSerializer] = {}

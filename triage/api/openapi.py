@@ -1,17 +1,15 @@
 """The OpenAPI 3.1 document of the JSON API, made from the answers contract it serves.
 
-The answers' schema comes from rules/questions.yaml (each question's kind, values and range), so
-the document cannot drift from what the engine accepts. Which questions must be answered depends
-on other answers (`asked_when`); the schema requires only those always asked, and the engine
-answers 422 naming any other that is missing.
+The answers' schema comes from rules/questions.yaml (each question's kind, values, range and when
+it is asked: triage/api/schema.py), so the document cannot drift from what the engine accepts.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from triage.api.schema import answers_schema
 from triage.engine import Level, RuleSet
-from triage.engine.contract import Kind, Question
 from triage.fhir import FHIR_JSON, LEVELS_ID, LEVELS_TO_INFERMEDICA_ID
 
 JSON = "application/json"
@@ -64,26 +62,6 @@ def openapi_document(ruleset: RuleSet) -> dict[str, Any]:
             },
         },
     }
-
-
-def answers_schema(ruleset: RuleSet) -> dict[str, Any]:
-    """One answers object: every question of the contract with the values it takes."""
-    questions = ruleset.contract.questions
-    return {
-        "type": "object",
-        "properties": {question.id: _answer_schema(question) for question in questions},
-        "required": [q.id for q in questions if q.required and q.asked_when is None],
-        "additionalProperties": False,
-    }
-
-
-def _answer_schema(question: Question) -> dict[str, Any]:
-    kind = question.kind
-    if kind is Kind.INTEGER:
-        return {"type": "integer", "minimum": question.minimum, "maximum": question.maximum}
-    if kind is Kind.MULTI_CHOICE:
-        return {"type": "array", "items": {"enum": list(question.values)}, "minItems": question.min_items}
-    return {"enum": list(kind.fixed_values or question.values)}
 
 
 def _error(description: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -20,6 +22,9 @@ from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import KeyNotActive, StorageUnavailable
 from triage.templating import filled_texts
+
+#: Half of a surrogate pair: JSON reads a whole pair as one character, never leaves one half alone.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def key_of_request() -> str:
@@ -53,9 +58,12 @@ def create_assessment() -> ResponseReturnValue:
         abort(400, _("The body is not valid JSON."))
     lang = current_language()
     try:
-        outcome = rules.current.assess(answers)
+        outcome = rules.current.assess(_whole_numbers(answers))
     except AnswersInvalid as exc:
-        return {"errors": exc.messages(lang)}, 422
+        messages = exc.messages(lang)
+        if not all(_is_unicode(key) for key in messages):  # an unknown key an answer cannot name
+            abort(400, _("The body is not valid JSON."))
+        return {"errors": messages}, 422
     result = outcome_as_dict(outcome, filled_texts(lang))
     result["saved"], result["reference"] = False, None
     if key is None:  # no key: assessed, not saved
@@ -73,6 +81,24 @@ def create_assessment() -> ResponseReturnValue:
         return result
     result["saved"], result["reference"] = True, reference
     return result
+
+
+def _whole_numbers(answers: object) -> object:
+    """The answers with each number that has no fractional part as an integer (70.0 as 70): JSON has
+    one kind of number, and JSON Schema, which the API's document is written in, counts such a number
+    as an integer."""
+    if not isinstance(answers, dict):
+        return answers
+    return {
+        key: int(value) if type(value) is float and value.is_integer() else value
+        for key, value in answers.items()
+    }
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether text is Unicode: JSON may escape half of a surrogate pair alone ("\\ud800"), which
+    reads as a string no UTF-8 answer can hold (RFC 8259 §8.2)."""
+    return text.isascii() or _LONE_SURROGATE.search(text) is None
 
 
 def _key_refused() -> ResponseReturnValue:

@@ -38,6 +38,7 @@ from triage.patient.forms import CallbackForm, callback_form, time_window
 from triage.phones import international_number
 from triage.questionnaire import Page, Route, Submission, Voice
 from triage.questionnaire.fields import form_values, none_with_others, page_form, to_answers
+from triage.redirects import same_site_path
 from triage.storage import repository
 from triage.storage.codes import AlertKind, Channel
 from triage.storage.repository import StorageUnavailable
@@ -91,7 +92,7 @@ def keep_answers() -> ResponseReturnValue:
         state.give_more_time()
     if request.accept_mimetypes.best == "application/json":  # the script's request: nothing to show
         return {"expires_in": int(state.idle_limit())}
-    return redirect(_same_site(request.form.get("next")) or url_for("patient.start"))
+    return redirect(same_site_path(request.form.get("next")) or url_for("patient.start"))
 
 
 @bp.get("/")
@@ -329,11 +330,6 @@ def _record(outcome: Outcome, alert: AlertKind | None = None) -> str | None:
     if alert:
         alerts.queued()
     return saved
-
-
-def _same_site(target: str | None) -> str | None:
-    """A path on this site to go back to, never another site."""
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 def _typed() -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ from triage import idle
 from triage.errors import csrf_expired_page
 from triage.extensions import limiter, login_manager, setting
 from triage.idle import Idle
+from triage.redirects import same_site_path
 from triage.staff import bp, logouts
 from triage.storage import repository
 from triage.storage.codes import Action, Role
@@ -315,7 +316,5 @@ def _end_every_copy(user: StaffUser | OfflineStaff, version: object) -> bool:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside the staff area, never another site."""
-    if target and target.startswith("/staff/") and not target.startswith("//"):
-        return target
-    return url_for("staff.queue")
+    """Only a path inside the staff area (triage/redirects.py), else the queue; never another site."""
+    return same_site_path(target, within="/staff/") or url_for("staff.queue")

@@ -146,14 +146,17 @@ def _emergency_page(caller: CallerForm, caller_failed: bool = False) -> str:
 @bp.get("/phone/result/<reference>")
 @requires(*STAFF)
 def phone_result(reference: str) -> ResponseReturnValue:
-    """What to tell the caller, with the reference code."""
+    """What to tell the caller, with the reference code: an early exit's early advice where the call
+    ended at the warning signs. A record from other rules opens as the record (what was told)."""
     found = repository.find_assessment(reference)
     if found is None:
         return redirect(url_for("staff.phone_screen"))
+    ruleset = rules.current
+    if found.rules_hash != ruleset.version.content_hash:  # its answers may not be these rules' answers
+        return redirect(url_for("staff.record", reference=found.reference))
     repository.audit(current_user.username, Action.VIEW, target=found.reference, detail="phone result")
-    return render_template(
-        "staff/phone_result.html", outcome=rules.current.assess(found.answers), reference=found.reference
-    )
+    outcome = (ruleset.assess_partial if found.partial else ruleset.assess)(found.answers)
+    return render_template("staff/phone_result.html", outcome=outcome, reference=found.reference)
 
 
 def _finish(outcome: Outcome, caller: CallerForm) -> ResponseReturnValue:

@@ -78,9 +78,8 @@ def queue() -> ResponseReturnValue:
 def queue_news() -> ResponseReturnValue:
     """For the queue's script: how many records these filters show arrived after `after`, and when
     the newest did. A count and a time only; asking does not keep an idle session going."""
-    try:
-        after = datetime.fromisoformat(request.args.get("after", ""))
-    except ValueError:
+    after = _moment(request.args.get("after", ""))
+    if after is None:
         return {"error": "after: not an ISO 8601 time"}, 400
     news = repository.queue_news(_filters()[1], after)
     return {"count": news.count, "newest": _utc(news.newest) or None}
@@ -281,6 +280,16 @@ def _code(codes: type[E], text: str | None) -> E | None:
     try:
         return codes(text) if text else None
     except ValueError:
+        return None
+
+
+def _moment(text: str) -> datetime | None:
+    """An ISO 8601 time as a time in UTC (one without an offset is taken as UTC); None for text
+    that is not one, or a time whose UTC falls outside the calendar (0001-01-01T00:00+01:00)."""
+    try:
+        moment = datetime.fromisoformat(text)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
 
 
