@@ -67,6 +67,7 @@ def test_a_long_next_waiting_for_the_second_factor_keeps_the_cookie_small(app: F
     )
     assert response.status_code == 302
     assert cookie_size(client) < BROWSER_COOKIE_LIMIT - ATTRIBUTES
+    assert client.get(response.location).status_code == 200, "the login waiting for its code is kept"
 
 
 # --- the session itself -------------------------------------------------------------------------------

@@ -79,7 +79,8 @@ def _after_password(user: StaffUser, next_page: str | None) -> ResponseReturnVal
     """The password was right: the code, the MFA set-up, or (no MFA for this account) logged in."""
     if not (mfa.enrolled(user) or mfa.required_for(user)):
         return _logged_in(user, next_page)
-    session[PENDING] = {"id": user.id, "version": user.session_version, "at": time.time(), "next": next_page}
+    onward = safe_next(next_page)  # checked now: the session keeps a short path, never what was sent
+    session[PENDING] = {"id": user.id, "version": user.session_version, "at": time.time(), "next": onward}
     if mfa.enrolled(user):
         return redirect(url_for("staff.login_code"))
     session[ENROLLING] = {"id": user.id, "secret": mfa.new_secret()}
