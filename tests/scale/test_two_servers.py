@@ -29,6 +29,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from tests.ops.served import triage
 from tests.support.cases import VIGNETTES
 from tests.support.database import IN_CI, POSTGRESQL_URL, reset_postgresql, upgrade
 from triage import PROJECT_ROOT
@@ -79,20 +80,6 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"{url} did not start within 60 s")
 
 
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(  # our own interpreter and arguments
-        [sys.executable, "-m", "triage", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     """Two gunicorn servers (one worker, two threads each) on PostgreSQL and Redis."""
@@ -120,7 +107,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         "RATELIMIT_API_ADDRESS": "1000 per minute",
         "PROXY_COUNT": "1",  # each browser of the second-factor tests comes from an address of its own
     }
-    _cli(
+    triage(
         env,
         "users",
         "create",
@@ -132,7 +119,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         "--password-stdin",
         stdin=PASSWORD + "\n",
     )
-    api_key = _cli(env, "api-keys", "create", "two-servers").strip().splitlines()[-1]
+    api_key = triage(env, "api-keys", "create", "two-servers").strip().splitlines()[-1]
     processes, urls, logs = [], [], []
     folder = tmp_path_factory.mktemp("two-servers")
     for number in (1, 2):
@@ -271,7 +258,7 @@ def enrolled(servers: Servers) -> tuple[pyotp.TOTP, list[str]]:
     """An admin account set up through the pages of the first server: its authenticator, its
     recovery codes."""
     creation = ("users", "create", ADMIN, "--role", "admin", "--name", "Admin", "--password-stdin")
-    _cli(servers.env, *creation, stdin=PASSWORD + "\n")
+    triage(servers.env, *creation, stdin=PASSWORD + "\n")
     base, browser = servers.urls[0], _browser("127.0.7.1")
     assert _log_in(browser, base, ADMIN, PASSWORD).headers["Location"].endswith("/staff/mfa/setup")
     page = browser.get(f"{base}/staff/mfa/setup", timeout=10)
