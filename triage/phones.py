@@ -53,7 +53,7 @@ class Refusal(Enum):
     """Why a number is not one the practice calls back."""
 
     NOT_A_NUMBER = "not a number"
-    COSTS_EXTRA = "costs extra"
+    SPECIAL_SERVICE = "a special-service number"
     ABROAD = "outside Europe"
     LONG_EXTENSION = "extension too long"
 
@@ -78,7 +78,7 @@ def callback_number(typed: str, region: str = DEFAULT_REGION) -> str:
     if not phonenumbers.is_valid_number(number):
         raise NumberRefused(Refusal.NOT_A_NUMBER)
     if phonenumbers.number_type(number) not in CALLABLE_TYPES:
-        raise NumberRefused(Refusal.COSTS_EXTRA)
+        raise NumberRefused(Refusal.SPECIAL_SERVICE)
     if phonenumbers.region_code_for_number(number) not in CALLBACK_REGIONS:
         raise NumberRefused(Refusal.ABROAD)
     extension = number.extension or ""
@@ -118,9 +118,9 @@ def _parsed(
 #: What a form says under a number it refuses, for each reason.
 REFUSALS = {
     Refusal.NOT_A_NUMBER: _l("Enter a phone number we can call, like 694 123 4567 or +30 694 123 4567"),
-    Refusal.COSTS_EXTRA: _l(
-        "This number costs extra to call (premium rate, shared cost or a special service). "
-        "Enter a mobile or landline number"
+    Refusal.SPECIAL_SERVICE: _l(
+        "We call back a mobile or landline number only, not a premium-rate, shared-cost or other "
+        "special-service number"
     ),
     Refusal.ABROAD: _l("We call back numbers in Europe only. Enter a mobile or landline number in Europe"),
     Refusal.LONG_EXTENSION: _l(

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from tests.support.cases import VIGNETTE, vignettes
 from tests.support.flow import SCREEN, asked_answers, screen_answers
 from tests.support.journeys import form_data, submit_online, take_call
-from tests.support.markup import Document, parse
+from tests.support.markup import Document, error_summary, parse
 from tests.support.records import assessments, callbacks, count, record
 from tests.support.staff import RECEPTION, login
 from triage import phones
@@ -32,8 +32,9 @@ ROUTINE = VIGNETTE["osteoporosis-no-pain"]["answers"]
 #: The longest extension kept: with the longest E.164 number, it fits the columns (32 characters).
 MAX_EXTENSION_DIGITS = 8
 
-#: Numbers that cost the practice extra to call, as phonenumbers classifies them.
-COSTS_EXTRA = {
+#: Numbers that are not a person's mobile or landline, as phonenumbers classifies them: most cost the
+#: practice extra to call, and a freephone, UAN or voicemail number is a service's, not a caller's.
+SPECIAL_SERVICE = {
     "909 123 4567": "Greek premium rate",
     "+44 901 234 5678": "UK premium rate",
     "+1 900 555 0123": "US premium rate",
@@ -42,7 +43,8 @@ COSTS_EXTRA = {
     "+44 55 1234 5678": "UK corporate (UAN)",
     "+44 70 1234 5678": "UK personal number (follow-me)",
     "+44 56 1234 5678": "UK VoIP",
-    "800 111 1111": "Greek freephone: no person's number",
+    "800 111 1111": "Greek freephone",
+    "+44 300 123 4567": "UK 03 (UAN: a business's number)",
 }
 #: Mobile and fixed numbers outside Europe: "+53 5 1234567" is a valid Cuban mobile to phonenumbers,
 #: and Cuba is among the dearest places to call.
@@ -56,7 +58,7 @@ EXTENSIONS = {
 }
 LONG_EXTENSION = "210 123 4567 ext. " + "1" * (MAX_EXTENSION_DIGITS + 1)
 #: Words each refusal's message must hold, in each language.
-COSTS_EXTRA_WORDS = {"en": "costs extra", "el": "αυξημένη χρέωση"}
+SPECIAL_SERVICE_WORDS = {"en": "special-service number", "el": "ειδικής υπηρεσίας"}
 ABROAD_WORDS = {"en": "in Europe", "el": "στην Ευρώπη"}
 EXTENSION_WORDS = {
     "en": f"extension of {MAX_EXTENSION_DIGITS} digits",
@@ -78,11 +80,11 @@ def input_value(page: Document, name: str) -> str | None:
 # --- which numbers, without a page --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", COSTS_EXTRA, ids=list(COSTS_EXTRA.values()))
-def test_numbers_that_cost_extra_are_refused_as_such(typed: str) -> None:
+@pytest.mark.parametrize("typed", SPECIAL_SERVICE, ids=list(SPECIAL_SERVICE.values()))
+def test_special_service_numbers_are_refused_as_such(typed: str) -> None:
     with pytest.raises(phones.NumberRefused) as refused:
         phones.callback_number(typed)
-    assert refused.value.reason is phones.Refusal.COSTS_EXTRA
+    assert refused.value.reason is phones.Refusal.SPECIAL_SERVICE
 
 
 @pytest.mark.parametrize("typed", ABROAD)
@@ -144,9 +146,9 @@ def refused_callback(app: Flask, phone: str, lang: str) -> Document:
 @pytest.mark.parametrize(
     ("phone", "words"),
     [
-        ("909 123 4567", COSTS_EXTRA_WORDS),
-        ("+44 901 234 5678", COSTS_EXTRA_WORDS),
-        ("801 111 1111", COSTS_EXTRA_WORDS),
+        ("909 123 4567", SPECIAL_SERVICE_WORDS),
+        ("+44 901 234 5678", SPECIAL_SERVICE_WORDS),
+        ("801 111 1111", SPECIAL_SERVICE_WORDS),
         ("+53 5 1234567", ABROAD_WORDS),
         (LONG_EXTENSION, EXTENSION_WORDS),
     ],
@@ -185,7 +187,11 @@ def finish_call(client: FlaskClient, caller_phone: str, lang: str = "en") -> Any
 @pytest.mark.parametrize("lang", ["en", "el"])
 @pytest.mark.parametrize(
     ("phone", "words"),
-    [("909 123 4567", COSTS_EXTRA_WORDS), ("+53 5 1234567", ABROAD_WORDS), (LONG_EXTENSION, EXTENSION_WORDS)],
+    [
+        ("909 123 4567", SPECIAL_SERVICE_WORDS),
+        ("+53 5 1234567", ABROAD_WORDS),
+        (LONG_EXTENSION, EXTENSION_WORDS),
+    ],
 )
 def test_phone_mode_refuses_a_toll_fraud_number_for_the_caller(
     app: Flask, client: FlaskClient, phone: str, words: dict[str, str], lang: str
@@ -195,6 +201,7 @@ def test_phone_mode_refuses_a_toll_fraud_number_for_the_caller(
     assert response.status_code == 200, response.location
     page = parse(response.text)
     assert words[lang] in field_error(page, "caller_phone")
+    assert any(words[lang] in message for message in error_summary(page)), "the summary names it too"
     assert input_value(page, "caller_phone") == phone
     assert input_value(page, "caller_name") == "Maria Pappa"
     assert assessments(app) == []
@@ -220,7 +227,7 @@ def test_the_emergency_pages_caller_form_refuses_a_toll_fraud_number(app: Flask,
     )
     assert sent.status_code == 400
     refused = parse(sent.text)
-    assert COSTS_EXTRA_WORDS["en"] in field_error(refused, "caller_phone")
+    assert SPECIAL_SERVICE_WORDS["en"] in field_error(refused, "caller_phone")
     assert input_value(refused, "caller_phone") == "909 123 4567"
     assert record(app, reference).caller_phone is None
 
