@@ -32,6 +32,7 @@ RATE_LIMITS = (
     "RATELIMIT_API_ADDRESS",
     "RATELIMIT_API_KEY",
     "RATELIMIT_STAFF_SAVES",
+    "RATELIMIT_STAFF_LOOKUPS",
     "RATELIMIT_PDF",
     "LOGIN_FAILURES_PER_SOURCE",
     "LOGIN_FAILURES_PER_ACCOUNT",
@@ -76,6 +77,7 @@ class Defaults:
     RATELIMIT_API_ADDRESS = "60 per minute; 5000 per day"
     RATELIMIT_API_KEY = "600 per minute"
     RATELIMIT_STAFF_SAVES = "60 per minute; 2000 per day"  # phone calls and status changes, per account
+    RATELIMIT_STAFF_LOOKUPS = "10 per minute; 100 per day"  # reference codes that find no record, per account
     RATELIMIT_PDF = "10 per minute; 200 per day"  # a patient's PDFs, per address (each takes CPU time)
     # Failed logins (password or MFA code): per username and address (or known browser), and per
     # username from browsers it never logged in on. Back-off, not lockout: see triage/staff/accounts.py.

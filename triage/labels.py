@@ -53,6 +53,8 @@ ACTIONS = {
     Action.CREATE_API_KEY: _l("Made an API key"),
     Action.REVOKE_API_KEY: _l("Revoked an API key"),
     Action.FHIR_EXPORT: _l("Read a record as FHIR"),
+    Action.LOOKUP_UNKNOWN: _l("Looked up a reference code that finds no record"),
+    Action.READ_REFUSED: _l("Refused a record to an API key that did not save it"),
 }
 
 

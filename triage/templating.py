@@ -6,6 +6,7 @@ import functools
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from triage.config import practice_values
@@ -15,6 +16,7 @@ from triage.engine.export import FilledTexts
 from triage.extensions import rules
 from triage.formatting import local_time, long_date, phone
 from triage.i18n import current_language
+from triage.phones import split_extension
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
 #: Where an app keeps its texts filled in, and its practice's details, by language.
@@ -24,7 +26,7 @@ _SAID, _PRACTICE, _FILLED = "triage_said", "triage_practice", "triage_filled"
 def register_template_helpers(app: Flask) -> None:
     """Add the filters, `answer_words` and the practice's details to every template."""
     app.add_template_filter(say)
-    app.add_template_filter(telephone_link, "tel")
+    app.add_template_filter(telephone, "tel")
     app.add_template_filter(answer_word)
     app.add_template_global(answer_words)
     app.add_template_global(other_languages)
@@ -106,6 +108,14 @@ def telephone_link(number: str) -> Markup:
     dialled = "".join(ch for ch in number if ch.isdigit() or ch == "+")
     shown = phone(number) if number.startswith("+") and number[1:].isdigit() else number
     return Markup('<a class="tel" href="tel:{0}">{1}</a>').format(dialled, shown)
+
+
+def telephone(number: str) -> Markup:
+    """A phone number as a tap-to-call link; a stored number's extension is shown after it, to key in
+    once the call is answered (a tel: link cannot dial one on every phone)."""
+    international, extension = split_extension(number)
+    link = telephone_link(international)
+    return link if extension is None else link + " " + _("ext. %(extension)s", extension=extension)
 
 
 #: Each language named in itself, for the language switch.

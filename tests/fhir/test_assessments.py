@@ -29,7 +29,7 @@ from triage.cli import main
 from triage.extensions import db
 from triage.fhir import assessment_bundle, levels_code_system, levels_to_infermedica, questionnaire
 from triage.storage import repository
-from triage.storage.codes import Action, Channel, TimeWindow
+from triage.storage.codes import Action, Channel, KeyScope, TimeWindow
 
 FHIR_JSON = "application/fhir+json"
 QUESTIONNAIRE = "/api/v1/fhir/Questionnaire"
@@ -53,7 +53,8 @@ def database(staff_database: Path) -> Path:
 
 @pytest.fixture
 def key(app: Flask) -> str:
-    return issue_key(app, "practice-ehr")
+    """The practice's electronic record's key: it reads every record (the read scope)."""
+    return issue_key(app, "practice-ehr", KeyScope.READ)
 
 
 def url(reference: str) -> str:

@@ -7,15 +7,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from triage.api import keys
+from triage.storage.codes import KeyScope
 
 #: The name of the key the tests' clients send.
 TEST_CLIENT = "test-client"
 
 
-def issue_key(app: Flask, name: str = TEST_CLIENT) -> str:
-    """A new API key in the app's database."""
+def issue_key(app: Flask, name: str = TEST_CLIENT, scope: KeyScope = KeyScope.SAVE) -> str:
+    """A new API key in the app's database (by default one that reads back only what it saved)."""
     with app.app_context():
-        return keys.issue(name)
+        return keys.issue(name, scope)
 
 
 def bearer(key: str) -> dict[str, str]:

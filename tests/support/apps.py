@@ -45,6 +45,7 @@ UNTHROTTLED = {
     "RATELIMIT_API_ADDRESS": "100000 per minute",
     "RATELIMIT_API_KEY": "100000 per minute",
     "RATELIMIT_STAFF_SAVES": "100000 per minute",
+    "RATELIMIT_STAFF_LOOKUPS": "100000 per minute",
     "RATELIMIT_PDF": "100000 per minute",
 }
 #: The {placeholders} of patient texts, as the test apps fill them.

@@ -1,7 +1,9 @@
-"""API keys: made at random, shown once, kept only as a SHA-256 hash.
+"""API keys: made at random, shown once, kept only as a SHA-256 hash, each with a scope.
 
 A key is 32 random bytes, so a plain SHA-256 hash is enough to keep it: nobody can guess their
-way back from the hash, and a slow password hash would only slow every API request down.
+way back from the hash, and a slow password hash would only slow every API request down. A key
+saves assessments and reads back only the ones it saved; one made with the read scope reads every
+record (the practice's electronic record).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import secrets
 from dataclasses import dataclass
 
 from triage.storage import repository
-from triage.storage.codes import Action
+from triage.storage.codes import Action, KeyScope
+from triage.storage.models import Assessment
 
 #: Every key starts with this, so one found in a log or a repository is recognised for what it is.
 PREFIX = "st_"
@@ -23,9 +26,16 @@ class KeyRefused(Exception):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent an API request: the name of its key, or None without one."""
+    """Who sent an API request: the name and scope of its key, or None without one."""
 
     key_name: str | None
+    scope: KeyScope = KeyScope.SAVE
+
+    def may_read(self, record: Assessment) -> bool:
+        """Whether this caller's key may read the record: one it saved, or any with the read scope."""
+        if self.key_name is None:
+            return False
+        return self.scope is KeyScope.READ or record.api_key == self.key_name
 
 
 def key_hash(key: str) -> str:
@@ -33,13 +43,14 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def issue(name: str) -> str:
-    """Make a new key named `name` and return it; only its hash is stored (ValueError: name taken)."""
+def issue(name: str, scope: KeyScope = KeyScope.SAVE) -> str:
+    """Make a new key named `name` with this scope and return it; only its hash is stored
+    (ValueError: name taken)."""
     if not name or len(name) > 50 or not name.isprintable():
         raise ValueError("the key's name must be 1 to 50 printable characters")
     key = PREFIX + secrets.token_urlsafe(32)
-    repository.create_api_key(name, key_hash(key))
-    repository.audit("cli", Action.CREATE_API_KEY, target=name)
+    repository.create_api_key(name, key_hash(key), scope)
+    repository.audit("cli", Action.CREATE_API_KEY, target=name, detail=f"scope {scope}")
     return key
 
 
@@ -63,7 +74,7 @@ def caller(authorization: str | None) -> Caller:
     key = sent_key(authorization)
     if key is None:
         return Caller(None)
-    name = repository.active_api_key_name(key_hash(key))
-    if name is None:
+    found = repository.active_api_key(key_hash(key))
+    if found is None:
         raise KeyRefused
-    return Caller(name)
+    return Caller(found.name, found.scope)

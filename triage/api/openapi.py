@@ -221,7 +221,8 @@ def _fhir_paths() -> dict[str, Any]:
                 "operationId": "fhirAssessment",
                 "summary": (
                     "A saved assessment as a FHIR Bundle (collection): QuestionnaireResponse, "
-                    "RiskAssessment and any call-back's ServiceRequest. Every read is audited."
+                    "RiskAssessment and any call-back's ServiceRequest. Every read is audited. An API "
+                    "key reads only the assessments it saved, unless it was made with the read scope."
                 ),
                 "tags": ["FHIR R4"],
                 "security": [{"apiKey": []}, {"staffSession": []}],
@@ -237,8 +238,11 @@ def _fhir_paths() -> dict[str, Any]:
                 "responses": {
                     "200": _fhir("The Bundle", "Bundle"),
                     "401": _fhir_error("No API key or staff session, or a key that is unknown or revoked"),
-                    "404": _fhir_error("No record has this reference code"),
-                    "429": _error("Too many requests with this key; try again later"),
+                    "404": _fhir_error("No record has this reference code, or none this API key may read"),
+                    "429": _error(
+                        "Too many requests with this key, too many refused (401) from this address, or "
+                        "too many reference codes not found with this staff session; try again later"
+                    ),
                     "503": _fhir_error("The records cannot be read now"),
                 },
             }

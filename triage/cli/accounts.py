@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from triage.cli.common import with_app
-from triage.storage.codes import Action, Role
+from triage.storage.codes import Action, KeyScope, Role
 
 
 @click.group()
@@ -165,32 +165,40 @@ def _store_note() -> list[str]:
 
 @click.group("api-keys")
 def api_keys() -> None:
-    """Manage the keys that let clients of the JSON API save assessments."""
+    """Manage the keys that let clients of the JSON API save assessments (and read records)."""
 
 
 @api_keys.command("create")
 @click.argument("name")
-def create_api_key(name: str) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in KeyScope]),
+    default=KeyScope.SAVE.value,
+    show_default=True,
+    help="save: save assessments and read back only those it saved; read: also read every record "
+    "(the practice's electronic record).",
+)
+def create_api_key(name: str, scope: str) -> None:
     """Make a key named NAME; prints it once, as the last line (only its hash is kept)."""
 
     def create() -> str:
         from triage.api import keys
 
-        key = keys.issue(name)
-        return f"created API key {name}; keep it secret, it is not shown again:\n{key}"
+        key = keys.issue(name, KeyScope(scope))
+        return f"created API key {name} (scope {scope}); keep it secret, it is not shown again:\n{key}"
 
     with_app(create)
 
 
 @api_keys.command("list")
 def list_api_keys() -> None:
-    """Every key's name, when it was made, and whether it is revoked (never the key)."""
+    """Every key's name, scope, when it was made, and whether it is revoked (never the key)."""
 
     def listing() -> str:
         from triage.storage import repository
 
         lines = [
-            f"{key.name}\tcreated {key.created_at:%Y-%m-%d %H:%M}\t"
+            f"{key.name}\tscope {key.scope}\tcreated {key.created_at:%Y-%m-%d %H:%M}\t"
             + (f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active")
             for key in repository.api_keys()
         ]

@@ -5,20 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Field, RadioField, StringField, ValidationError
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag WTForms 3.3
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from triage.engine import Level
 from triage.labels import TIME_WINDOWS
-from triage.phones import international_number
+from triage.phones import CallableNumber
 from triage.storage.codes import TimeWindow
 from triage.text import PlainText
-
-
-def _phone_number(form: FlaskForm, field: Field) -> None:
-    if field.data and international_number(field.data) is None:
-        raise ValidationError(_l("Enter a phone number we can call, like 694 123 4567 or +30 694 123 4567"))
 
 
 class CallbackForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
@@ -38,7 +33,7 @@ class CallbackForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type 
             DataRequired(_l("Enter a phone number")),
             Length(max=32, message=_l("Enter a phone number of 32 characters or fewer")),
             PlainText(),
-            _phone_number,
+            CallableNumber(),
         ],
     )
     time_window = RadioField(

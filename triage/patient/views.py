@@ -35,7 +35,7 @@ from triage.idle import Idle
 from triage.limits import Counted, limited
 from triage.patient import bp, state
 from triage.patient.forms import CallbackForm, callback_form, time_window
-from triage.phones import international_number
+from triage.phones import callback_number
 from triage.questionnaire import Page, Route, Submission, Voice
 from triage.questionnaire.fields import form_values, none_with_others, page_form, to_answers
 from triage.redirects import same_site_path
@@ -245,7 +245,7 @@ def call_back() -> ResponseReturnValue:
     name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), time_window(form)
     alert = alerts.wanted(AlertKind.CALLBACK, level)
     try:
-        phone = international_number(typed_phone) or typed_phone
+        phone = callback_number(typed_phone)  # valid: the form checked it
         repository.save_callback(reference, name, phone, window, alert=alert)
     except (StorageUnavailable, LookupError):
         return render_template("patient/callback_failed.html", reference=reference), 503

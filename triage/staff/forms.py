@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional
 
 from triage.engine import Level
+from triage.phones import CallableNumber
 from triage.storage.codes import Channel, Status
 from triage.text import PlainText
 
@@ -123,6 +124,7 @@ class CallerForm(FlaskForm):  # type: ignore[misc]
             Optional(),
             Length(max=32, message=_l("Enter a phone number of 32 characters or fewer")),
             PlainText(),
+            CallableNumber(),
         ],
     )
 

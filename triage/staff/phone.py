@@ -16,7 +16,7 @@ from flask_login import current_user
 from triage.engine import Level, Outcome
 from triage.extensions import rules
 from triage.i18n import current_language
-from triage.phones import international_number
+from triage.phones import callback_number
 from triage.questionnaire import Page, Voice
 from triage.questionnaire.fields import none_with_others, page_form, to_answers
 from triage.questionnaire.variants import screen_questions
@@ -179,5 +179,5 @@ def _record_caller(reference: str, caller: CallerForm) -> None:
         reference,
         current_user.username,
         (caller.caller_name.data or "").strip(),
-        international_number(typed_phone) or typed_phone,
+        callback_number(typed_phone) if typed_phone else "",  # valid: the form checked it
     )

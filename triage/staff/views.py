@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from triage import pdf
 from triage.engine import Level
-from triage.extensions import rules
+from triage.extensions import counts_reads, rules
 from triage.formatting import local_iso, practice_zone
 from triage.staff import bp, targets
 from triage.staff import dashboard as figures
@@ -28,6 +28,7 @@ from triage.staff.forms import (
     QueueFilterForm,
     StatusForm,
 )
+from triage.staff.lookups import STAFF_LOOKUPS, missed
 from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
@@ -86,23 +87,27 @@ def queue_news() -> ResponseReturnValue:
 
 
 @bp.get("/lookup")
+@counts_reads
+@STAFF_LOOKUPS
 @requires(*STAFF)
 def lookup() -> ResponseReturnValue:
-    """Find a record by the reference code a caller reads out."""
+    """Find a record by the reference code a caller reads out (a miss is audited and counted)."""
     typed = request.args.get("reference", "")
-    found = repository.find_assessment(typed) if typed else None
+    if not typed:
+        flash(_("Enter a reference code."))
+        return redirect(url_for("staff.queue"))
+    found = repository.find_assessment(typed)
     if found is None:
-        flash(
-            _("No record has the reference code %(code)s.", code=typed.strip()[:20])
-            if typed
-            else _("Enter a reference code.")
-        )
+        missed(current_user.username, typed)
+        flash(_("No record has the reference code %(code)s.", code=typed.strip()[:20]))
         return redirect(url_for("staff.queue"))
     repository.audit(current_user.username, Action.LOOKUP, target=found.reference)
     return redirect(url_for("staff.record", reference=found.reference))
 
 
 @bp.get("/assessments/<reference>")
+@counts_reads
+@STAFF_LOOKUPS
 @requires(*STAFF)
 def record(reference: str) -> ResponseReturnValue:
     """One record: answers, result, fired rules, rules version, call-back requests, status."""
@@ -112,6 +117,8 @@ def record(reference: str) -> ResponseReturnValue:
 
 
 @bp.get("/assessments/<reference>/summary.pdf")
+@counts_reads
+@STAFF_LOOKUPS
 @requires(*STAFF)
 def summary_pdf(reference: str) -> ResponseReturnValue:
     """The surgeon's one-page summary of a record, as a PDF to save or send on."""
@@ -123,6 +130,7 @@ def summary_pdf(reference: str) -> ResponseReturnValue:
 
 @bp.post("/assessments/<reference>/status")
 @STAFF_SAVES
+@STAFF_LOOKUPS
 @requires(*STAFF)
 def change_status(reference: str) -> ResponseReturnValue:
     """Mark a record contacted or closed, with a note; who and when are recorded."""
@@ -142,6 +150,7 @@ def change_status(reference: str) -> ResponseReturnValue:
 
 @bp.post("/assessments/<reference>/override")
 @STAFF_SAVES
+@STAFF_LOOKUPS
 @requires(*CLINICIANS)
 def override(reference: str) -> ResponseReturnValue:
     """A clinician sets the urgency level the practice acts on, with a reason; who and when are kept."""
@@ -229,6 +238,7 @@ def _safe_cell(text: str) -> str:
 def _assessment(reference: str) -> Assessment:
     found = repository.find_assessment(reference)
     if found is None:
+        missed(current_user.username, reference)
         abort(404)
     return found
 

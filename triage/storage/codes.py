@@ -73,3 +73,12 @@ class Action(StrEnum):
     FHIR_EXPORT = "fhir_export"  # a record read as FHIR (the API, or `python -m triage fhir export`)
     # An audit action's code, not a password.
     SET_PASSWORD = "set_password"  # noqa: S105  # nosec B105
+    LOOKUP_UNKNOWN = "lookup_unknown"  # a reference code looked up that finds no record
+    READ_REFUSED = "read_refused"  # an API key asked for a record it did not save (and may not read)
+
+
+class KeyScope(StrEnum):
+    """What an API key may do: save assessments and read back its own, or also read every record."""
+
+    SAVE = "save"  # save assessments; read back only the ones it saved
+    READ = "read"  # save, and read every record (the practice's electronic record)

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from triage.storage.codes import Status
+from triage.storage.codes import KeyScope, Status
 
 
 class Base(DeclarativeBase):
@@ -169,7 +169,8 @@ class AlertOutbox(Base):
 
 
 class ApiKey(Base):
-    """A key that lets a client of the JSON API save assessments. Only its SHA-256 hash is kept."""
+    """A key that lets a client of the JSON API save assessments and read back the ones it saved (or
+    every record, with the read scope). Only its SHA-256 hash is kept."""
 
     __tablename__ = "api_keys"
 
@@ -178,6 +179,7 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scope: Mapped[str] = mapped_column(String(10), default=KeyScope.SAVE, server_default=KeyScope.SAVE.value)
 
     def __repr__(self) -> str:  # never the hash
         return f"<ApiKey {self.name}>"

@@ -34,7 +34,7 @@ from sqlalchemy.sql.dml import Insert
 
 from triage.engine import Level, Outcome
 from triage.extensions import db
-from triage.storage.codes import Action, AlertKind, Channel, Status, TimeWindow
+from triage.storage.codes import Action, AlertKind, Channel, KeyScope, Status, TimeWindow
 from triage.storage.compiled import CompiledInsert
 from triage.storage.models import AlertOutbox, ApiKey, Assessment, AuditEntry, CallbackRequest, StaffUser
 from triage.storage.references import new_reference, normalise_reference
@@ -891,9 +891,17 @@ def unlock(user: StaffUser, by: str) -> None:
 # --- API keys ------------------------------------------------------------------------------------
 
 
-def create_api_key(name: str, key_hash: str) -> ApiKey:
+@dataclass(frozen=True)
+class ActiveKey:
+    """An unrevoked API key: its name and what it may do."""
+
+    name: str
+    scope: KeyScope
+
+
+def create_api_key(name: str, key_hash: str, scope: KeyScope = KeyScope.SAVE) -> ApiKey:
     """Add an API key by its hash; raises ValueError when the name is taken."""
-    key = ApiKey(name=name, key_hash=key_hash, created_at=datetime.now(UTC))
+    key = ApiKey(name=name, key_hash=key_hash, created_at=datetime.now(UTC), scope=scope)
     _add_unique(key, f"an API key named {name!r} exists (revoked keys keep their name)")
     return key
 
@@ -903,17 +911,19 @@ def api_keys() -> list[ApiKey]:
     return _read(lambda: list(db.session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))))
 
 
-def active_api_key_name(key_hash: str) -> str | None:
-    """The name of the unrevoked API key with this hash, if any (asked on every API request: one
-    column, read without the ORM session)."""
+def active_api_key(key_hash: str) -> ActiveKey | None:
+    """The unrevoked API key with this hash, if any (asked on every API read: two columns, read
+    without the ORM session)."""
     with _core() as connection:
-        name: str | None = connection.execute(_ACTIVE_KEY_NAME, {"key_hash": key_hash}).scalar()
-    return name
+        row = connection.execute(_ACTIVE_KEY, {"key_hash": key_hash}).first()
+    return None if row is None else ActiveKey(row.name, KeyScope(row.scope))
 
 
 #: Built once: a statement used again keeps its compiled form and cache key.
-_ACTIVE_KEY_NAME = (
-    select(ApiKey.name).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)).limit(1)
+_ACTIVE_KEY = (
+    select(ApiKey.name, ApiKey.scope)
+    .where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+    .limit(1)
 )
 
 
