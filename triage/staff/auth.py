@@ -129,7 +129,7 @@ def must_log_in() -> ResponseReturnValue:
     return redirect(url_for("staff.login", next=request.path))
 
 
-def _staff_member() -> str:
+def staff_member() -> str:
     """Whom a staff save counts against: the logged-in account, else the address."""
     if current_user.is_authenticated:
         return f"staff:{current_user.username}"
@@ -139,7 +139,7 @@ def _staff_member() -> str:
 #: Saving a call or a status counts per member of staff: a reception desk takes a call a minute
 #: at most, a script with a stolen session is stopped.
 STAFF_SAVES = limiter.shared_limit(
-    setting("RATELIMIT_STAFF_SAVES"), scope="staff-saves", key_func=_staff_member, methods=["POST"]
+    setting("RATELIMIT_STAFF_SAVES"), scope="staff-saves", key_func=staff_member, methods=["POST"]
 )
 login_manager.user_loader(load_user)
 login_manager.unauthorized_handler(must_log_in)

@@ -17,14 +17,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, g, render_template, request
+from flask import Response, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded, RequestLimit
-from flask_login import current_user
 
 from triage.errors import handle_http_error
 from triage.extensions import limiter, setting
 from triage.staff import bp
+from triage.staff.auth import staff_member
 from triage.storage import repository
 from triage.storage.codes import Action
 from triage.storage.references import normalise_reference
@@ -48,13 +48,6 @@ def _missed_one(response: Response) -> bool:
     return bool(g.get(_MISSED, False))
 
 
-def _member_of_staff() -> str:
-    """Whom a look-up counts against: the logged-in account, else the address."""
-    if current_user.is_authenticated:
-        return f"staff:{current_user.username}"
-    return f"address:{request.remote_addr}"
-
-
 def _too_many_page(limit: RequestLimit) -> Response:
     until = datetime.fromtimestamp(limit.reset_at, UTC)
     return Response(render_template("staff/too_many_lookups.html", until=until), status=429)
@@ -66,7 +59,7 @@ def staff_lookups(**options: Any) -> Callable[[Any], Any]:
     return limiter.shared_limit(
         setting("RATELIMIT_STAFF_LOOKUPS"),
         scope=SCOPE,
-        key_func=_member_of_staff,
+        key_func=staff_member,
         deduct_when=_missed_one,
         **options,
     )
