@@ -61,8 +61,11 @@ browser: $(STAMP) translations
 rules-check: $(STAMP)
 	$(BIN)/python -m triage rules check
 
+# Two test processes (pytest-xdist), a module's tests in one of them; each process has a PostgreSQL
+# and a Redis database of its own (tests/support/services.py; .ci/run creates them).
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP) translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 rules-table: $(STAMP)
 	$(BIN)/python -m triage rules table

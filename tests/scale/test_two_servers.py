@@ -32,9 +32,10 @@ from sqlalchemy.pool import NullPool
 from tests.ops.served import triage
 from tests.support.cases import VIGNETTES
 from tests.support.database import IN_CI, POSTGRESQL_URL, reset_postgresql, upgrade
+from tests.support.services import redis_url
 from triage import PROJECT_ROOT
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+REDIS_URL = redis_url()
 WRITERS = 50
 PASSWORD = "two servers, one practice"  # noqa: S105  # a test account's
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -31,6 +31,7 @@ from tests.support.database import UNOPENABLE_SQLITE
 from tests.support.markup import parse, problems
 from tests.support.records import account, audit_entries
 from tests.support.servers import post_form_together, served
+from tests.support.services import redis_url
 from tests.support.staff import (
     ADMIN,
     CODE_PAGE,
@@ -58,7 +59,7 @@ ALERTS = {
     "ALERT_SENDER": "command",
     "PUBLIC_BASE_URL": "https://triage.northgate-spine.test",
 }
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+REDIS_URL = redis_url()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TOO_MANY = "Too many wrong codes"
 

@@ -26,10 +26,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from tests.support.apps import DATABASE_FILE, dispose, make_app
+from tests.support.services import postgresql_url
 from triage.config import default_database_uri
 from triage.extensions import db
 
-POSTGRESQL_URL = os.environ.get("TEST_DATABASE_URL", "")
+POSTGRESQL_URL = postgresql_url()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 #: The database engines the storage tests run on.
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRESQL_URL else [])]
