@@ -23,7 +23,7 @@ from tests.support.api import bearer, issue_key
 from tests.support.cases import VIGNETTE
 from tests.support.database import REFUSED_POSTGRESQL, UNOPENABLE_SQLITE
 from tests.support.records import audit_entries, save
-from tests.support.staff import RECEPTION, login
+from tests.support.staff import RECEPTION, logged_in_on
 from triage.cli import main
 
 API = "/api/v1/assessments"
@@ -184,13 +184,7 @@ def down(request: pytest.FixtureRequest, make_app: Callable[..., Flask]) -> Flas
 
 def test_with_the_database_down_a_staff_session_gets_503_not_401(app: Flask, down: Flask) -> None:
     reference = save(app, URGENT)
-    before = app.test_client()
-    login(before, RECEPTION)
-    cookie = before.get_cookie("session")
-    assert cookie is not None
-    after = down.test_client()
-    after.set_cookie("session", cookie.value)
-    response = after.get(fhir(reference))
+    response = logged_in_on(down, app, RECEPTION).get(fhir(reference))
     assert response.status_code == 503
     assert json.loads(response.text)["issue"][0]["code"] == "transient"
 

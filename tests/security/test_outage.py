@@ -17,7 +17,7 @@ from tests.support.database import REFUSED_POSTGRESQL, UNOPENABLE_SQLITE, migrat
 from tests.support.flow import asked_answers, screen_answers
 from tests.support.journeys import form_data
 from tests.support.records import save
-from tests.support.staff import ADMIN, RECEPTION, Staff, is_login_redirect, login, try_login
+from tests.support.staff import ADMIN, RECEPTION, is_login_redirect, logged_in_on, try_login
 from triage.extensions import db
 from triage.storage.models import Base
 
@@ -39,17 +39,6 @@ def down(request: pytest.FixtureRequest, make_app: Callable[..., Flask], tmp_pat
     with app.app_context():
         Base.metadata.drop_all(db.engine)
     return app
-
-
-def logged_in_on(down: Flask, up: Flask, user: Staff) -> FlaskClient:
-    """A browser that logged in while the database was up, now on the app whose database is down."""
-    before = up.test_client()
-    login(before, user)
-    cookie = before.get_cookie("session")
-    assert cookie is not None
-    after = down.test_client()
-    after.set_cookie("session", cookie.value)
-    return after
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ from tests.support.staff import (
     enrolment_key,
     is_login_redirect,
     logged_in,
+    logged_in_on,
     login,
     next_code,
     try_login,
@@ -320,11 +321,8 @@ def test_a_logout_during_an_outage_is_recorded_when_the_database_is_back(
     app: Flask, make_app: Callable[..., Flask]
 ) -> None:
     down = make_app(UNOPENABLE_SQLITE)  # the same server (instance folder, secret) with its database gone
-    before = app.test_client()
-    login(before, RECEPTION)
-    copy = session_cookie(before)
-    browser = down.test_client()
-    browser.set_cookie("session", copy)
+    browser = logged_in_on(down, app, RECEPTION)
+    copy = session_cookie(browser)
     assert browser.get("/staff/phone").status_code == 200
     out = browser.post("/staff/logout", follow_redirects=True)
     assert "your logout is recorded as soon as they are back" in out.text

@@ -148,6 +148,18 @@ def next_code(app: Flask, username: str) -> str:
         return totp.at(step * totp.interval)
 
 
+def logged_in_on(down: Flask, up: Flask, user: Staff) -> FlaskClient:
+    """A browser that logged in on `up` (its database there), now on `down`: the same server (same
+    secret key) with its database gone."""
+    before = up.test_client()
+    login(before, user)
+    cookie = before.get_cookie("session")
+    assert cookie is not None
+    after = down.test_client()
+    after.set_cookie("session", cookie.value)
+    return after
+
+
 def try_login(client: FlaskClient, username: str, password: str) -> TestResponse:
     """Post the login form, whatever comes of it."""
     return client.post("/staff/login", data={"username": username, "password": password})
