@@ -2,10 +2,11 @@
 
 A logout ends every copy of the session by moving the account's session version on, in the
 database. While the database is down that cannot be done: the logout is then kept in a file of the
-server's instance folder (the account's id and the session's version, nothing else), a copy of
-that session is refused here meanwhile, and the first staff request after the database is back
-records it (moves the version on where it has not moved since, and audits it). Recording is
-idempotent, so several processes sharing the folder may try the same one.
+server's instance folder (the account's id and username and the session's version, nothing else:
+the username names the logout in the audit trail), a copy of that session is refused here
+meanwhile, and the first staff request after the database is back records it (moves the version on
+where it has not moved since, and audits it). Recording is idempotent, so several processes sharing
+the folder may try the same one.
 """
 
 from __future__ import annotations
