@@ -1,13 +1,13 @@
 """Serve Spine Triage: gunicorn imports `run:app` (make serve); `python run.py` serves it for
 development (HOST and PORT from the environment). Either way it first refuses to serve an
-installation that is not prepared (see triage/readiness.py)."""
+installation that is not prepared (see triage/ops/readiness.py)."""
 
 import os
 
 from triage import create_app
-from triage.formatting import load_conventions
-from triage.readiness import refuse_to_serve_if_unprepared
-from triage.serving import PrivateRequestHandler, compile_templates
+from triage.ops.readiness import refuse_to_serve_if_unprepared
+from triage.ops.serving import PrivateRequestHandler, compile_templates
+from triage.web.formatting import load_conventions
 
 app = create_app()
 refuse_to_serve_if_unprepared(app)

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from triage.engine import load_rules
-from triage.engine.sampling import AnswerSampler
+from triage.rulecheck.sampling import AnswerSampler
 
 TARGET = 20_000
 MIX_SIZE = 1_000

@@ -11,7 +11,7 @@ import gc
 import os
 from typing import Any
 
-from triage.readiness import announce_processes, counted_per_process
+from triage.ops.readiness import announce_processes, counted_per_process
 
 #: This machine only, for nginx in front; another address only when BIND says so.
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -37,7 +37,7 @@ max_requests_jitter = 5000
 #: close their database connections, so that each worker opens its own.
 preload_app = True
 #: gunicorn's access log would show each request's path (a path can tell a health fact); the app
-#: logs one JSON line per request itself (triage/serving.py). Errors still go to standard error.
+#: logs one JSON line per request itself (triage/ops/serving.py). Errors still go to standard error.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

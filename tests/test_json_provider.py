@@ -1,4 +1,4 @@
-"""The app's JSON answers are written by orjson (triage/json_provider.py): byte for byte what
+"""The app's JSON answers are written by orjson (triage/web/json_provider.py): byte for byte what
 Flask's own provider wrote, faster; what orjson does not write itself comes out as Flask writes it.
 A request's JSON is read by orjson as the standard library reads it."""
 
@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.cases import VIGNETTE
-from triage import json_provider as provider
-from triage.json_provider import JSONProvider
+from triage.web import json_provider as provider
+from triage.web.json_provider import JSONProvider
 
 API = "/api/v1/assessments"
 

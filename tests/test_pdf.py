@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from tests.support.pdfs import read
-from triage import pdf
+from triage.web import pdf
 
 
 class Recording(BaseHTTPRequestHandler):

@@ -19,8 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Make the application: configuration, extensions, blueprints and error pages."""
     from triage import config
-    from triage.json_provider import JSONProvider
-    from triage.logs import TriageFlask  # Flask, its exceptions logged without the path
+    from triage.ops.logs import TriageFlask  # Flask, its exceptions logged without the path
+    from triage.web.json_provider import JSONProvider
 
     app = TriageFlask(
         __name__,
@@ -63,8 +63,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    """JSON log lines on standard error (triage/logs.py)."""
-    from triage import logs
+    """JSON log lines on standard error (triage/ops/logs.py)."""
+    from triage.ops import logs
 
     logs.init_app(app)
 
@@ -73,8 +73,9 @@ def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
     from flask_login import current_user
 
-    from triage import alerts, i18n
     from triage.extensions import csrf, db, init_limiter, login_manager, mail, migrate, rules
+    from triage.ops import alerts
+    from triage.web import i18n
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     rules.init_app(app)
@@ -96,7 +97,8 @@ def register_extensions(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Security headers on every response; the session cookie's name, flags and encryption; bounded
     bodies."""
-    from triage import headers, serving, sessions
+    from triage.ops import serving
+    from triage.web import headers, sessions
 
     headers.init_app(app)
     serving.init_app(app)
@@ -107,7 +109,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
     from triage.api import bp as api_bp
     from triage.extensions import csrf
-    from triage.health import bp as health_bp
+    from triage.ops.health import bp as health_bp
     from triage.patient import bp as patient_bp
     from triage.staff import bp as staff_bp
 
@@ -123,7 +125,7 @@ def register_errorhandlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
-    from triage.errors import handle_csrf_error, handle_http_error
+    from triage.web.errors import handle_csrf_error, handle_http_error
 
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
@@ -131,7 +133,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """The filters and globals templates use."""
-    from triage import assets, templating
+    from triage.web import assets, templating
 
     templating.register_template_helpers(app)
     assets.init_app(app)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from triage.engine import DEFAULT_RULES_DIR, Level
-from triage.json_provider import json_text
+from triage.web.json_provider import json_text
 
 #: The practice's demo details (triage/practice_demo.yaml): by language, "en" holding every setting.
 _DEMO: dict[str, dict[str, str]] = yaml.safe_load(
@@ -47,7 +47,7 @@ class Defaults:
     DEFAULT_LANGUAGE = "en"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    #: None: Secure (named __Host-session) unless the app runs in debug or testing (triage/headers.py).
+    #: None: Secure (named __Host-session) unless the app runs in debug or testing (triage/web/headers.py).
     SESSION_COOKIE_SECURE: bool | None = None
     WTF_CSRF_TIME_LIMIT = 3600
     RETENTION_DAYS = 90

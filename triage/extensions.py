@@ -57,7 +57,7 @@ babel = Babel()
 csrf = CSRFProtect()
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-mail = Mail()  # SMTP settings MAIL_* (triage/config.py); only triage/alerts.py sends
+mail = Mail()  # SMTP settings MAIL_* (triage/config.py); only triage/ops/alerts.py sends
 login_manager = LoginManager()
 login_manager.login_view = "staff.login"
 login_manager.session_protection = "basic"

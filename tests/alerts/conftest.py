@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from triage import alerts
+from triage.ops import alerts
 
 PRACTICE_INBOX = "desk-alerts@northgate-spine.test"
 PUBLIC_BASE_URL = "https://triage.northgate-spine.test"

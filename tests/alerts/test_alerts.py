@@ -22,13 +22,13 @@ from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.flow import FLOW, RULES, screen_answers
 from tests.support.journeys import page_form, session_reference, submit_online
 from tests.support.records import count
-from triage import alerts
 from triage.cli import main
 from triage.config import SettingInvalid
 from triage.engine import Level
-from triage.phones import callback_number
+from triage.ops import alerts
 from triage.storage import repository
 from triage.storage.models import AlertOutbox
+from triage.web.phones import callback_number
 
 NAME, TYPED_PHONE = "Eleni Papadopoulou", "694 123 4567"
 URGENT = VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"]
@@ -152,9 +152,9 @@ def test_the_threshold_is_a_setting(make_app: Callable[..., Flask], database: Pa
 def test_without_alert_email_to_nothing_is_queued_and_start_up_says_so(
     make_app: Callable[..., Flask], database: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="triage.alerts"):
+    with caplog.at_level(logging.INFO, logger="triage.ops.alerts"):
         app = make_app(database)
-    assert [r.getMessage() for r in caplog.records if r.name == "triage.alerts"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "triage.ops.alerts"] == [
         "Alerts are off: ALERT_EMAIL_TO is not set"
     ]
     request_call_back(app.test_client(), URGENT)
@@ -168,7 +168,7 @@ def test_an_smtp_outage_never_breaks_the_page_and_the_alert_is_retried_when_it_i
     app = make_app(database, **alert_settings(smtp.port, ALERT_RETRY_SECONDS=0))
     smtp.stop()
     reference = request_call_back(app.test_client(), URGENT)  # the page works: its checks are inside
-    with caplog.at_level(logging.WARNING, logger="triage.alerts"):
+    with caplog.at_level(logging.WARNING, logger="triage.ops.alerts"):
         assert deliver(app) == alerts.Delivery(sent=0, failed=1)
         assert deliver(app) == alerts.Delivery(sent=0, failed=1)  # tried again, failed again
     logged = caplog.text

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from triage.engine import Level, RuleSet
-from triage.engine.sampling import AnswerSampler
+from triage.rulecheck.sampling import AnswerSampler
 
 from .conftest import MANY, Engine
 from .strategies import complete_answers

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from triage.engine import Level, Outcome, RuleSet
-from triage.engine.check import check_rules
 from triage.engine.model import Text
+from triage.rulecheck.check import check_rules
 
 from .conftest import MANY, PROFILE, Engine
 from .strategies import complete_answers

@@ -12,7 +12,7 @@ from triage.engine import Level, RuleSet
 from triage.engine.contract import UNSURE, Kind
 from triage.engine.model import Target
 from triage.engine.notable import notable_answers
-from triage.engine.table import rules_table
+from triage.rulecheck.table import rules_table
 
 ATHENS = ZoneInfo("Europe/Athens")  # UTC+2 in winter, UTC+3 from 29 March 2026
 END_OF_DAY = Target(end_of_day=True)

@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 from tests.support.cases import VIGNETTES
 from tests.support.flow import FLOW, RULES
 from tests.support.journeys import Journey, page_url, prime
-from triage.assets import FOREVER
-from triage.idle import TOUCH_EVERY_SECONDS
 from triage.questionnaire import Voice
 from triage.questionnaire.fields import page_form
+from triage.web.assets import FOREVER
+from triage.web.idle import TOUCH_EVERY_SECONDS
 
 MAX_PAGE_BYTES = 30 * 1024
 
@@ -106,7 +106,7 @@ def test_date_conventions_read_before_the_workers_fork_are_never_read_again(
 ) -> None:
     from babel import localedata
 
-    from triage.formatting import load_conventions, local_time, long_date
+    from triage.web.formatting import load_conventions, local_time, long_date
 
     monkeypatch.setattr(localedata, "_cache", {})  # as in a new process: nothing read yet
     assert sorted(load_conventions(app)) == ["el", "en_GB"]
@@ -125,7 +125,7 @@ def test_date_conventions_read_before_the_workers_fork_are_never_read_again(
 def test_templates_compiled_before_the_workers_fork_are_never_read_again(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from triage.serving import compile_templates
+    from triage.ops.serving import compile_templates
 
     assert compile_templates(app) == len(app.jinja_env.list_templates(extensions=["html"]))
     app.jinja_env.auto_reload = False  # as under gunicorn (not in debug)

@@ -12,7 +12,7 @@ from flask import Flask
 
 from tests.support.cases import VIGNETTES
 from tests.support.journeys import Journey
-from triage.logs import JsonFormatter
+from triage.ops.logs import JsonFormatter
 
 
 def test_a_record_becomes_one_json_line_with_its_extra_fields() -> None:

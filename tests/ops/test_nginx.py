@@ -34,7 +34,7 @@ from tests.ops.served import (
     wait_until_answering,
 )
 from triage import PROJECT_ROOT
-from triage.assets import FOREVER
+from triage.web.assets import FOREVER
 
 SLOW_CLIENTS = 20
 

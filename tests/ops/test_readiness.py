@@ -12,8 +12,9 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 
 from tests.support.database import UNOPENABLE_SQLITE
-from triage import PROJECT_ROOT, readiness
+from triage import PROJECT_ROOT
 from triage.extensions import limiter
+from triage.ops import readiness
 from triage.storage.models import AuditEntry
 
 
@@ -115,7 +116,7 @@ def test_several_processes_counting_limits_in_their_own_memory_are_refused(
 def test_one_process_with_limits_in_memory_says_so_at_start_up(
     make_app: Callable[..., Flask], database: Path | str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("INFO", "triage.readiness")
+    caplog.set_level("INFO", "triage.ops.readiness")
     readiness.announce_processes(make_app(database), workers=1, threads=8)
     assert "1 worker × 8 threads: rate limits counted in this process's memory" in caplog.text
 
@@ -123,7 +124,7 @@ def test_one_process_with_limits_in_memory_says_so_at_start_up(
 def test_processes_sharing_a_store_say_which_kind_never_its_address(
     make_app: Callable[..., Flask], database: Path | str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("INFO", "triage.readiness")
+    caplog.set_level("INFO", "triage.ops.readiness")
     app = make_app(database, RATELIMIT_STORAGE_URI="redis://:store-password@127.0.0.1:6379/2")
     readiness.announce_processes(app, workers=3, threads=4)  # no SystemExit
     assert "3 workers × 4 threads: rate limits counted in the shared store (redis://)" in caplog.text

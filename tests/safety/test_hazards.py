@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from triage import PROJECT_ROOT
 from triage.cli import main
 from triage.engine import DEFAULT_RULES_DIR, RulesInvalid
-from triage.engine.check import INVARIANTS
+from triage.rulecheck.check import INVARIANTS
 from triage.safety.hazards import HAZARDS, load_hazards
 from triage.safety.testindex import index_tests
 

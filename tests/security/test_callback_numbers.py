@@ -21,8 +21,8 @@ from tests.support.journeys import form_data, submit_online, take_call
 from tests.support.markup import Document, error_summary, parse
 from tests.support.records import assessments, callbacks, count, record
 from tests.support.staff import RECEPTION, login
-from triage import phones
 from triage.storage.models import CallbackRequest
+from triage.web import phones
 
 #: A result that offers a call back (level "soon").
 SOON = next(case for case in vignettes() if case["expected_level"] == "soon")

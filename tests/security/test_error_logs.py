@@ -13,7 +13,7 @@ from flask import Flask
 from tests.support.cases import VIGNETTES
 from tests.support.records import save
 from tests.support.staff import RECEPTION, login
-from triage.logs import JsonFormatter
+from triage.ops.logs import JsonFormatter
 from triage.storage import repository
 
 

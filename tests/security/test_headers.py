@@ -18,8 +18,8 @@ from tests.support.journeys import prime
 from tests.support.records import save
 from tests.support.staff import ADMIN, login
 from triage.config import from_environment
-from triage.headers import HEADERS, STRICT_TRANSPORT_SECURITY, SecurityHeaders
-from triage.serving import ENDPOINT
+from triage.ops.serving import ENDPOINT
+from triage.web.headers import HEADERS, STRICT_TRANSPORT_SECURITY, SecurityHeaders
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",

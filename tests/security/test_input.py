@@ -27,7 +27,7 @@ from tests.support.records import audit_entries, count, record, save
 from tests.support.staff import ADMIN, RECEPTION, login, try_login
 from triage import create_app
 from triage.extensions import db
-from triage.serving import PrivateRequestHandler
+from triage.ops.serving import PrivateRequestHandler
 from triage.storage import repository
 from triage.storage.models import Assessment
 

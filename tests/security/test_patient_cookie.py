@@ -23,7 +23,7 @@ from itsdangerous import BadSignature
 from tests.support.cases import VIGNETTE
 from tests.support.database import UNOPENABLE_SQLITE
 from tests.support.journeys import Journey, saved_answers
-from triage.sessions import EncryptedSerializer, fernet_key
+from triage.web.sessions import EncryptedSerializer, fernet_key
 
 ANSWERS = VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"]
 BROWSER_COOKIE_LIMIT = 4096

@@ -1,5 +1,5 @@
 """Findings 9 and 10 (redirects): every `next` parameter, the patient's and the staff's, goes through
-one check (triage/redirects.py) and sends the browser to a path on this site or to the page's
+one check (triage/web/redirects.py) and sends the browser to a path on this site or to the page's
 default, never to another site and never to a server error: known open-redirect payloads against
 `/keep-answers`, `/staff/still-here` and the login."""
 
@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.staff import RECEPTION, login, through_mfa
-from triage.redirects import same_site_path
+from triage.web.redirects import same_site_path
 
 #: Open-redirect payloads as scanners and write-ups list them: schemes, protocol-relative addresses,
 #: backslashes (browsers read them as slashes), tabs and newlines (browsers drop them, so `/\t/x`

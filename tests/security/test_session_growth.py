@@ -1,7 +1,7 @@
 """Finding 12 (session growth): the session cookie stays under the 4 KB a browser keeps whatever
 sequence of requests is sent. A message flashed again and again is kept once, a session keeps a
 few flashed messages at most, and a session that would still not fit loses its largest values
-first (triage/sessions.py)."""
+first (triage/web/sessions.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.support.cases import VIGNETTE
 from tests.support.journeys import prime
 from tests.support.markup import parse
 from tests.support.staff import ADMIN, RECEPTION, login
-from triage.sessions import LIST_ITEMS, MAX_COOKIE_BYTES, BoundedSession, EncryptedSerializer
+from triage.web.sessions import LIST_ITEMS, MAX_COOKIE_BYTES, BoundedSession, EncryptedSerializer
 
 ANSWERS = VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"]
 #: What a browser keeps of one cookie, its name and attributes included.

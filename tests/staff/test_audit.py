@@ -15,9 +15,9 @@ from tests.support.journeys import take_call
 from tests.support.markup import parse
 from tests.support.records import audit_entries, save
 from tests.support.staff import ADMIN, RECEPTION, login, try_login
-from triage.labels import ACTIONS
 from triage.staff.views import EXPORT_COLUMNS
 from triage.storage import repository
+from triage.web.labels import ACTIONS
 
 CALLER_NAME, CALLER_PHONE, CALLER_E164 = "Eleni Zacharopoulou", "6941234567", "+306941234567"
 CALLBACK_NAME, CALLBACK_PHONE = "Kostas Anagnostou", "+306977000111"

@@ -19,7 +19,7 @@ from tests.support.pdfs import Pdf, pdf_of
 from tests.support.records import audit_entries, save
 from tests.support.staff import RECEPTION, login
 from triage.storage.codes import Action
-from triage.summaries import grouped
+from triage.web.summaries import grouped
 
 NIGHT_PAIN = VIGNETTE["breast-cancer-thoracic-night-pain"]
 #: 07:38 UTC on 1 December 2026: 09:38 in Athens, the practice's zone (EET).

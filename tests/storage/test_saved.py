@@ -178,7 +178,7 @@ def test_the_json_columns_hold_compact_json_and_read_back_as_sent(app: Flask, cl
 
 
 def test_a_json_column_value_orjson_refuses_is_written_by_the_standard_library() -> None:
-    from triage.json_provider import json_text
+    from triage.web.json_provider import json_text
 
     assert json_text({"age": 70, "symptoms": ["numbness"], "note": "πόνος"}) == (
         '{"age":70,"symptoms":["numbness"],"note":"πόνος"}'

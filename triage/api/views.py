@@ -16,12 +16,12 @@ from triage.api.openapi import openapi_document
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
 from triage.extensions import rules
-from triage.i18n import current_language
 from triage.limits import Counted, limited
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import KeyNotActive, StorageUnavailable
-from triage.templating import filled_texts
+from triage.web.i18n import current_language
+from triage.web.templating import filled_texts
 
 #: Half of a surrogate pair: JSON reads a whole pair as one character, never leaves one half alone.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -9,7 +9,7 @@ from triage.cli.common import with_app
 
 @click.group()
 def alerts() -> None:
-    """Alert emails about urgent call-back requests and early exits (triage/alerts.py)."""
+    """Alert emails about urgent call-back requests and early exits (triage/ops/alerts.py)."""
 
 
 @alerts.command()
@@ -17,7 +17,7 @@ def send() -> None:
     """Send the queued alerts that are due (safe to run on several servers at once)."""
 
     def deliver() -> str:
-        from triage import alerts as sending
+        from triage.ops import alerts as sending
 
         if not sending.enabled():
             return "alerts are off: ALERT_EMAIL_TO is not set"

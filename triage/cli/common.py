@@ -68,7 +68,7 @@ def vignettes_option(purpose: str) -> Callable[[Callable[..., Any]], Callable[..
 
 def search_options(samples_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """--samples N and --seed S: the search for answer sets that break an invariant (rules check)."""
-    from triage.engine.check import DEFAULT_SAMPLES, DEFAULT_SEED
+    from triage.rulecheck.check import DEFAULT_SAMPLES, DEFAULT_SEED
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         seed = click.option("--seed", default=DEFAULT_SEED, show_default=True, help="Seed of the search.")

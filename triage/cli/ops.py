@@ -17,14 +17,14 @@ def prepare() -> None:
 
     What a server refuses to start without; `make run` and `make serve` run it first.
     """
-    from triage.readiness import compile_catalogues
+    from triage.ops.readiness import compile_catalogues
 
     click.echo(f"compiled the page texts: {', '.join(compile_catalogues())}")
 
     def migrate() -> str:
         from flask_migrate import upgrade
 
-        from triage.readiness import latest_migration
+        from triage.ops.readiness import latest_migration
 
         upgrade()
         return f"the database is at the latest migration, {latest_migration()}"

@@ -12,9 +12,9 @@ import click
 from triage.cli.common import INVALID_INPUT, load, rules_dir_option, search_options, vignettes_option
 from triage.config import from_environment, practice_values
 from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, RuleFileError, RuleSet, RulesInvalid
-from triage.engine.check import INVARIANTS, check_rules
 from triage.engine.export import FilledTexts, outcome_as_dict
-from triage.engine.table import rules_table
+from triage.rulecheck.check import INVARIANTS, check_rules
+from triage.rulecheck.table import rules_table
 from triage.safety.diff import (
     BANK_SAMPLES,
     BANK_SEED,

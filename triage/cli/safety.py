@@ -10,7 +10,7 @@ import click
 from triage import PROJECT_ROOT
 from triage.cli.common import INVALID_INPUT, load, rules_dir_option, search_options, vignettes_option
 from triage.engine import DEFAULT_RULES_DIR, RulesInvalid
-from triage.engine.check import INVARIANTS
+from triage.rulecheck.check import INVARIANTS
 from triage.safety.case import load_case
 from triage.safety.channels import channels
 from triage.safety.hazards import checked_hazards

@@ -10,10 +10,10 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from triage.engine import Level
-from triage.labels import TIME_WINDOWS
-from triage.phones import CallableNumber
 from triage.storage.codes import TimeWindow
-from triage.text import PlainText
+from triage.web.labels import TIME_WINDOWS
+from triage.web.phones import CallableNumber
+from triage.web.text import PlainText
 
 
 class CallbackForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints

@@ -1,6 +1,6 @@
 """The questionnaire's state in the person's session: answers, unsent drafts, and idle expiry.
 
-Nothing is stored on the server. The session cookie is encrypted (triage/sessions.py), HTTP-only
+Nothing is stored on the server. The session cookie is encrypted (triage/web/sessions.py), HTTP-only
 and ends with the browser; the answers in it are cleared after IDLE_LIMIT_SECONDS (30 minutes)
 without activity, or on "start again". What was typed but not accepted is kept capped, so the
 cookie stays small whatever is sent.
@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import current_app, session
 
-from triage import idle
 from triage.engine import Level
+from triage.web import idle
 
 _ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED = "answers", "drafts", "touched", "submitted"
 _REFERENCE, _CALLBACK, _ADVISED, _PATIENCE = "reference", "callback_sent", "advised", "more_time"

@@ -26,23 +26,24 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
-from triage import alerts, pdf
 from triage.engine import Level, Outcome
-from triage.errors import csrf_expired_page
 from triage.extensions import counts_reads, limiter, rules, setting
-from triage.i18n import current_language
-from triage.idle import Idle
 from triage.limits import Counted, limited
+from triage.ops import alerts
 from triage.patient import bp, state
 from triage.patient.forms import CallbackForm, callback_form, time_window
-from triage.phones import callback_number
 from triage.questionnaire import Page, Route, Submission, Voice
 from triage.questionnaire.fields import form_values, none_with_others, page_form, to_answers
-from triage.redirects import same_site_path
 from triage.storage import repository
 from triage.storage.codes import AlertKind, Channel
 from triage.storage.repository import StorageUnavailable
-from triage.templating import plain
+from triage.web import pdf
+from triage.web.errors import csrf_expired_page
+from triage.web.i18n import current_language
+from triage.web.idle import Idle
+from triage.web.phones import callback_number
+from triage.web.redirects import same_site_path
+from triage.web.templating import plain
 
 CHECK = "check"
 #: Confirming answers and asking for a call-back share one limit per address: each saves a record.

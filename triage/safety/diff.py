@@ -36,7 +36,7 @@ import yaml
 from triage import PROJECT_ROOT
 from triage.engine import DEFAULT_RULES_DIR, AnswersInvalid, Level, RuleSet, RulesInvalid, load_rules
 from triage.engine.contract import Contract, Question
-from triage.engine.sampling import AnswerSampler, integer_boundaries
+from triage.rulecheck.sampling import AnswerSampler, integer_boundaries
 
 #: The bank: how many sampled answer sets, and the seed that fixes them.
 BANK_SAMPLES = 20_000

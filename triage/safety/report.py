@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from triage.engine import Level, RuleSet
-from triage.engine.check import INVARIANTS, check_rules
-from triage.engine.report import CheckReport
+from triage.rulecheck.check import INVARIANTS, check_rules
+from triage.rulecheck.report import CheckReport
 
 from .case import SafetyCase
 from .channels import ChannelError, Channels, Shown

@@ -9,8 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from limits import RateLimitItem, parse
 
-from triage import alerts
 from triage.extensions import limiter
+from triage.ops import alerts
 from triage.storage import repository
 from triage.storage.codes import AlertKind, Role
 from triage.storage.models import StaffUser

@@ -16,16 +16,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from triage import idle
-from triage.errors import csrf_expired_page
 from triage.extensions import limiter, login_manager, setting
-from triage.idle import Idle
-from triage.redirects import same_site_path
 from triage.staff import bp, logouts
 from triage.storage import repository
 from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
 from triage.storage.repository import StorageUnavailable
+from triage.web import idle
+from triage.web.errors import csrf_expired_page
+from triage.web.idle import Idle
+from triage.web.redirects import same_site_path
 
 log = logging.getLogger(__name__)
 
@@ -316,5 +316,5 @@ def _end_every_copy(user: StaffUser | OfflineStaff, version: object) -> bool:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside the staff area (triage/redirects.py), else the queue; never another site."""
+    """Only a path inside the staff area (triage/web/redirects.py), else the queue; never another site."""
     return same_site_path(target, within="/staff/") or url_for("staff.queue")

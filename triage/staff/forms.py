@@ -20,9 +20,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional
 
 from triage.engine import Level
-from triage.phones import CallableNumber
 from triage.storage.codes import Channel, Status
-from triage.text import PlainText
+from triage.web.phones import CallableNumber
+from triage.web.text import PlainText
 
 #: The queue's two views: what staff can act on (the default), or every record.
 ACTIONABLE, EVERY_RECORD = "actionable", "all"

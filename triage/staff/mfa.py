@@ -23,12 +23,12 @@ from cryptography.fernet import InvalidToken
 from flask import current_app
 from markupsafe import Markup
 
-from triage import alerts
-from triage.sessions import sealer
+from triage.ops import alerts
 from triage.storage import repository
 from triage.storage.codes import AlertKind, Role
 from triage.storage.models import StaffUser
 from triage.storage.repository import CodeAttempt
+from triage.web.sessions import sealer
 
 ISSUER = "Spine Triage"
 RECOVERY_CODES = 10

@@ -15,8 +15,6 @@ from flask_login import current_user
 
 from triage.engine import Level, Outcome
 from triage.extensions import rules
-from triage.i18n import current_language
-from triage.phones import callback_number
 from triage.questionnaire import Page, Voice
 from triage.questionnaire.fields import none_with_others, page_form, to_answers
 from triage.questionnaire.variants import screen_questions
@@ -26,7 +24,9 @@ from triage.staff.forms import CallerForm
 from triage.storage import repository
 from triage.storage.codes import Action, Channel
 from triage.storage.repository import StorageUnavailable
-from triage.templating import plain
+from triage.web.i18n import current_language
+from triage.web.phones import callback_number
+from triage.web.templating import plain
 
 CALL, ADVISED, REFERENCE = CALL_KEYS
 

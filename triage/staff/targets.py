@@ -13,12 +13,12 @@ from flask_login import current_user
 from triage.engine import Level
 from triage.engine.notable import Notable, notable_answers
 from triage.extensions import rules
-from triage.formatting import practice_zone
 from triage.staff import bp
 from triage.storage import repository
 from triage.storage.codes import Status
 from triage.storage.models import Assessment, StaffUser
 from triage.storage.repository import OverdueBefore, StorageUnavailable
+from triage.web.formatting import practice_zone
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from triage import pdf
 from triage.engine import Level
 from triage.extensions import counts_reads, rules
-from triage.formatting import local_iso, practice_zone
 from triage.staff import bp, targets
 from triage.staff import dashboard as figures
 from triage.staff.auth import STAFF, STAFF_SAVES, requires
@@ -33,7 +31,9 @@ from triage.storage import repository
 from triage.storage.codes import Action, Channel, Role, Status
 from triage.storage.models import Assessment
 from triage.storage.repository import QueueFilter
-from triage.summaries import grouped
+from triage.web import pdf
+from triage.web.formatting import local_iso, practice_zone
+from triage.web.summaries import grouped
 
 EXPORT_COLUMNS = (
     "reference",

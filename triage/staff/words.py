@@ -8,17 +8,17 @@ from typing import Any
 from flask_babel import format_percent, format_timedelta
 from flask_babel import gettext as _
 
-from triage import labels
 from triage.engine.contract import UNSURE, Kind
 from triage.engine.notable import Notable
-from triage.i18n import current_language
 from triage.staff import bp
-from triage.templating import AUTONYMS, answer_word
+from triage.web import labels
+from triage.web.i18n import current_language
+from triage.web.templating import AUTONYMS, answer_word
 
 
 @bp.context_processor
 def staff_words() -> dict[str, Any]:
-    """Helpers for the staff templates: the word for each stored code (triage/labels.py)."""
+    """Helpers for the staff templates: the word for each stored code (triage/web/labels.py)."""
     return {
         "level_word": lambda level: labels.word(labels.LEVELS, level),
         "status_word": lambda status: labels.word(labels.STATUSES, status),

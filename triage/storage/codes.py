@@ -1,4 +1,4 @@
-"""The codes stored in the database, one vocabulary for every layer. Their words are in triage/labels.py."""
+"""The codes stored in the database, one vocabulary for every layer. Their words: triage/web/labels.py."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Nothing logged may identify a person or tell a health fact about one: no answers, names, phone
 numbers, addresses (IP) or paths; SQL is logged without its parameters (config.py). A request's line
-(triage/serving.py) holds its id, method, endpoint name, status, duration and size; an unhandled
+(triage/ops/serving.py) holds its id, method, endpoint name, status, duration and size; an unhandled
 exception's line (TriageFlask.log_exception, below) its endpoint, method and id.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import flask
 from flask import request
 
-from triage.serving import REQUEST_ID
+from triage.ops.serving import REQUEST_ID
 
 #: Attributes a LogRecord always has: anything else was passed with `extra=` and is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}

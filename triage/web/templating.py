@@ -14,9 +14,9 @@ from triage.engine import Text
 from triage.engine.contract import UNSURE, Question
 from triage.engine.export import FilledTexts
 from triage.extensions import rules
-from triage.formatting import local_time, long_date, phone
-from triage.i18n import current_language
-from triage.phones import split_extension
+from triage.web.formatting import local_time, long_date, phone
+from triage.web.i18n import current_language
+from triage.web.phones import split_extension
 
 _TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
 #: Where an app keeps its texts filled in, and its practice's details, by language.

@@ -29,7 +29,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .conditions import (
+from triage.engine.conditions import (
     UNKNOWN,
     All,
     Condition,
@@ -40,9 +40,10 @@ from .conditions import (
     fields_of,
     term_names,
 )
-from .model import Level, Rule
+from triage.engine.model import Level, Rule
+from triage.engine.ruleset import RuleSet
+
 from .report import CheckReport, Violation
-from .ruleset import RuleSet
 from .sampling import AnswerSampler
 from .shown import GUIDANCE, REASONS, GuidanceCheck, ReasonCheck
 

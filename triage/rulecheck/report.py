@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Level
+from triage.engine.model import Level
 
 
 @dataclass(frozen=True)

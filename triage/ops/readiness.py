@@ -23,7 +23,7 @@ from triage import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 MIGRATIONS = PROJECT_ROOT / "migrations" / "versions"
-CATALOGUES = Path(__file__).with_name("translations")
+CATALOGUES = PROJECT_ROOT / "triage" / "translations"
 #: The one problem that never stops a server from starting (patients still get their guidance).
 UNREACHABLE = "the database is unreachable"
 #: What an administrator runs to fix whatever these checks find (make run / make serve run it too).

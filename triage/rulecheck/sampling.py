@@ -6,9 +6,9 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .conditions import AtLeast, AtMost, Atom, Equals, In
-from .contract import Question
-from .ruleset import RuleSet
+from triage.engine.conditions import AtLeast, AtMost, Atom, Equals, In
+from triage.engine.contract import Question
+from triage.engine.ruleset import RuleSet
 
 
 class AnswerSampler:

@@ -32,11 +32,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMessage
 
-from triage import labels
 from triage.engine import Level
 from triage.storage import repository
 from triage.storage.codes import AlertKind
 from triage.storage.repository import QueuedAlert, StorageUnavailable
+from triage.web import labels
 
 log = logging.getLogger(__name__)
 _SENDER = "triage_alert_sender"

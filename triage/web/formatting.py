@@ -14,8 +14,8 @@ from babel.dates import format_date, format_skeleton, format_time
 from flask import Flask, current_app
 
 from triage import config
-from triage.i18n import babel_locale, current_language, languages
-from triage.phones import readable_number
+from triage.web.i18n import babel_locale, current_language, languages
+from triage.web.phones import readable_number
 
 #: The conventions a language's dates follow where CLDR's default for it is another country's:
 #: English as written in Europe ("1 Dec 2026, 09:38 EET"), not the United States' "Dec 1, 2026, 9:38 AM".

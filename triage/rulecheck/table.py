@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .model import Level, Rule
-from .ruleset import RuleSet
-from .wording import Cases
+from triage.engine.model import Level, Rule
+from triage.engine.ruleset import RuleSet
+from triage.engine.wording import Cases
 
 
 def rules_table(rules: RuleSet, lang: str = "en") -> str:

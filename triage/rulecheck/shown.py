@@ -18,11 +18,12 @@ one (`repeats`) fires wherever that rule does, so leaving it out hides nothing i
 
 from __future__ import annotations
 
-from .conditions import Facts
-from .model import Level, Outcome
+from triage.engine.conditions import Facts
+from triage.engine.model import Level, Outcome
+from triage.engine.ruleset import RuleSet
+from triage.engine.wording import Cases
+
 from .report import Violation
-from .ruleset import RuleSet
-from .wording import Cases
 
 GUIDANCE = "guidance at the outcome's level"
 

@@ -79,7 +79,7 @@ def render(html: str) -> bytes:
 
 
 def download(html: str, filename: str) -> Response:
-    """A PDF of the page, to save (never stored by a browser's cache: see triage/headers.py)."""
+    """A PDF of the page, to save (never stored by a browser's cache: see triage/web/headers.py)."""
     return Response(
         render(html),
         mimetype="application/pdf",

@@ -1,12 +1,16 @@
-"""The two probes. Neither reads nor writes the session, so neither sends a cookie."""
+"""`GET /healthz` (the process answers) and `GET /readyz` (it can do its whole job), for a load
+balancer or a monitor: no personal data, no session, no rate limit, no audit. Neither reads nor
+writes the session, so neither sends a cookie."""
 
 from __future__ import annotations
 
+from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
-from triage import readiness
 from triage.extensions import limiter, rules
-from triage.health import bp
+from triage.ops import readiness
+
+bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")

@@ -1,0 +1,1 @@
+"""Operations: readiness, the health endpoints, request serving and logs, the alert sender."""
