@@ -73,7 +73,7 @@ def register_extensions(app: Flask) -> None:
     """Attach each extension to the app."""
     from flask_login import current_user
 
-    from triage.extensions import csrf, db, init_limiter, login_manager, mail, migrate, rules
+    from triage.extensions import csrf, db, limiter, login_manager, mail, migrate, rules
     from triage.ops import alerts
     from triage.web import i18n
 
@@ -89,7 +89,7 @@ def register_extensions(app: Flask) -> None:
     # Its remember-cookie bookkeeping runs after staff requests only (triage/staff/auth.py).
     app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     app.add_template_global(current_user, "current_user")
-    init_limiter(app)
+    limiter.init_app(app)
     mail.init_app(app)
     alerts.init_app(app)
 

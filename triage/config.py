@@ -57,19 +57,20 @@ class Defaults:
     STAFF_SESSION_LIMIT_SECONDS = 12 * 60 * 60
     RATELIMIT_HEADERS_ENABLED = True
     # hide_parameters: SQL logged at INFO must never carry answers, names or phone numbers.
-    # json_serializer: JSON columns written by orjson (SQLAlchemy's json.dumps took 12 µs a save).
+    # json_serializer: JSON columns written by orjson (the same JSON as the standard library's).
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
         "pool_pre_ping": True,
         "hide_parameters": True,
         "json_serializer": json_text,
     }
+    # Flask-Limiter's settings. Set here, not left to its defaults: the one limiter keeps what an
+    # app set (RATELIMIT_ENABLED=false) for the next app in the same process.
+    RATELIMIT_ENABLED = True
     # One process: memory. Several servers: a shared store, e.g. redis://host:6379 (RATELIMIT_STORAGE_URI).
     RATELIMIT_STORAGE_URI = "memory://"
     # If that store cannot be reached, limits are counted in each process's memory until it is back
-    # (a patient's answers never get a server error from it): the limiter's decorators and
-    # triage/limits.py alike. Its errors arrive as limits' StorageError, whatever the store.
+    # (a patient's answers never get a server error from it).
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, Any]] = {"wrap_exceptions": True}
     # Requests that save something, per address (the API also per key): a person answers a page or
     # two a minute and confirms once; a script flooding the reception's queue is stopped.
     RATELIMIT_PATIENT_PAGES = "60 per minute; 1000 per day"  # question pages (an early exit saves)

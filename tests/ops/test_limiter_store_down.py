@@ -1,86 +1,116 @@
-"""When the shared rate-limit store (Redis) cannot be reached, the limits are counted in each
-process's memory: a patient's answers still reach their guidance, and floods are still stopped.
+"""When the shared rate-limit store (Redis) cannot be reached, each server counts the limits in its
+own memory: pages still answer, never with a server error, and floods are still stopped.
 
-The store here is a closed port on 127.0.0.1: its connections are refused at once."""
+Served as production serves it (tests/ops/served.py), in a process of its own: the limiter keeps
+its note that the store is down for as long as its process lives. The store is a closed port on
+127.0.0.1: its connections are refused at once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
+import requests
 
-import triage.limits
+from tests.ops.served import free_port, gunicorn_command, installation, running, triage, wait_until_answering
 from tests.support.cases import VIGNETTES
 from tests.support.flow import FLOW
-from tests.support.journeys import page_url, prime
-from tests.support.staff import try_login
-from triage.extensions import limiter
+from tests.support.journeys import page_url
 
 UNREACHABLE = "redis://127.0.0.1:1"
+USERNAME, PASSWORD = "reception-down", "the right password, long enough"
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def _limiter_state_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The one limiter outlives each app: its note that the store is down must not reach other tests."""
-    monkeypatch.setattr(limiter, "_storage_dead", False)
-    yield
+@dataclass
+class Served:
+    url: str
+    log: Path
 
 
-def _store_down(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if "Rate limit store unreachable" in r.getMessage()]
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One gunicorn worker whose rate-limit store cannot be reached, with small limits."""
+    folder = tmp_path_factory.mktemp("store-down")
+    port = free_port()
+    env = installation(
+        folder,
+        RATELIMIT_STORAGE_URI=UNREACHABLE,
+        RATELIMIT_PATIENT_PAGES="3 per minute",
+        RATELIMIT_API_ADDRESS="5 per minute",
+        SESSION_COOKIE_SECURE="false",
+        STAFF_MFA="admins",
+        WEB_CONCURRENCY="1",  # every request counted in the one process's memory
+        GUNICORN_THREADS="2",
+        BIND=f"127.0.0.1:{port}",
+    )
+    triage(env, "users", "create", USERNAME, "--role", "reception", "--name", "Desk", "--password-stdin",
+           stdin=PASSWORD + "\n")  # fmt: skip
+    with running(gunicorn_command(), env, folder / "gunicorn.log") as server:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_answering(f"{url}/healthz", server)
+        yield Served(url, server.log)
 
 
-def test_a_patients_answers_go_on_and_are_still_limited_with_the_store_down(
-    make_app: Callable[..., Flask], database: Path | str, caplog: pytest.LogCaptureFixture
-) -> None:
-    app = make_app(database, RATELIMIT_STORAGE_URI=UNREACHABLE, RATELIMIT_PATIENT_PAGES="3 per minute")
-    client = app.test_client()
-    prime(client, {}, submitted=False)
-    first = page_url(FLOW.pages[0])
-    posted = [client.post(first, data={}) for _ in range(4)]
-    assert [p.status_code for p in posted] == [200, 200, 200, 429]  # refused answers shown, then the limit
+def _token(page: requests.Response) -> str:
+    found = _TOKEN.search(page.text)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def test_a_patients_answers_are_answered_and_a_flood_of_them_is_stopped(served: Served) -> None:
+    browser = requests.Session()
+    first = f"{served.url}{page_url(FLOW.pages[0])}"
+    page = browser.get(first, timeout=10)
+    assert page.status_code == 200
+    posted = [
+        browser.post(first, data={"csrf_token": _token(page)}, allow_redirects=False, timeout=10)
+        for _ in range(4)
+    ]
+    statuses = [p.status_code for p in posted]
+    assert 500 not in statuses and 429 not in statuses[:3] and statuses[3] == 429, statuses
     assert [p.headers["X-RateLimit-Remaining"] for p in posted] == ["2", "1", "0", "0"]
-    said = _store_down(caplog)
-    assert len(said) == 1  # once, then counted in memory without trying the store on every request
-    assert "ConnectionError" in said[0] and "127.0.0.1" not in said[0]  # the error's type, no address
+    assert 1 <= int(posted[3].headers["Retry-After"]) <= 61
+    assert browser.get(first, timeout=10).status_code == 200  # a page read is never refused
 
 
-def test_confirming_answers_gives_the_result_with_the_store_down(
-    make_app: Callable[..., Flask], database: Path | str
-) -> None:
-    client = make_app(database, RATELIMIT_STORAGE_URI=UNREACHABLE).test_client()
-    prime(client, VIGNETTES[0]["answers"], submitted=False)
-    confirmed = client.post("/check-answers")
-    assert confirmed.status_code == 302
-    assert client.get(confirmed.location).status_code == 200
+def test_the_api_assesses_and_a_flood_is_stopped(served: Served) -> None:
+    case = VIGNETTES[0]
+    answers = [
+        requests.post(f"{served.url}/api/v1/assessments", json=case["answers"], timeout=10) for _ in range(6)
+    ]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert answers[0].json()["level"] == case["expected_level"]
+    assert "request" in answers[5].json()["errors"]  # JSON under /api/, as ever
+    assert 1 <= int(answers[5].headers["Retry-After"]) <= 61
 
 
-def test_the_api_assesses_with_the_store_down(make_app: Callable[..., Flask], database: Path | str) -> None:
-    client = make_app(database, RATELIMIT_STORAGE_URI=UNREACHABLE).test_client()
-    answered = client.post("/api/v1/assessments", json=VIGNETTES[0]["answers"])
-    assert answered.status_code == 200
-    assert answered.get_json()["level"] == VIGNETTES[0]["expected_level"]
+def test_failed_logins_still_back_off_and_a_flood_of_logins_is_stopped(served: Served) -> None:
+    """LOGIN_FAILURES_PER_SOURCE (5 per 15 minutes) and 10 login posts a minute, counted in memory."""
+    browser = requests.Session()
+    token = _token(browser.get(f"{served.url}/staff/login", timeout=10))
+
+    def log_in(password: str) -> requests.Response:
+        sent = {"csrf_token": token, "username": USERNAME, "password": password}
+        return browser.post(f"{served.url}/staff/login", data=sent, allow_redirects=False, timeout=10)
+
+    wrong = [log_in("not the password at all") for _ in range(5)]
+    assert [w.status_code for w in wrong] == [200] * 5
+    right = log_in(PASSWORD)
+    assert right.status_code == 200 and "Too many failed attempts" in right.text  # held back
+    more = [log_in("not the password at all").status_code for _ in range(5)]
+    assert more == [200] * 4 + [429]  # the eleventh post of the minute
 
 
-def test_the_store_is_tried_again_once_the_fallback_time_is_over(
-    make_app: Callable[..., Flask],
-    database: Path | str,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(triage.limits, "FALLBACK_SECONDS", 0.0)
-    client = make_app(database, RATELIMIT_STORAGE_URI=UNREACHABLE).test_client()
-    for _ in range(2):
-        assert client.post("/api/v1/assessments", json=VIGNETTES[0]["answers"]).status_code == 200
-    assert len(_store_down(caplog)) == 2  # each request found the time over and tried the store
-
-
-def test_login_throttling_still_counts_with_the_store_down(
-    make_app: Callable[..., Flask], database: Path | str
-) -> None:
-    client = make_app(database, RATELIMIT_STORAGE_URI=UNREACHABLE).test_client()
-    statuses = [try_login(client, "nobody", "wrong").status_code for _ in range(11)]
-    assert 500 not in statuses
-    assert statuses[:10] == [200] * 10 and statuses[10] == 429  # ten a minute, counted in memory
+def test_the_outage_is_logged_as_a_warning_without_an_address(served: Served) -> None:
+    requests.post(f"{served.url}/api/v1/assessments", json=VIGNETTES[0]["answers"], timeout=10)
+    lines = [json.loads(line) for line in served.log.read_text().splitlines() if line.startswith("{")]
+    warned = [line for line in lines if "unreachable" in line["message"].lower()]
+    assert warned and {line["level"] for line in warned} == {"warning"}  # counting in memory, said
+    assert not any("127.0.0.1" in line["message"] for line in lines)  # no address, the store's or a client's
+    assert not any(line["level"] in ("error", "critical") for line in lines)

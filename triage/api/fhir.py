@@ -17,14 +17,13 @@ from typing import Any
 from flask import Response, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from triage.api import bp
 from triage.api.keys import Caller, KeyRefused, caller
 from triage.api.views import key_of_request
 from triage.config import practice_values
-from triage.extensions import counts_reads, limiter, rules, setting
+from triage.extensions import limiter, rules
 from triage.fhir import (
     FHIR_JSON,
     LEVELS_ID,
@@ -40,6 +39,7 @@ from triage.storage import repository
 from triage.storage.codes import Action
 from triage.storage.models import Assessment
 from triage.storage.repository import StorageUnavailable
+from triage.web.limits import setting
 
 #: Who the audit trail names for a read with an API key (the key's own name is in its detail).
 API_KEY_READER = "api-key"
@@ -103,8 +103,7 @@ def _with_key() -> bool:
 
 
 @bp.get("/fhir/assessments/<reference>")
-@counts_reads
-@limiter.limit(setting("RATELIMIT_API_ADDRESS"), key_func=get_remote_address, deduct_when=_refused)
+@limiter.limit(setting("RATELIMIT_API_ADDRESS"), deduct_when=_refused)  # per address: the refused
 @limiter.limit(setting("RATELIMIT_API_KEY"), key_func=key_of_request, exempt_when=lambda: not _with_key())
 @staff_lookups(exempt_when=_with_key)
 def fhir_assessment(reference: str) -> ResponseReturnValue:

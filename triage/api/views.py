@@ -7,7 +7,6 @@ import re
 from flask import abort, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
@@ -15,12 +14,12 @@ from triage.api.keys import KeyRefused, key_hash, sent_key
 from triage.api.openapi import openapi_document
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
-from triage.extensions import rules
-from triage.limits import Counted, limited
+from triage.extensions import limiter, rules
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import KeyNotActive, StorageUnavailable
 from triage.web.i18n import current_language
+from triage.web.limits import setting
 from triage.web.templating import filled_texts
 
 #: Half of a surrogate pair: JSON reads a whole pair as one character, never leaves one half alone.
@@ -32,12 +31,14 @@ def key_of_request() -> str:
     return "key:" + key_hash(request.headers.get("Authorization", ""))
 
 
+def with_key() -> bool:
+    """Whether the request sends an API key (then it also counts against that key's limit)."""
+    return "Authorization" in request.headers
+
+
 @bp.post("/assessments")
-@limited(
-    "api.create_assessment",
-    Counted("RATELIMIT_API_ADDRESS", get_remote_address),
-    Counted("RATELIMIT_API_KEY", key_of_request, applies=lambda: "Authorization" in request.headers),
-)
+@limiter.limit(setting("RATELIMIT_API_ADDRESS"))
+@limiter.limit(setting("RATELIMIT_API_KEY"), key_func=key_of_request, exempt_when=lambda: not with_key())
 def create_assessment() -> ResponseReturnValue:
     """Assess one answers object: 200 and the outcome, or 422 and one message per question.
 

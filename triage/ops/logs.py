@@ -19,6 +19,9 @@ from flask import request
 
 from triage.ops.serving import REQUEST_ID
 
+#: Flask-Limiter's logger: its warnings (its store unreachable, limits counted in memory) go out with
+#: the app's lines; below WARNING it names the address of each request refused, so never that.
+LIMITER_LOGGER = "flask-limiter"
 #: Attributes a LogRecord always has: anything else was passed with `extra=` and is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -89,3 +92,7 @@ def init_app(app: flask.Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.propagate = False
+    limiter_logger = logging.getLogger(LIMITER_LOGGER)
+    limiter_logger.setLevel(max(logging.WARNING, logger.level))
+    limiter_logger.addHandler(handler)
+    limiter_logger.propagate = False

@@ -21,14 +21,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
 from triage.engine import Level, Outcome
-from triage.extensions import counts_reads, limiter, rules, setting
-from triage.limits import Counted, limited
+from triage.extensions import limiter, rules
 from triage.ops import alerts
 from triage.patient import bp, state
 from triage.patient.forms import CallbackForm, callback_form, time_window
@@ -41,14 +39,15 @@ from triage.web import pdf
 from triage.web.errors import csrf_expired_page
 from triage.web.i18n import current_language
 from triage.web.idle import Idle
+from triage.web.limits import setting
 from triage.web.phones import callback_number
 from triage.web.redirects import same_site_path
 from triage.web.templating import plain
 
 CHECK = "check"
 #: Confirming answers and asking for a call-back share one limit per address: each saves a record.
-SAVING_FORMS = limited(
-    "patient-forms", Counted("RATELIMIT_PATIENT_FORMS", get_remote_address), methods=("POST",)
+SAVING_FORMS = limiter.shared_limit(
+    setting("RATELIMIT_PATIENT_FORMS"), scope="patient-forms", methods=["POST"]
 )
 
 
@@ -104,7 +103,9 @@ def start() -> ResponseReturnValue:
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
-@limited("patient.question_page", Counted("RATELIMIT_PATIENT_PAGES", get_remote_address), methods=("POST",))
+@limiter.limit(
+    setting("RATELIMIT_PATIENT_PAGES"), methods=["POST"]
+)  # answers sent; a page read is not counted
 def question_page(page_id: str) -> ResponseReturnValue:
     """One page of questions; on a valid post, save the answers and go on."""
     flow = rules.questionnaire
@@ -169,8 +170,7 @@ def urgent_advice() -> ResponseReturnValue:
 
 
 @bp.get("/urgent-advice/summary.pdf")
-@counts_reads
-@limiter.limit(setting("RATELIMIT_PDF"))
+@limiter.limit(setting("RATELIMIT_PDF"))  # every request: a PDF takes CPU time to make
 def urgent_advice_pdf() -> ResponseReturnValue:
     """The urgent advice and the answers so far as a PDF, to show at the hospital."""
     flow, given = rules.questionnaire, state.answers()
@@ -181,8 +181,7 @@ def urgent_advice_pdf() -> ResponseReturnValue:
 
 
 @bp.get("/result/summary.pdf")
-@counts_reads
-@limiter.limit(setting("RATELIMIT_PDF"))
+@limiter.limit(setting("RATELIMIT_PDF"))  # every request: a PDF takes CPU time to make
 def result_pdf() -> ResponseReturnValue:
     """The result and the answers as a PDF, to keep or take along."""
     flow, given = rules.questionnaire, state.answers()

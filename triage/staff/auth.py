@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from triage.extensions import limiter, login_manager, setting
+from triage.extensions import limiter, login_manager
 from triage.staff import bp, logouts
 from triage.storage import repository
 from triage.storage.codes import Action, Role
@@ -25,6 +25,7 @@ from triage.storage.repository import StorageUnavailable
 from triage.web import idle
 from triage.web.errors import csrf_expired_page
 from triage.web.idle import Idle
+from triage.web.limits import setting
 from triage.web.redirects import same_site_path
 
 log = logging.getLogger(__name__)

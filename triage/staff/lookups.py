@@ -21,13 +21,14 @@ from flask import Response, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded, RequestLimit
 
-from triage.extensions import limiter, setting
+from triage.extensions import limiter
 from triage.staff import bp
 from triage.staff.auth import staff_member
 from triage.storage import repository
 from triage.storage.codes import Action
 from triage.storage.references import normalise_reference
 from triage.web.errors import handle_http_error
+from triage.web.limits import setting
 
 #: Where a request notes that it looked up a reference that found nothing (for the limit to count it).
 _MISSED = "triage_missed_reference"

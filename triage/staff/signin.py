@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
 
-from triage.extensions import limiter, unless_reading
+from triage.extensions import limiter
 from triage.staff import bp, mfa
 from triage.staff.accounts import LoginResult, authenticate
 from triage.staff.auth import (
@@ -56,7 +56,7 @@ _DEVICE_SALT = "staff-device"
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@unless_reading(limiter.limit("10 per minute", methods=["POST"]))
+@limiter.limit("10 per minute", methods=["POST"])
 def login() -> ResponseReturnValue:
     """Log in with a username and password (then a code, where MFA applies)."""
     form = LoginForm()
@@ -88,7 +88,7 @@ def _after_password(user: StaffUser, next_page: str | None) -> ResponseReturnVal
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@unless_reading(limiter.limit("10 per minute", methods=["POST"]))
+@limiter.limit("10 per minute", methods=["POST"])
 def login_code() -> ResponseReturnValue:
     """The code from the authenticator app, or a recovery code, after the password."""
     user = _pending_user()

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from triage.engine import Level
-from triage.extensions import counts_reads, rules
+from triage.extensions import rules
 from triage.staff import bp, targets
 from triage.staff import dashboard as figures
 from triage.staff.auth import STAFF, STAFF_SAVES, requires
@@ -87,7 +87,6 @@ def queue_news() -> ResponseReturnValue:
 
 
 @bp.get("/lookup")
-@counts_reads
 @STAFF_LOOKUPS
 @requires(*STAFF)
 def lookup() -> ResponseReturnValue:
@@ -106,7 +105,6 @@ def lookup() -> ResponseReturnValue:
 
 
 @bp.get("/assessments/<reference>")
-@counts_reads
 @STAFF_LOOKUPS
 @requires(*STAFF)
 def record(reference: str) -> ResponseReturnValue:
@@ -117,7 +115,6 @@ def record(reference: str) -> ResponseReturnValue:
 
 
 @bp.get("/assessments/<reference>/summary.pdf")
-@counts_reads
 @STAFF_LOOKUPS
 @requires(*STAFF)
 def summary_pdf(reference: str) -> ResponseReturnValue:
