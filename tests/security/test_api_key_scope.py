@@ -164,6 +164,17 @@ def test_a_good_key_is_not_held_back_by_its_own_reads(make_app: Callable[..., Fl
     assert {client.get(fhir(reference), headers=bearer(key)).status_code for _ in range(6)} == {200}
 
 
+def test_a_keys_fhir_reads_count_against_the_key(make_app: Callable[..., Flask], database: Path) -> None:
+    app = make_app(database, RATELIMIT_API_KEY="3 per minute")
+    key = issue_key(app, "kiosk")
+    reference = saved_with(from_address(app, "198.51.100.41"), key)
+    reads = [
+        from_address(app, f"198.51.100.{42 + n}").get(fhir(reference), headers=bearer(key)) for n in range(4)
+    ]
+    assert [r.status_code for r in reads] == [200, 200, 200, 429]  # whatever address each comes from
+    assert reads[3].headers["X-RateLimit-Limit"] == "3" and "Retry-After" in reads[3].headers
+
+
 def test_wrong_keys_on_the_assessments_endpoint_are_stopped_per_address(
     make_app: Callable[..., Flask], database: Path
 ) -> None:

@@ -103,9 +103,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.route("/questions/<page_id>", methods=["GET", "POST"])
-@limiter.limit(
-    setting("RATELIMIT_PATIENT_PAGES"), methods=["POST"]
-)  # answers sent; a page read is not counted
+@limiter.limit(setting("RATELIMIT_PATIENT_PAGES"), methods=["POST"])  # answers sent, never a read
 def question_page(page_id: str) -> ResponseReturnValue:
     """One page of questions; on a valid post, save the answers and go on."""
     flow = rules.questionnaire
