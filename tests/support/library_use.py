@@ -26,7 +26,9 @@ HOOK_LISTS = frozenset(
     }
 )
 #: Private-looking names that are documented public interface.
-DOCUMENTED = frozenset({"_get_current_object", "_asdict", "_replace", "_fields", "_make", "_missing_"})
+DOCUMENTED = frozenset(
+    {"_get_current_object", "_asdict", "_replace", "_fields", "_make", "_missing_", "_mapping", "_exit"}
+)
 _MANGLED = re.compile(r"^_[A-Za-z0-9]+__\w+")
 _PRIVATE_TEXT = re.compile(r"_[a-z]\w*")
 
@@ -101,7 +103,11 @@ def reaches(path: str, tree: ast.AST, own: set[str], package: str = "triage") ->
                     if is_private(alias.name):
                         add(node, f"imports the private {alias.name} from {node.module}")
         elif isinstance(node, ast.Attribute):
-            if isinstance(node.ctx, ast.Store) and isinstance(node.value, ast.Name) and node.value.id in libraries:
+            if (
+                isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in libraries
+            ):
                 add(node, f"assigns {node.value.id}.{node.attr}, a library's attribute")
             if _MANGLED.match(node.attr):
                 add(node, f"uses the name-mangled {node.attr}")
@@ -111,9 +117,13 @@ def reaches(path: str, tree: ast.AST, own: set[str], package: str = "triage") ->
                 add(node, f"uses the private {ast.unparse(node)[:60]}")
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _MANGLED.match(node.name):
             add(node, f"overrides the name-mangled {node.name}")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if _PRIVATE_TEXT.fullmatch(node.value) and node.value not in own:
-                add(node, f"names the private {node.value!r}")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _PRIVATE_TEXT.fullmatch(node.value)
+            and node.value not in own
+        ):
+            add(node, f"names the private {node.value!r}")
     return found
 
 
