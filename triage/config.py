@@ -64,7 +64,8 @@ class Defaults:
         "json_serializer": json_text,
     }
     # Flask-Limiter's settings. Set here, not left to its defaults: the one limiter keeps what an
-    # app set (RATELIMIT_ENABLED=false) for the next app in the same process.
+    # app set (RATELIMIT_ENABLED=false) for the next app in the same process. Off (for development)
+    # it also stops counting wrong passwords and codes; the database's per-account cap on codes stays.
     RATELIMIT_ENABLED = True
     # One process: memory. Several servers: a shared store, e.g. redis://host:6379 (RATELIMIT_STORAGE_URI).
     RATELIMIT_STORAGE_URI = "memory://"

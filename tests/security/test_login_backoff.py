@@ -8,13 +8,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.markup import problems
-from tests.support.staff import REAL_DUMMY_HASH, REAL_HASHER, RECEPTION, logged_in, login, try_login
+from tests.support.staff import (
+    ADMIN,
+    CODE_PAGE,
+    REAL_DUMMY_HASH,
+    REAL_HASHER,
+    RECEPTION,
+    logged_in,
+    login,
+    next_code,
+    try_login,
+)
 from triage.staff import accounts
 
 WRONG = "The username or password is not right."
@@ -137,3 +148,23 @@ def test_outside_development_the_known_browser_cookie_is_secure_with_a_host_pref
     for flag in ("Secure", "HttpOnly", "Path=/", "SameSite=Lax"):
         assert flag in cookie
     assert "Domain=" not in cookie
+
+
+def test_with_rate_limits_off_wrong_passwords_and_codes_are_refused_not_a_server_error(
+    make_app: Callable[..., Flask], database: Path | str
+) -> None:
+    """RATELIMIT_ENABLED=false (development) turns the back-off off, never the login itself."""
+    app = make_app(database, RATELIMIT_ENABLED=False)
+    browser = app.test_client()
+    for attempt in range(8):
+        assert problems(try_login(browser, RECEPTION.username, f"guess {attempt}")) == [WRONG]
+    assert login(browser, RECEPTION) == "/staff/"
+    login(app.test_client(), ADMIN)  # its authenticator set up: its next login asks for a code
+    admin = app.test_client()
+    password = admin.post("/staff/login", data={"username": ADMIN.username, "password": ADMIN.password})
+    assert urlsplit(password.location).path == CODE_PAGE
+    for _ in range(3):
+        wrong = admin.post(CODE_PAGE, data={"code": "000000"})
+        assert wrong.status_code == 200 and problems(wrong)
+    right = admin.post(CODE_PAGE, data={"code": next_code(app, ADMIN.username)})
+    assert (right.status_code, right.location) == (302, "/staff/")

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from limits import RateLimitItem, parse
+from limits.strategies import RateLimiter
 
 from triage.extensions import limiter
 from triage.ops import alerts
@@ -60,9 +61,10 @@ def authenticate(username: str, password: str, source: str, device: str | None =
     counted = username.casefold()
     here = ("device", device) if device else ("address", source)
     per_source, per_account = _limit("LOGIN_FAILURES_PER_SOURCE"), _limit("LOGIN_FAILURES_PER_ACCOUNT")
-    strategy = limiter.limiter
-    waiting = not strategy.test(per_source, "login", counted, *here) or (
-        device is None and not strategy.test(per_account, "login-account", counted)
+    counter = failure_counter()
+    waiting = counter is not None and (
+        not counter.test(per_source, "login", counted, *here)
+        or (device is None and not counter.test(per_account, "login-account", counted))
     )
     user = repository.find_user(username)
     real = user is not None and user.active
@@ -70,11 +72,12 @@ def authenticate(username: str, password: str, source: str, device: str | None =
     if waiting:
         return LoginResult(None, "wait")
     if user is None or not (real and right):
-        strategy.hit(per_source, "login", counted, *here)
-        if device is None:
-            strategy.hit(per_account, "login-account", counted)
-            if real and strategy.get_window_stats(per_account, "login-account", counted).remaining == 0:
-                _held_back(username)
+        if counter is not None:
+            counter.hit(per_source, "login", counted, *here)
+            if device is None:
+                counter.hit(per_account, "login-account", counted)
+                if real and counter.get_window_stats(per_account, "login-account", counted).remaining == 0:
+                    _held_back(username)
         return LoginResult(None, "wrong")
     if _hasher.check_needs_rehash(user.password_hash):
         repository.update_user(user, password_hash=hash_password(password))
@@ -92,14 +95,26 @@ def _held_back(username: str) -> None:
 def held_back_until(username: str) -> float | None:
     """When new browsers may try the account's password again, if they are held back now (read from
     the rate-limit store: a store in another process's memory is not seen)."""
-    per_account = _limit("LOGIN_FAILURES_PER_ACCOUNT")
-    stats = limiter.limiter.get_window_stats(per_account, "login-account", username.casefold())
+    counter = failure_counter()
+    if counter is None:
+        return None
+    stats = counter.get_window_stats(
+        _limit("LOGIN_FAILURES_PER_ACCOUNT"), "login-account", username.casefold()
+    )
     return float(stats.reset_time) if stats.remaining == 0 else None
 
 
 def lift_back_off(username: str) -> None:
     """Let new browsers try the account's password again at once."""
-    limiter.limiter.clear(_limit("LOGIN_FAILURES_PER_ACCOUNT"), "login-account", username.casefold())
+    counter = failure_counter()
+    if counter is not None:
+        counter.clear(_limit("LOGIN_FAILURES_PER_ACCOUNT"), "login-account", username.casefold())
+
+
+def failure_counter() -> RateLimiter | None:
+    """Where wrong passwords and codes are counted: the rate limiter's store, shared by every server
+    that shares it; none while rate limits are off (RATELIMIT_ENABLED=false, for development)."""
+    return limiter.limiter if limiter.enabled else None
 
 
 def _limit(setting: str) -> RateLimitItem:

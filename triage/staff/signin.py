@@ -31,7 +31,7 @@ from limits import RateLimitItem, parse
 
 from triage.extensions import limiter
 from triage.staff import bp, mfa
-from triage.staff.accounts import LoginResult, authenticate
+from triage.staff.accounts import LoginResult, authenticate, failure_counter
 from triage.staff.auth import (
     ENROLLING,
     NEW_CODES,
@@ -197,11 +197,14 @@ def _pending_user() -> StaffUser | None:
 
 
 def _too_many_codes(user: StaffUser) -> bool:
-    return not limiter.limiter.test(_code_limit(), "login-code", str(user.id), _address())
+    counter = failure_counter()
+    return counter is not None and not counter.test(_code_limit(), "login-code", str(user.id), _address())
 
 
 def _count_wrong_code(user: StaffUser) -> None:
-    limiter.limiter.hit(_code_limit(), "login-code", str(user.id), _address())
+    counter = failure_counter()
+    if counter is not None:
+        counter.hit(_code_limit(), "login-code", str(user.id), _address())
 
 
 def _code_limit() -> RateLimitItem:
