@@ -42,9 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if uri.startswith("sqlite"):  # a local file: nothing to ping
         options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
         if not (uri in ("sqlite://", "sqlite:///") or ":memory:" in uri):  # a file: a pool of connections
-            # The connection used last is used next: its cache of the file's pages is the warmest
-            # (each connection has its own; a write by any other empties it). A quarter fewer reads
-            # of the file a save under load.
+            # The connection used last is used next: each connection caches the file's pages, and
+            # its cache is the warmest.
             options["pool_use_lifo"] = True
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["PROXY_COUNT"]:  # client addresses (throttling) and https from the proxy's headers
@@ -75,6 +74,7 @@ def register_extensions(app: Flask) -> None:
 
     from triage.extensions import csrf, db, limiter, login_manager, mail, migrate, rules
     from triage.ops import alerts
+    from triage.storage import database
     from triage.web import i18n
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)  # the page language is chosen before the CSRF check, whose page speaks it
     csrf.init_app(app)
     db.init_app(app)
+    database.init_app(app)  # SQLite: the write-ahead log, a busy timeout, owner-only files
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     # `current_user` as a global looked up when a template uses it (staff pages), not a context
     # processor that loads the user before every page a patient sees.

@@ -17,7 +17,6 @@ from flask.testing import FlaskClient
 
 from tests.support.api import bearer, issue_key, send_api_key
 from tests.support.cases import VIGNETTE
-from tests.support.database import statements_sent
 from tests.support.journeys import prime, take_call
 from tests.support.markup import parse
 from tests.support.records import assessments, count, record, save
@@ -62,28 +61,28 @@ def test_an_unknown_or_malformed_key_is_refused_with_401_and_nothing_is_saved(
     assert count(backend_app, Assessment) == 0
 
 
-def test_an_unknown_key_is_checked_as_the_assessment_is_saved_answers_that_are_not_valid_come_first(
-    backend_app: Flask,
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [('{"age": "old"}', "application/json"), ("{not json", "application/json"), ("age=old", "text/plain")],
+    ids=["answers-not-valid", "not-json", "not-sent-as-json"],
+)
+def test_a_key_that_is_not_valid_is_refused_before_the_body_is_read(
+    backend_app: Flask, body: str, content_type: str
 ) -> None:
-    """A key is needed only to save: answers that are not valid get their 422, key or none."""
-    response = backend_app.test_client().post(
-        API, json={"age": "old"}, headers=bearer("st_not-a-key-anyone-was-given")
-    )
-    assert response.status_code == 422
-    assert "age" in response.get_json()["errors"]
+    headers = {"Content-Type": content_type, **bearer("st_not-a-key-anyone-was-given")}
+    response = backend_app.test_client().post(API, data=body, headers=headers)
+    assert response.status_code == 401
+    assert "authorization" in response.get_json()["errors"]
     assert count(backend_app, Assessment) == 0
 
 
-def test_a_key_is_checked_by_the_statement_that_saves_the_assessment(backend_app: Flask) -> None:
-    """No read of the keys of its own on every API request: the INSERT copies the active key's name."""
+def test_with_a_valid_key_answers_that_are_not_valid_get_422_and_nothing_is_saved(backend_app: Flask) -> None:
     client = backend_app.test_client()
     send_api_key(backend_app, client, "kiosk")
-    with statements_sent(backend_app) as statements:
-        body = client.post(API, json=URGENT).get_json()
-    assert body["saved"] is True
-    reading_keys = [statement.split()[0] for statement in statements if "api_keys" in statement]
-    assert reading_keys == ["INSERT"]
-    assert record(backend_app, body["reference"]).api_key == "kiosk"
+    response = client.post(API, json={"age": "old"})
+    assert response.status_code == 422
+    assert "age" in response.get_json()["errors"]
+    assert count(backend_app, Assessment) == 0
 
 
 def test_a_revoked_key_saves_nothing_more(app: Flask, runner: CliRunner) -> None:

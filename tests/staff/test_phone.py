@@ -219,14 +219,13 @@ def test_no_answers_or_caller_details_reach_the_log_even_with_sql_logging_at_inf
     """A deployment that logs at INFO (logging.basicConfig(level=INFO), a platform's default) turns
     on SQLAlchemy's statement log too, which writes every statement's parameters unless the engine
     hides them. (This test process has sqlalchemy.engine at WARN only because the migrations'
-    alembic.ini says so; a running app never reads that file.) On SQLite a new assessment is added
-    by sqlite3 itself (triage/storage/compiled.py), past this log; the call's caller details and
-    the status note still go through it."""
+    alembic.ini says so; a running app never reads that file.) The new assessment, the call's caller
+    details and the status note all go through it."""
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # statements and parameters, not rows
     case_id = "breast-cancer-thoracic-pain-heavy-legs"
     logged = logged_during_calls(client, caplog, case_id)
-    assert "UPDATE assessments" in logged, "the statement log is on"
+    assert "INSERT INTO assessments" in logged and "UPDATE assessments" in logged, "the statement log is on"
     leaks = [text for text in patient_data(VIGNETTE[case_id]["answers"]) if text in logged]
     assert leaks == [], f"patient data in the log: {leaks}"
 

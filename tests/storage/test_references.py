@@ -15,7 +15,7 @@ from flask import Flask
 from tests.support.cases import vignettes
 from tests.support.records import assessments
 from triage.engine import load_rules
-from triage.storage import repository
+from triage.storage import assessments as assessment_store
 from triage.storage.references import new_reference, normalise_reference
 from triage.storage.repository import StorageUnavailable, find_assessment, save_assessment
 
@@ -94,7 +94,7 @@ def test_a_taken_code_is_drawn_again(app: Flask, monkeypatch: pytest.MonkeyPatch
         taken = save_assessment(OUTCOME, channel="api", language="en")
         fresh = next(code for code in iter(new_reference, None) if code != taken)
         draws = iter([taken, taken, fresh])
-        monkeypatch.setattr(repository, "new_reference", lambda: next(draws))
+        monkeypatch.setattr(assessment_store, "new_reference", lambda: next(draws))
         assert save_assessment(OUTCOME, channel="online", language="en") == fresh
     rows = assessments(app)
     assert [(row["reference"], row["channel"]) for row in rows] == [(taken, "api"), (fresh, "online")]
@@ -106,7 +106,7 @@ def test_when_every_draw_is_taken_nothing_is_saved_and_storage_still_works(
     with app.app_context():
         taken = save_assessment(OUTCOME, channel="api", language="en")
         with monkeypatch.context() as patch:
-            patch.setattr(repository, "new_reference", lambda: taken)
+            patch.setattr(assessment_store, "new_reference", lambda: taken)
             with pytest.raises(StorageUnavailable):
                 save_assessment(OUTCOME, channel="online", language="en")
         later = save_assessment(OUTCOME, channel="online", language="en")
@@ -155,7 +155,7 @@ def test_malformed_codes_are_rejected(typed: str) -> None:
 def test_an_assessment_is_found_by_its_code_as_typed(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     with app.app_context():
         random_code = save_assessment(OUTCOME, channel="api", language="en")
-        monkeypatch.setattr(repository, "new_reference", lambda: "A0B1-C0D1")
+        monkeypatch.setattr(assessment_store, "new_reference", lambda: "A0B1-C0D1")
         save_assessment(OUTCOME, channel="online", language="en")
         found = {
             typed: (row.reference if (row := find_assessment(typed)) else None)

@@ -17,10 +17,10 @@ from tests.support.database import UNOPENABLE_SQLITE
 from tests.support.records import assessments, callbacks
 from triage.cli import main
 from triage.engine import load_rules
+from triage.extensions import db
 from triage.storage.repository import (
     Purged,
     StorageUnavailable,
-    db,
     find_assessment,
     purge,
     save_assessment,

@@ -23,10 +23,10 @@ from tests.support.markup import Element, level_shown, parse
 from triage.config import practice_values
 from triage.engine import load_rules
 from triage.engine.export import FilledTexts, outcome_as_dict
+from triage.extensions import db
 from triage.storage.models import Base
 from triage.storage.repository import (
     StorageUnavailable,
-    db,
     find_assessment,
     purge,
     save_assessment,

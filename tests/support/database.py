@@ -12,23 +12,18 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
 import pytest
-from flask import Flask
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from tests.support.apps import DATABASE_FILE, dispose, make_app
 from tests.support.services import postgresql_url
 from triage.config import default_database_uri
-from triage.extensions import db
 
 POSTGRESQL_URL = postgresql_url()
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -94,35 +89,3 @@ def migrated_database(backend: str, folder: Path) -> str:
     url = reset_postgresql()
     upgrade(url)
     return url
-
-
-@contextmanager
-def statements_sent(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends to its database in the block, in order: those SQLAlchemy
-    runs, and on SQLite those sqlite3 runs itself (new rows: triage/storage/compiled.py), seen by
-    the driver's trace callback on every connection (the pool is emptied first, so each connects)."""
-    statements: list[str] = []
-
-    def sent(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    def traced(connection: object, _record: object) -> None:
-        if isinstance(connection, sqlite3.Connection):
-            connection.set_trace_callback(statements.append)
-
-    with app.app_context():
-        engine = db.engine
-    sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        engine.dispose()
-        event.listen(engine, "connect", traced)
-    else:
-        event.listen(engine, "before_cursor_execute", sent)
-    try:
-        yield statements
-    finally:
-        if sqlite:
-            event.remove(engine, "connect", traced)
-            engine.dispose()  # its connections traced no more
-        else:
-            event.remove(engine, "before_cursor_execute", sent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import abort, request
 from flask.typing import ResponseReturnValue
@@ -10,14 +11,14 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
-from triage.api.keys import KeyRefused, key_hash, sent_key
+from triage.api.keys import Caller, KeyRefused, caller, key_hash
 from triage.api.openapi import openapi_document
 from triage.engine import AnswersInvalid
 from triage.engine.export import contract_as_dict, outcome_as_dict
 from triage.extensions import limiter, rules
 from triage.storage import repository
 from triage.storage.codes import Channel
-from triage.storage.repository import KeyNotActive, StorageUnavailable
+from triage.storage.repository import StorageUnavailable
 from triage.web.i18n import current_language
 from triage.web.limits import setting
 from triage.web.templating import filled_texts
@@ -43,14 +44,15 @@ def create_assessment() -> ResponseReturnValue:
     """Assess one answers object: 200 and the outcome, or 422 and one message per question.
 
     Saved (with its reference) only when sent with an API key; without one it is assessed only. The
-    key is checked as the assessment is saved, by the same statement: an unknown or revoked key
-    gets 401 and saves nothing. Answers that are not valid get 422 first, with or without a key (a
-    key is needed only to save).
+    key is checked first: a malformed, unknown or revoked key gets 401 before the answers are read.
+    If the keys cannot be read, the answers are assessed and the outcome given, unsaved.
     """
     try:
-        key = sent_key(request.headers.get("Authorization"))
-    except KeyRefused:  # not "Bearer KEY"
+        sender: Caller | None = caller(request.headers.get("Authorization"))
+    except KeyRefused:
         return _key_refused()
+    except StorageUnavailable:  # the key cannot be checked: the outcome all the same, not saved
+        sender = None
     if not request.is_json:
         abort(415, _("Send the answers as JSON, with Content-Type: application/json."))
     try:
@@ -67,20 +69,23 @@ def create_assessment() -> ResponseReturnValue:
         return {"errors": messages}, 422
     result = outcome_as_dict(outcome, filled_texts(lang))
     result["saved"], result["reference"] = False, None
-    if key is None:  # no key: assessed, not saved
+    if sender is None:
+        return _not_saved(result)
+    if sender.key_name is None:  # no key: assessed, not saved
         return result
     try:
         reference = repository.save_assessment(
-            outcome, Channel.API, lang, told=result["action"], api_key_hash=key_hash(key)
+            outcome, Channel.API, lang, told=result["action"], api_key=sender.key_name
         )
-    except KeyNotActive:
-        return _key_refused()
     except StorageUnavailable:  # the outcome never depends on the database
-        result["notice"] = _(
-            "The answers could not be saved. The outcome above is complete; call the practice."
-        )
-        return result
+        return _not_saved(result)
     result["saved"], result["reference"] = True, reference
+    return result
+
+
+def _not_saved(result: dict[str, Any]) -> dict[str, Any]:
+    """The outcome, with a notice that it could not be saved."""
+    result["notice"] = _("The answers could not be saved. The outcome above is complete; call the practice.")
     return result
 
 
