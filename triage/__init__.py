@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.json = JSONProvider(app)  # orjson: keys in the contract's order, UTF-8
+    app.json = JSONProvider(app)  # keys in the contract's order, UTF-8
     app.config.from_object(config.Defaults)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, for a deployment
     app.config.update(config.from_environment())
@@ -43,8 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
         if not (uri in ("sqlite://", "sqlite:///") or ":memory:" in uri):  # a file: a pool of connections
             # The connection used last is used next: its cache of the file's pages is the warmest
-            # (each connection has its own; a write by any other empties it). A quarter fewer reads
-            # of the file a save under load.
+            # (each connection has its own; a write by any other empties it).
             options["pool_use_lifo"] = True
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["PROXY_COUNT"]:  # client addresses (throttling) and https from the proxy's headers
@@ -86,8 +85,6 @@ def register_extensions(app: Flask) -> None:
     # `current_user` as a global looked up when a template uses it (staff pages), not a context
     # processor that loads the user before every page a patient sees.
     login_manager.init_app(app, add_context_processor=False)
-    # Its remember-cookie bookkeeping runs after staff requests only (triage/staff/auth.py).
-    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     app.add_template_global(current_user, "current_user")
     init_limiter(app)
     mail.init_app(app)
