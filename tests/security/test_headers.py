@@ -111,6 +111,12 @@ def test_a_fingerprinted_static_file_keeps_its_caching_and_plain_http_has_no_hst
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_static_file_that_does_not_exist_is_never_stored(client: FlaskClient) -> None:
+    response = client.get("/static/css/no-such-file.css")
+    assert response.status_code == 404
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
 def test_an_answer_from_no_view_is_never_stored(client: FlaskClient) -> None:
     """A request the app did not route (here a method the address does not take) has no view."""
     response = client.post("/static/css/main.css")

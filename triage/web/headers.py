@@ -68,14 +68,15 @@ def configure_session_cookie(app: Flask) -> None:
 
 def add_security_headers(response: Response) -> Response:
     """The headers every response carries (a view's own value kept); no-store, without validators,
-    on everything but the static files (a request the app did not route has no endpoint: no-store
-    too). Over HTTPS (as the app sees it, after the proxy's headers), Strict-Transport-Security."""
+    on everything but the static files found and served (an error, even for a static file's
+    address, and a request the app did not route: no-store too). Over HTTPS (as the app sees it,
+    after the proxy's headers), Strict-Transport-Security."""
     headers = response.headers
     for name, value in HEADERS.items():
         headers.setdefault(name, value)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
+    if request.endpoint not in CACHEABLE_ENDPOINTS or response.status_code >= 400:
         for name in NOT_STORED:  # the view's own caching headers and validators go
             headers.remove(name)
         headers["Cache-Control"] = "no-store"
