@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ from triage.web.assets import FOREVER
 from triage.web.idle import TOUCH_EVERY_SECONDS
 
 MAX_PAGE_BYTES = 30 * 1024
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _assets(client: FlaskClient) -> list[str]:
@@ -101,25 +104,42 @@ def test_a_screens_form_class_is_made_once(app: Flask) -> None:
     assert greek not in made and phone not in made
 
 
-def test_date_conventions_read_before_the_workers_fork_are_never_read_again(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from babel import localedata
+#: A new process (nothing of Babel's read yet): the conventions are read once, then never from disk.
+FRESH_PROCESS = """
+from datetime import UTC, datetime
+from babel import localedata
+from triage import create_app
+from triage.web.formatting import load_conventions, local_time, long_date
 
-    from triage.web.formatting import load_conventions, local_time, long_date
+app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+print(sorted(load_conventions(app)))
 
-    monkeypatch.setattr(localedata, "_cache", {})  # as in a new process: nothing read yet
-    assert sorted(load_conventions(app)) == ["el", "en_GB"]
+def unreadable(name):
+    raise AssertionError(f"the conventions of {name} were read from disk after load_conventions")
 
-    def unreadable(name: str) -> str:
-        raise AssertionError(f"the conventions of {name} were read from disk after load_conventions")
+localedata.resolve_locale_filename = unreadable  # this throwaway process only
+with app.app_context():
+    moment = datetime(2026, 12, 1, 7, 38, tzinfo=UTC)
+    print(local_time(moment, "en"), "|", long_date(moment.date(), "el"), "|", local_time(moment, "el"))
+"""
 
-    monkeypatch.setattr(localedata, "resolve_locale_filename", unreadable)
-    with app.app_context():
-        moment = datetime(2026, 12, 1, 7, 38, tzinfo=UTC)
-        assert local_time(moment, "en") == "1 Dec 2026, 09:38 EET"
-        assert long_date(moment.date(), "el") == "1 Δεκεμβρίου 2026"
-        assert local_time(moment, "el").endswith("09:38 EET")
+
+def test_date_conventions_read_before_the_workers_fork_are_never_read_again() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    locales, formatted = done.stdout.splitlines()[-2:]
+    assert locales == "['el', 'en_GB']"
+    english, greek_date, greek_time = formatted.split(" | ")
+    assert english == "1 Dec 2026, 09:38 EET"
+    assert greek_date == "1 Δεκεμβρίου 2026"
+    assert greek_time.endswith("09:38 EET")
 
 
 def test_templates_compiled_before_the_workers_fork_are_never_read_again(
