@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.json = JSONProvider(app)  # orjson: keys in the contract's order, UTF-8
+    app.json = JSONProvider(app)  # keys in the contract's order, UTF-8
     app.config.from_object(config.Defaults)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, for a deployment
     app.config.update(config.from_environment())
@@ -87,8 +87,6 @@ def register_extensions(app: Flask) -> None:
     # `current_user` as a global looked up when a template uses it (staff pages), not a context
     # processor that loads the user before every page a patient sees.
     login_manager.init_app(app, add_context_processor=False)
-    # Its remember-cookie bookkeeping runs after staff requests only (triage/staff/auth.py).
-    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     app.add_template_global(current_user, "current_user")
     limiter.init_app(app)
     mail.init_app(app)

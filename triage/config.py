@@ -57,7 +57,7 @@ class Defaults:
     STAFF_SESSION_LIMIT_SECONDS = 12 * 60 * 60
     RATELIMIT_HEADERS_ENABLED = True
     # hide_parameters: SQL logged at INFO must never carry answers, names or phone numbers.
-    # json_serializer: JSON columns written by orjson (the same JSON as the standard library's).
+    # json_serializer: JSON columns written compact, keys in their order (triage/web/json_provider.py).
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {
         "pool_pre_ping": True,
         "hide_parameters": True,

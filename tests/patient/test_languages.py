@@ -202,13 +202,25 @@ def test_the_timed_out_page_keeps_the_chosen_language(csrf_client: FlaskClient) 
     assert page.html.get("lang") == "el" and GREEK.search(page.one("h1").text)
 
 
-def test_the_locale_of_each_language_is_made_once_and_is_the_requests_language(app: Flask) -> None:
+def test_the_locale_is_the_requests_language(app: Flask) -> None:
     from flask_babel import get_locale
 
-    made = []
+    chosen = []
     for header in ("el-GR,el;q=0.9", "en", "el"):
         with app.test_request_context("/", headers={"Accept-Language": header}):
             app.preprocess_request()
-            made.append(get_locale())
-    assert [str(locale) for locale in made] == ["el", "en", "el"]
-    assert made[0] is made[2]  # not parsed again (nor looked for on disk) on every request
+            chosen.append(str(get_locale()))
+    assert chosen == ["el", "en", "el"]
+
+
+def test_a_text_in_another_language_inside_a_greek_request_then_greek_again(app: Flask) -> None:
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context("/?lang=el"):
+        app.preprocess_request()
+        greek = gettext("Start again")
+        with force_locale("en"):
+            english = gettext("Start again")
+        assert gettext("Start again") == greek
+    assert english == "Start again"
+    assert GREEK.search(greek)

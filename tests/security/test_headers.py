@@ -3,23 +3,22 @@ records are never stored; the session cookie is Secure with a __Host- name outsi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
-from werkzeug.datastructures import Headers
-from werkzeug.test import EnvironBuilder
 
 from tests.support.cases import VIGNETTE
-from tests.support.journeys import prime
+from tests.support.flow import FLOW
+from tests.support.journeys import page_url, prime
 from tests.support.records import save
 from tests.support.staff import ADMIN, login
 from triage.config import from_environment
-from triage.ops.serving import ENDPOINT
-from triage.web.headers import HEADERS, STRICT_TRANSPORT_SECURITY, SecurityHeaders
+from triage.web.assets import FOREVER
+from triage.web.headers import CONTENT_SECURITY_POLICY, HEADERS, STRICT_TRANSPORT_SECURITY
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -75,29 +74,13 @@ def test_the_style_sheet_may_be_cached(client: FlaskClient) -> None:
         assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
-def served(
-    endpoint: str | None, own: list[tuple[str, str]], scheme: str = "https", status: str = "200 OK"
-) -> Headers:
-    """The headers of an answer with these headers of its own, from an app that set this endpoint
-    (None: it set none, as for a request it did not route or refused before its view)."""
-
-    def view(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        if endpoint is not None:
-            environ[ENDPOINT] = endpoint
-        start_response(status, list(own))
-        return [b"page"]
-
-    sent: dict[str, Headers] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        sent["headers"] = Headers(headers)
-
-    environ = EnvironBuilder("/", base_url=f"{scheme}://triage.example").get_environ()
-    b"".join(SecurityHeaders(view)(environ, start_response))  # type: ignore[arg-type]
-    return sent["headers"]
+def with_own_headers(app: Flask, own: list[tuple[str, str]]) -> FlaskClient:
+    """A browser on the app given a view at /own that answers with these headers of its own."""
+    app.add_url_rule("/own", "own", lambda: Response("page", headers=own))
+    return app.test_client()
 
 
-def test_a_views_own_header_is_kept_and_validators_are_dropped_from_a_page() -> None:
+def test_a_views_own_header_is_kept_and_validators_are_dropped_from_a_page(app: Flask) -> None:
     own = [
         ("X-Frame-Options", "SAMEORIGIN"),
         ("ETag", '"abc"'),
@@ -106,7 +89,7 @@ def test_a_views_own_header_is_kept_and_validators_are_dropped_from_a_page() -> 
         ("Cache-Control", "public, max-age=60"),
         ("Content-Type", "text/html"),
     ]
-    headers = served("patient.start", own)
+    headers = with_own_headers(app, own).get("/own", base_url="https://triage.example").headers
     assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]  # the view's own, once
     for name in HEADERS:
         assert len(headers.getlist(name)) == 1, name
@@ -116,19 +99,58 @@ def test_a_views_own_header_is_kept_and_validators_are_dropped_from_a_page() -> 
     assert headers["Content-Type"] == "text/html"
 
 
-def test_a_static_file_keeps_its_caching_and_plain_http_has_no_hsts() -> None:
-    own = [("Cache-Control", "public, max-age=31536000, immutable"), ("ETag", '"abc"')]
-    headers = served("static", own, scheme="http")
-    assert headers.getlist("Cache-Control") == ["public, max-age=31536000, immutable"]
-    assert headers["ETag"] == '"abc"'
-    assert "Strict-Transport-Security" not in headers
-    assert headers["X-Content-Type-Options"] == "nosniff"
+def test_a_fingerprinted_static_file_keeps_its_caching_and_plain_http_has_no_hsts(
+    client: FlaskClient,
+) -> None:
+    (address,) = re.findall(r'href="(/static/css/main\.css\?v=[^"]+)"', client.get("/").text)
+    with client.get(address) as response:
+        assert response.status_code == 200
+        assert response.headers.getlist("Cache-Control") == [FOREVER]
+        assert "ETag" in response.headers
+        assert "Strict-Transport-Security" not in response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_answer_from_no_view_is_never_stored() -> None:
-    """A request the app did not route (or refused before its view) set no endpoint: no-store."""
-    headers = served(None, [("Cache-Control", "public, max-age=60")], scheme="http", status="400 Bad Request")
-    assert headers.getlist("Cache-Control") == ["no-store"]
+def test_a_static_file_that_does_not_exist_is_never_stored(client: FlaskClient) -> None:
+    response = client.get("/static/css/no-such-file.css")
+    assert response.status_code == 404
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_an_answer_from_no_view_is_never_stored(client: FlaskClient) -> None:
+    """A request the app did not route (here a method the address does not take) has no view."""
+    response = client.post("/static/css/main.css")
+    assert response.status_code == 405
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_an_expired_form_and_a_throttled_request_carry_the_headers(
+    make_app: Callable[..., Flask], database: Path
+) -> None:
+    expired = make_app(database, csrf=True).test_client().post("/staff/login", data={"username": "x"})
+    throttled_client = make_app(database, RATELIMIT_PATIENT_PAGES="1 per minute").test_client()
+    prime(throttled_client, {}, submitted=False)
+    first = page_url(FLOW.pages[0])
+    throttled = [throttled_client.post(first, data={}) for _ in range(2)][-1]
+    assert (expired.status_code, throttled.status_code) == (400, 429)
+    for response in (expired, throttled):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_a_server_error_page_carries_the_headers(app: Flask) -> None:
+    def broken() -> str:
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken", "broken", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as deployed: a page, not the traceback
+    response = app.test_client().get("/broken")
+    assert response.status_code == 500
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
 def test_a_page_that_does_not_exist_is_never_stored(client: FlaskClient) -> None:

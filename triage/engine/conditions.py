@@ -52,8 +52,8 @@ class Condition:
     @functools.cached_property
     def evaluator(self) -> Evaluator:
         """`evaluate` as one function, made once: each operator's closure calls its parts' closures
-        directly, a term's is its condition's. Every rule is evaluated for every assessment, and a
-        call through each object's method cost a third of the time (conditions never change)."""
+        directly, a term's is its condition's. Conditions never change, so it is built once per
+        condition and used for every assessment."""
         return self._evaluator()
 
     def _evaluator(self) -> Evaluator:

@@ -194,12 +194,6 @@ def end_idle_sessions() -> ResponseReturnValue | None:
     return None
 
 
-# Flask-Login's remember-cookie bookkeeping (a cookie to set after logging in, or to clear after
-# logging out) after staff requests only: they alone log in and out. After every request, it
-# touched each one's session, so every answer, the style sheet's too, said `Vary: Cookie`.
-bp.after_request(login_manager._update_remember_cookie)
-
-
 @bp.after_request
 def record_activity(response: Response) -> Response:
     """A staff request that changed the session also records its activity."""

@@ -30,9 +30,9 @@ def date_locale(code: str) -> Locale:
 def load_conventions(app: Flask) -> list[str]:
     """Read the date and time conventions of each of the app's languages now; the locales read.
 
-    Babel reads them from disk the first time each is used: 150 ms for English, with every thread
-    of the process waiting. run.py does it before gunicorn forks its workers, so a worker's first
-    page with a date (a result, a summary) is not the slow one, and the workers share one copy.
+    Babel reads them from disk the first time each is used, with every thread of the process
+    waiting. run.py does it before gunicorn forks its workers, so a worker's first page with a date
+    (a result, a summary) does not wait for it, and the workers share one copy.
     Read by formatting a time and a date as pages do, so what is read is what they use."""
     moment = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
     with app.app_context():  # the practice's time zone, the rules' languages

@@ -1,22 +1,17 @@
 """Languages: Greek and English throughout. Chosen by ?lang=, remembered for the session,
 otherwise from Accept-Language, otherwise the configured default.
 
-Page texts live in the message catalogues (triage/translations); clinical texts (questions, reasons,
-guidance, levels, safety net) live in rules/ with every language side by side.
+Page texts live in the message catalogues (triage/translations), read through Flask-Babel;
+clinical texts (questions, reasons, guidance, levels, safety net) live in rules/ with every
+language side by side.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any
 
 from babel import Locale
-from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, session
-from flask_babel import get_translations
-from jinja2 import pass_context
-from jinja2.runtime import Context
 
 from triage.extensions import babel, rules
 
@@ -63,74 +58,17 @@ def remember_page_language() -> None:
 
 @functools.cache  # a few languages; a Locale is never changed once made
 def babel_locale(code: str) -> Locale:
-    """The Babel locale of a language code, made once, for the pages' texts and their dates: Babel
-    parses a code it is given each time, and looks on disk for the locale's data (28 µs a request)."""
+    """The Babel locale of a language code, for dates and times in that language."""
     return Locale.parse(code)
-
-
-def init_app(app: Flask) -> None:
-    """Wire Flask-Babel to our choice of language; before CSRF, so its error pages speak it too."""
-    babel.init_app(app, locale_selector=lambda: babel_locale(g.get("lang") or header_language()))
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-    )
-    globals_ = app.jinja_env.globals
-    globals_["gettext"] = globals_["_"] = _kept_texts(globals_["gettext"])  # type: ignore[arg-type]
-    app.before_request(remember_page_language)
-
-
-#: At most this many texts of one language are kept (the templates have a few hundred).
-_KEPT_TEXTS = 2000
-
-
-def _kept_texts(gettext: Callable[..., str]) -> Callable[..., str]:
-    """Jinja's `_()`, with each text that has no values to fill kept once translated and escaped.
-
-    A page calls `_()` some forty times; each call went through Jinja's context, the translation
-    and the escaping again. Texts with values (`_("%(n)s days", n=3)`) are filled in each time.
-    """
-
-    @pass_context
-    def kept(context: Context, string: str, **variables: Any) -> str:
-        if variables:
-            return gettext(context, string, **variables)
-        found = translations()
-        texts: dict[tuple[str, bool], str] | None = getattr(found, "_triage_texts", None)
-        if texts is None:
-            texts = found._triage_texts = {}  # type: ignore[attr-defined]
-        key = (string, context.eval_ctx.autoescape)
-        text = texts.get(key)
-        if text is None:
-            text = gettext(context, string)
-            if len(texts) < _KEPT_TEXTS:
-                texts[key] = text
-        return text
-
-    return kept
-
-
-def translations() -> NullTranslations:
-    """The page texts of this request's language, looked up once per request and language.
-
-    Flask-Babel looks them up again for each text (a result page has some forty); kept here with
-    the locale they are for, so force_locale() (a message in another language) still gets its own.
-    """
-    state = g.get("_flask_babel")
-    locale = getattr(state, "babel_locale", None)
-    kept = getattr(state, "triage_translations", None)
-    if kept is not None and locale is not None and kept[0] is locale:
-        return kept[1]  # type: ignore[no-any-return]
-    found: NullTranslations = get_translations()
-    state = g.get("_flask_babel")
-    if state is not None:
-        state.triage_translations = (getattr(state, "babel_locale", None), found)
-    return found
 
 
 def current_language() -> str:
     """The language chosen for this request (see remember_page_language)."""
     return str(g.get("lang") or header_language())
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Babel (which gives templates `_()` and `gettext`) to our choice of language;
+    before CSRF, so its error pages speak it too."""
+    babel.init_app(app, locale_selector=current_language)
+    app.before_request(remember_page_language)

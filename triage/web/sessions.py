@@ -5,13 +5,9 @@ Flask's own cookie is signed, not encrypted: anyone holding it can read the answ
 the `cryptography` library), its key derived from SECRET_KEY with HKDF; older keys in
 SECRET_KEY_FALLBACKS still open cookies made before a key change.
 
-Inside, the session is JSON written and read by orjson, after a mark of its own: Flask's tagged JSON
-walks every value in Python to mark the types JSON lacks, 58 µs to write a session of answers that
-orjson writes in 1. A session holds JSON's own values (text, numbers, true/false, lists, objects);
-a tuple comes back as a list (Flask's flashes are read either way). Anything orjson would not write
-as itself (a date, bytes, Markup) is written by Flask's tagged JSON as before, without the mark, and
-read back by it, as are the cookies sealed before this change. (The mark, not the text, says which:
-a field name typed into a draft may look like one of the tagged JSON's tags, " b" or " t".)
+Inside, the session is Flask's own tagged JSON (the serializer Flask's signed cookie uses), so a
+tuple, a date or Markup comes back as itself. Cookies sealed before it (JSON after a "j") are
+still read, as JSON, while sessions that old may last.
 
 Why a cookie and not a server-side store: the questionnaire must keep working when the database
 is down (the advice never depends on it), and nothing about a person is kept on the server until
@@ -25,10 +21,10 @@ then its largest values one at a time, with a warning naming them.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from typing import Any
 
-import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -45,12 +41,8 @@ DISPOSABLE_KEYS = ("drafts",)
 #: The items a list in the session keeps, the newest: a page shows a few flashed messages at most.
 LIST_ITEMS = 5
 _HKDF_SALT = b"spine-triage"
-#: Before a session's JSON written by orjson; the tagged JSON's text starts with "{", never with it.
-_ORJSON = b"j"
-#: Dates, dataclasses and str subclasses (Markup): orjson refuses them, for the tagged JSON to write.
-_TAGGED_TYPES = (
-    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
-)
+#: Before the JSON of a cookie sealed by an earlier release; the tagged JSON starts with "{".
+_EARLIER = b"j"
 #: What a derived key is for: each purpose has a key of its own, all from the one SECRET_KEY.
 COOKIE_PURPOSE = b"session cookie encryption"
 
@@ -98,20 +90,17 @@ class EncryptedSerializer:
             opened = self.fernet.decrypt(value.encode("ascii"), ttl=max_age)
         except (InvalidToken, UnicodeEncodeError) as exc:
             raise BadSignature("the session cookie cannot be opened") from exc
-        if opened.startswith(_ORJSON):
-            data: dict[str, Any] = orjson.loads(opened[len(_ORJSON) :])
-            return data
-        tagged: dict[str, Any] = self.tagged.loads(opened.decode("utf-8"))
-        return tagged
+        if opened.startswith(_EARLIER):
+            earlier: dict[str, Any] = json.loads(opened[len(_EARLIER) :])
+            return earlier
+        session: dict[str, Any] = self.tagged.loads(opened.decode("utf-8"))
+        return session
 
     def _seal(self, session: dict[str, Any]) -> str:
         return self.fernet.encrypt(self._text(session)).decode("ascii")
 
     def _text(self, value: Any) -> bytes:
-        try:
-            return _ORJSON + orjson.dumps(value, option=_TAGGED_TYPES)
-        except orjson.JSONEncodeError:  # a type JSON lacks (a date, bytes, Markup): tagged, as Flask's
-            return self.tagged.dumps(value).encode("utf-8")
+        return self.tagged.dumps(value).encode("utf-8")
 
     def _size(self, value: Any) -> int:
         return len(self._text(value))
@@ -149,7 +138,7 @@ class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> EncryptedSerializer | None:  # type: ignore[override]
         """The sealing serializer for the app's secret key (and its fallbacks), or None without one;
-        made once per set of keys (deriving the keys costs more than opening a cookie)."""
+        made once per set of keys, not again for every request."""
         if not app.secret_key:
             return None
         secrets = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or []))
