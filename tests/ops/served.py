@@ -34,6 +34,24 @@ STARTUP_SECONDS = 60
 GUNICORN_SETTINGS = ("BIND", "WEB_CONCURRENCY", "GUNICORN_", "FORWARDED_ALLOW_IPS", "LOG_LEVEL")
 
 
+_CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class Served:
+    """A server started for a module's tests: its address and its log file."""
+
+    url: str
+    log: Path
+
+
+def csrf_token(page: requests.Response) -> str:
+    """The CSRF token of the first form on a served page."""
+    found = _CSRF_TOKEN.search(page.text)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:

@@ -9,28 +9,27 @@ its note that the store is down for as long as its process lives. The store is a
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.ops.served import free_port, gunicorn_command, installation, running, triage, wait_until_answering
+from tests.ops.served import (
+    Served,
+    csrf_token,
+    free_port,
+    gunicorn_command,
+    installation,
+    running,
+    triage,
+    wait_until_answering,
+)
 from tests.support.cases import VIGNETTES
 from tests.support.flow import FLOW
 from tests.support.journeys import page_url
 
 UNREACHABLE = "redis://127.0.0.1:1"
 USERNAME, PASSWORD = "reception-down", "the right password, long enough"
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-@dataclass
-class Served:
-    url: str
-    log: Path
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +56,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         yield Served(url, server.log)
 
 
-def _token(page: requests.Response) -> str:
-    found = _TOKEN.search(page.text)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
-
-
 def test_a_patients_answers_are_answered_and_a_flood_of_them_is_stopped(served: Served) -> None:
     browser = requests.Session()
     first = f"{served.url}{page_url(FLOW.pages[0])}"
     page = browser.get(first, timeout=10)
     assert page.status_code == 200
     posted = [
-        browser.post(first, data={"csrf_token": _token(page)}, allow_redirects=False, timeout=10)
+        browser.post(first, data={"csrf_token": csrf_token(page)}, allow_redirects=False, timeout=10)
         for _ in range(4)
     ]
     statuses = [p.status_code for p in posted]
@@ -93,7 +86,7 @@ def test_the_api_assesses_and_a_flood_is_stopped(served: Served) -> None:
 def test_failed_logins_still_back_off_and_a_flood_of_logins_is_stopped(served: Served) -> None:
     """LOGIN_FAILURES_PER_SOURCE (5 per 15 minutes) and 10 login posts a minute, counted in memory."""
     browser = requests.Session()
-    token = _token(browser.get(f"{served.url}/staff/login", timeout=10))
+    token = csrf_token(browser.get(f"{served.url}/staff/login", timeout=10))
 
     def log_in(password: str) -> requests.Response:
         sent = {"csrf_token": token, "username": USERNAME, "password": password}

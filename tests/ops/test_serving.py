@@ -7,9 +7,7 @@ are refused. On 127.0.0.1 only, bounded in count and time. (Slow clients: tests/
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,8 @@ import requests
 
 from tests.ops.served import (
     STARTUP_SECONDS,
+    Served,
+    csrf_token,
     free_port,
     gunicorn_command,
     installation,
@@ -26,13 +26,6 @@ from tests.ops.served import (
 )
 
 USERNAME, PASSWORD = "reception-serve", "the right password, long enough"
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-@dataclass
-class Served:
-    url: str
-    log: Path
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +48,10 @@ def _wrong_password(url: str) -> str:
     browser = requests.Session()
     browser.headers["Connection"] = "close"
     page = browser.get(f"{url}/staff/login", timeout=10)
-    token = _TOKEN.search(page.text)
-    assert token, "no CSRF token on the login page"
+    token = csrf_token(page)
     answer = browser.post(
         f"{url}/staff/login",
-        data={"csrf_token": token.group(1), "username": USERNAME, "password": "not the password at all"},
+        data={"csrf_token": token, "username": USERNAME, "password": "not the password at all"},
         timeout=10,
     )
     browser.close()
