@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTE
@@ -32,6 +32,7 @@ from tests.support.staff import (
     try_login,
 )
 from triage.cli import main
+from triage.storage import repository
 
 EVERYONE = ("reception", "clinician", "admin")
 QUIET_CALL = asked_answers(VIGNETTE["osteoporosis-no-pain"]["answers"])  # no warning sign on the screen
@@ -276,15 +277,18 @@ def test_csrf_protects_login_logout_status_and_phone_posts(csrf_app: Flask, csrf
     assert not logged_in(csrf_client)
 
 
-def test_staff_pages_name_who_is_logged_in_and_patient_pages_never_load_a_user(client: FlaskClient) -> None:
-    """`current_user` is looked up only where a page uses it: a patient's page loads no staff user."""
-    with client:
-        assert client.get("/").status_code == 200
-        assert "_login_user" not in g  # Flask-Login keeps the user it loaded here
+def test_staff_pages_name_who_is_logged_in_and_patient_pages_never_load_a_user(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A patient's page never reads the staff accounts, even in a browser logged in as staff."""
     login(client, ADMIN)
-    with client:
-        page = client.get("/staff/")
-        assert page.status_code == 200
-        assert "_login_user" in g
-        assert "Log out" in page.text
-        assert "Audit trail" in page.text  # the admin's own menu: current_user.role was read
+    read: list[int] = []
+    get_user = repository.get_user
+    monkeypatch.setattr(repository, "get_user", lambda user_id: read.append(user_id) or get_user(user_id))
+    assert client.get("/").status_code == 200
+    assert read == []
+    page = client.get("/staff/")
+    assert page.status_code == 200
+    assert read, "the staff page looked up who is logged in"
+    assert "Log out" in page.text
+    assert "Audit trail" in page.text  # the admin's own menu: current_user.role was read
