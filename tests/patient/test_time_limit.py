@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from tests.support.cases import VIGNETTE
 from tests.support.flow import FLOW
 from tests.support.journeys import page_url, prime, saved_answers, show
-from tests.support.markup import error_summary
+from tests.support.markup import error_summary, parse
 from triage.patient.state import MORE_TIME
 
 ANSWERS = VIGNETTE["osteoporosis-no-pain"]["answers"]
@@ -102,3 +102,31 @@ def test_a_draft_kept_for_more_time_is_checked_once_it_is_sent(client: FlaskClie
     assert not error_summary(show(client, page_url(about_you)))
     assert client.post(page_url(about_you), data={"age": "abc"}).status_code == 200
     assert error_summary(show(client, page_url(about_you))), "a sent draft shows its problems again"
+
+
+def test_more_time_is_offered_only_with_a_form_on_the_page_to_send(csrf_client: FlaskClient) -> None:
+    """The timed-out page of a question page has no question form: its "more time" sends its own."""
+    prime(csrf_client, ANSWERS)
+    show(csrf_client, page_url("about-you"))  # the time limit starts
+    response = csrf_client.post(page_url("about-you"), data={"age": "74", "csrf_token": "not-the-token"})
+    assert response.status_code == 400
+    timed_out = parse(response.text)
+    forms = {form.get("id") for form in timed_out.find_all("form")}
+    more = timed_out.one("button", name="more")
+    assert more.get("form") is None or more.get("form") in forms
+
+
+def test_more_time_sent_with_an_expired_token_keeps_what_was_typed(csrf_client: FlaskClient) -> None:
+    about_you = FLOW.page("about-you")
+    assert about_you is not None
+    prime(csrf_client, {k: v for k, v in ANSWERS.items() if k not in about_you.question_ids})
+    more = show(csrf_client, page_url(about_you)).one("button", name="more")
+    response = csrf_client.post(
+        str(more.get("formaction")), data={"age": "74", "more": "1", "csrf_token": "not-the-token"}
+    )
+    assert response.status_code == 400
+    back = parse(response.text).link("Go back to the page").get("href")
+    assert back == page_url(about_you)
+    document = show(csrf_client, back)
+    assert document.one("input", id="age").get("value") == "74"
+    assert not error_summary(document)

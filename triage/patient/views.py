@@ -72,23 +72,26 @@ def record_activity(response: Response) -> Response:
 @bp.errorhandler(CSRFError)
 def keep_typed_answers(error: CSRFError) -> ResponseReturnValue:
     """A page sent after its security token expired: keep what was typed, offer the way back."""
-    page = _shown_page()
+    page = _typed_page()
     if page is not None:
-        state.keep_draft(page.id, _typed(page))
-    return csrf_expired_page(url_for("patient.start"))
+        state.keep_draft(page.id, _typed(page), sent=request.endpoint == "patient.question_page")
+    return csrf_expired_page(same_site_path(request.values.get("next")) or url_for("patient.start"))
 
 
 @bp.context_processor
 def idle_timer() -> dict[str, Any]:
-    """When the answers will be cleared, for the warning before it happens (WCAG 2.2.1); on a
-    question page, "more time" sends the page's form, so that what is typed there is kept."""
+    """When the answers will be cleared, for the warning before it happens (WCAG 2.2.1)."""
+    idle = _idle()
+    return {"idle": idle} if idle else {}
+
+
+def _idle(typed_in: tuple[str, str] | None = None) -> Idle | None:
+    """The time limit of the answers (None: nothing to clear); `typed_in`: the page's form that
+    "more time" sends, and where, so that what is typed there is kept."""
     expires = state.expires_at()
     if expires is None or not state.answers():
-        return {}
-    page, here = _shown_page(), request.full_path.rstrip("?")
-    typed_in = (QUESTION_FORM, url_for("patient.keep_answers", page=page.id, next=here)) if page else None
-    keep_url, more_time = url_for("patient.keep_answers"), not state.has_more_time()
-    return {"idle": Idle(expires, keep_url, more_time=more_time, typed_in=typed_in)}
+        return None
+    return Idle(expires, url_for("patient.keep_answers"), not state.has_more_time(), typed_in=typed_in)
 
 
 @bp.post("/keep-answers")
@@ -97,7 +100,7 @@ def keep_answers() -> ResponseReturnValue:
     keeping what was typed on the question page it was asked from; then back to where the person was."""
     if request.form.get("more"):
         state.give_more_time()
-    page = rules.questionnaire.page(request.args.get("page", ""))
+    page = _typed_page()
     if page is not None:  # sent with the page's form: what is typed there is kept, not yet checked
         state.keep_draft(page.id, _typed(page), sent=False)
     if request.accept_mimetypes.best == "application/json":  # the script's request: nothing to show
@@ -159,6 +162,7 @@ def question_page(page_id: str) -> ResponseReturnValue:
         returning=returning == CHECK,
         voice=Voice.PATIENT,
         form_id=QUESTION_FORM,
+        idle=_idle((QUESTION_FORM, url_for("patient.keep_answers", page=page.id, next=_here()))),
     )
 
 
@@ -347,12 +351,18 @@ def _typed(page: Page) -> dict[str, list[str]]:
     return {k: v for k, v in request.form.to_dict(flat=False).items() if k in page.question_ids}
 
 
-def _shown_page() -> Page | None:
-    """The question page this request is for, if it is one."""
-    page_id = (request.view_args or {}).get("page_id")
-    if request.endpoint != "patient.question_page" or not page_id:
-        return None
-    return rules.questionnaire.page(page_id)
+def _typed_page() -> Page | None:
+    """The question page whose form this request sent: the page itself, or "more time" asked on it."""
+    if request.endpoint == "patient.question_page":
+        page_id = (request.view_args or {}).get("page_id")
+    else:
+        page_id = request.args.get("page") if request.endpoint == "patient.keep_answers" else None
+    return rules.questionnaire.page(page_id) if page_id else None
+
+
+def _here() -> str:
+    """This page's address, to come back to."""
+    return request.full_path.rstrip("?")
 
 
 def _onward(route: Route, returning: str | None) -> str:
