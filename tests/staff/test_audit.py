@@ -163,16 +163,16 @@ def test_the_audit_trail_gives_stored_codes_in_words(app: Flask, client: FlaskCl
     login(client, RECEPTION)
     client.post(f"/staff/assessments/{reference}/status", data={"status": "contacted"})
     client.post("/staff/logout")
-    login(client, ADMIN)  # an admin logs in with an authenticator code: stored as "mfa totp"
+    login(client, ADMIN)  # the admin's first login sets up the authenticator: stored as "mfa set up"
     client.post(f"/staff/assessments/{reference}/override", data={"level": "soon", "reason": "Seen"})
     page = parse(client.get("/staff/audit").text)
     details = {
         (row.find_all("td")[2].text, row.find_all("td")[4].text) for row in page.one("tbody").find_all("tr")
     }
-    assert ("Logged in", "with an authenticator code") in details
+    assert ("Logged in", "after setting up an authenticator app") in details
     assert ("Changed a status", "Contacted") in details
     assert ("Changed a record's urgency level", "Urgent: today → Soon: 1 to 2 weeks") in details
-    assert not [detail for _, detail in details if detail in ("mfa totp", "contacted", "urgent -> soon")]
+    assert not [detail for _, detail in details if detail in ("mfa set up", "contacted", "urgent -> soon")]
 
 
 # --- the CSV export -----------------------------------------------------------------------------

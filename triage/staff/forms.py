@@ -120,7 +120,7 @@ class CallerForm(FlaskForm):  # type: ignore[misc]
     )
     # As long as its column (assessments.caller_phone) holds: a longer one could not be saved.
     caller_phone = StringField(
-        _l("Caller's phone number (optional)"),
+        _l("Caller's phone number"),
         validators=[
             Optional(),
             Length(max=32, message=_l("Enter a phone number of 32 characters or fewer")),
