@@ -344,6 +344,8 @@ def take_call(page: Page, answers: Mapping[str, Any], caller: tuple[str, str] = 
     fill_in(page, PHONE_REST, answers)
     page.locator("#caller_name").fill(caller[0])
     page.locator("#caller_phone").fill(caller[1])
+    if not caller[1]:  # at urgent and soon the call needs a number, or why there is none
+        page.locator("#no_number_reason").fill("The caller will ring back.")
     submit(page)
     assert path(page).startswith(PHONE_RESULT), f"expected the phone result, the browser shows {page.url}"
 
