@@ -22,7 +22,8 @@ from itsdangerous import BadSignature
 
 from tests.support.cases import VIGNETTE
 from tests.support.database import UNOPENABLE_SQLITE
-from tests.support.journeys import Journey, saved_answers
+from tests.support.flow import FLOW
+from tests.support.journeys import Journey, page_url, saved_answers
 from triage.web.sessions import EncryptedSerializer, fernet_key
 
 ANSWERS = VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"]
@@ -101,9 +102,13 @@ def test_a_page_posted_with_hundreds_of_fields_keeps_the_cookie_small(client: Fl
 
 
 def test_drafts_for_many_pages_keep_the_cookie_small(csrf_client: FlaskClient) -> None:
-    # A page sent with an expired token keeps its draft under the page's name, whatever the name.
-    for n in range(200):
-        csrf_client.post(f"/questions/page-{n}-" + "p" * 200, data={"age": "7" * 99})
+    # Every page sent with an expired token keeps its draft, each field as long as can be typed,
+    # a few times over; made-up fields and pages are not kept at all.
+    for _ in range(3):
+        for page in FLOW.pages:
+            typed = {question: "7" * 999 for question in page.question_ids}
+            csrf_client.post(page_url(page), data={**typed, "made-up-" + "p" * 200: "x" * 999})
+        csrf_client.post("/questions/page-made-up-" + "p" * 200, data={"age": "7" * 99})
     assert len(session_cookie(csrf_client)) < BROWSER_COOKIE_LIMIT - 200
 
 

@@ -121,7 +121,8 @@ def test_keep_answers_sends_every_payload_to_the_start(client: FlaskClient, payl
 
 def test_keep_answers_goes_back_to_the_page_it_was_asked_from(client: FlaskClient) -> None:
     response = client.post("/keep-answers", data={"next": "/questions/pain?returning=check"})
-    assert (response.status_code, response.location) == (302, "/questions/pain?returning=check")
+    # Back to the time limit's notice on that page, where the person pressed "more time".
+    assert (response.status_code, response.location) == (302, "/questions/pain?returning=check#idle-title")
 
 
 @pytest.fixture
