@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 from triage.engine import Level, Outcome
 from triage.extensions import limiter, rules
 from triage.ops import alerts
-from triage.patient import bp, state
+from triage.patient import bp, saved, state
 from triage.patient.forms import CallbackForm, callback_form, time_window
 from triage.questionnaire import Page, Route, Submission, Voice
 from triage.questionnaire.fields import form_values, none_with_others, page_form, to_answers
@@ -51,10 +51,19 @@ SAVING_FORMS = limiter.shared_limit(
 )
 
 
+#: Pages that work without the session's answers: a saved result by its address, and the call-back
+#: form, which carries that address's secret.
+WITHOUT_ANSWERS = frozenset({"patient.saved_result", "patient.saved_call_back_sent", "patient.call_back"})
+
+
 @bp.before_request
 def expire_idle_answers() -> ResponseReturnValue | None:
-    """After 30 minutes without activity the answers are cleared, and the person told why."""
-    if state.expire_if_idle():
+    """After 30 minutes without activity the answers are cleared, and the person told why; a saved
+    result stays readable at its own address for a while (triage/patient/saved.py)."""
+    secret = saved.address_secret()  # read before the answers may be cleared
+    if state.expire_if_idle() and request.endpoint not in WITHOUT_ANSWERS:
+        if secret and request.endpoint in ("patient.result", "patient.call_back_sent"):
+            return redirect(url_for("patient.saved_result", secret=secret))
         flash("idle")
         return redirect(url_for("patient.start"))
     return None
@@ -73,6 +82,8 @@ def keep_typed_answers(error: CSRFError) -> ResponseReturnValue:
     page_id = (request.view_args or {}).get("page_id")
     if request.endpoint == "patient.question_page" and page_id:
         state.keep_draft(page_id, _typed())
+    if request.endpoint == "patient.call_back" and request.form.get("result"):  # its result again, filled in
+        return _late_call_back(expired_form=True)
     return csrf_expired_page(url_for("patient.start"))
 
 
@@ -229,17 +240,46 @@ def result() -> ResponseReturnValue:
 @bp.post("/call-back")
 @SAVING_FORMS
 def call_back() -> ResponseReturnValue:
-    """Save a consented call-back request for this result; on a problem, show the result again."""
+    """Save a consented call-back request for this result; on a problem, show the result again.
+
+    After the answers timed out, the request is taken for the saved result whose address's secret
+    the form carries; without one, the page says plainly that it was not sent."""
+    given = state.answers()
+    if rules.questionnaire.next_page(given) is not None or not state.submitted():
+        return _late_call_back()
     reference = state.reference()
     if reference is not None and state.callback_sent() == reference:  # sent twice: saved already
         return redirect(url_for("patient.call_back_sent"))
-    given = state.answers()
-    if rules.questionnaire.next_page(given) is not None or not state.submitted():
-        return redirect(url_for("patient.check_answers"))
     level = rules.current.assess(given).level
     form = callback_form(level, request.form)
     if reference is None or not form.validate():
         return _result_page(form)
+    failed = _save_callback(reference, level, form)
+    if failed is not None:
+        return failed
+    state.mark_callback_sent(reference)
+    return redirect(url_for("patient.call_back_sent"))
+
+
+def _late_call_back(expired_form: bool = False) -> ResponseReturnValue:
+    """A call-back sent without the session's result (it timed out), or with an expired security
+    token: taken for the saved result whose secret it carries, else said plainly not to be sent."""
+    secret = request.form.get("result", "")
+    found = saved.saved_level(secret)
+    if found is None:
+        if not secret:  # not sent from a result page: the answers come first
+            return redirect(url_for("patient.check_answers"))
+        return saved.not_sent(CallbackForm(formdata=request.form))
+    reference, level = found
+    form = callback_form(level, request.form)
+    if expired_form or not form.validate():
+        return saved.result_page(secret, form, expired_form=expired_form)
+    failed = _save_callback(reference, level, form)
+    return failed or redirect(url_for("patient.saved_call_back_sent", secret=secret))
+
+
+def _save_callback(reference: str, level: Level, form: CallbackForm) -> ResponseReturnValue | None:
+    """Save a valid call-back request, with its alert; the page that says it failed, if it did."""
     name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), time_window(form)
     alert = alerts.wanted(AlertKind.CALLBACK, level)
     try:
@@ -249,8 +289,7 @@ def call_back() -> ResponseReturnValue:
         return render_template("patient/callback_failed.html", reference=reference), 503
     if alert:
         alerts.queued()
-    state.mark_callback_sent(reference)
-    return redirect(url_for("patient.call_back_sent"))
+    return None
 
 
 @bp.get("/call-back/sent")
@@ -278,6 +317,7 @@ def _result_page(form: CallbackForm | None) -> ResponseReturnValue:
         reference=reference,
         callback_form=form or callback_form(outcome.level),
         callback_sent=reference is not None and state.callback_sent() == reference,
+        saved_address=saved.address_secret(),
     )
 
 
