@@ -118,7 +118,11 @@ def test_a_call_back_form_with_an_expired_token_comes_back_filled_in(
     reference = submit_online_with_csrf(csrf_client)
     page = show(csrf_client, "/result")
     secret = secret_on(page)
-    token = page.one("form", action="/call-back#callback-title").find_all("input", name="csrf_token")[0].get("value")
+    token = (
+        page.one("form", action="/call-back#callback-title")
+        .find_all("input", name="csrf_token")[0]
+        .get("value")
+    )
     with csrf_client.session_transaction() as session:
         session.pop("csrf_token")  # the token the form carries no longer matches: as after it expired
     sent = csrf_client.post("/call-back", data={**CALLBACK, "result": secret, "csrf_token": token or ""})
@@ -133,7 +137,9 @@ def submit_online_with_csrf(client: FlaskClient) -> str:
     from tests.support.journeys import prime, session_reference
 
     prime(client, URGENT)
-    token = show(client, "/check-answers").find_all("input", name="csrf_token")[0].get("value")  # one per page
+    token = (
+        show(client, "/check-answers").find_all("input", name="csrf_token")[0].get("value")
+    )  # one per page
     assert client.post("/check-answers", data={"csrf_token": token or ""}).status_code == 302
     reference = session_reference(client)
     assert reference is not None

@@ -69,7 +69,9 @@ def test_a_reason_sent_after_the_idle_limit_is_kept_in_the_override_form(
     login(client, CLINICIAN)
     idle_too_long(client)
     reason = "Spoke to her oncologist: new weakness, needs the emergency department."
-    sent = client.post(f"/staff/assessments/{reference}/override", data={"level": "emergency", "reason": reason})
+    sent = client.post(
+        f"/staff/assessments/{reference}/override", data={"level": "emergency", "reason": reason}
+    )
     page = client.get(log_in_again(client, CLINICIAN, sent.location))
     override = parse(page.text).one("form", action=f"/staff/assessments/{reference}/override")
     assert KEPT_LINE in override.text

@@ -83,7 +83,9 @@ def saved_call_back_sent(secret: str) -> ResponseReturnValue:
     )
 
 
-def result_page(secret: str, form: CallbackForm | None = None, expired_form: bool = False) -> ResponseReturnValue:
+def result_page(
+    secret: str, form: CallbackForm | None = None, expired_form: bool = False
+) -> ResponseReturnValue:
     """The saved result whose secret this is, its call-back form as given; when the address is no
     longer valid (or the record cannot be read), a page that says so, with the practice's number.
     `expired_form`: the call-back form came back because its security token expired."""
