@@ -18,17 +18,20 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from triage.engine import Level
 from triage.extensions import rules
+from triage.ops import alerts
 from triage.patient import bp, state
-from triage.patient.forms import CallbackForm, callback_form
+from triage.patient.forms import CallbackForm, callback_form, time_window
 from triage.storage import repository
+from triage.storage.codes import AlertKind
 from triage.storage.models import Assessment
 from triage.storage.repository import StorageUnavailable
+from triage.web.phones import callback_number
 
 _SALT = "saved-result"
 
@@ -129,3 +132,37 @@ def _assessment(reference: str | None) -> Assessment | None:
         return None
     same_rules = found is not None and found.rules_hash == rules.current.version.content_hash
     return found if same_rules and found is not None and not found.partial else None
+
+
+# --- a call-back sent without the session's result ---------------------------------------------
+
+
+def late_call_back(expired_form: bool = False) -> ResponseReturnValue:
+    """A call-back sent without the session's result (it timed out), or with an expired security
+    token: taken for the saved result whose secret it carries, else said plainly not to be sent."""
+    secret = request.form.get("result", "")
+    found = saved_level(secret)
+    if found is None:
+        if not secret:  # not sent from a result page: the answers come first
+            return redirect(url_for("patient.check_answers"))
+        return not_sent(CallbackForm(formdata=request.form))
+    reference, level = found
+    form = callback_form(level, request.form)
+    if expired_form or not form.validate():
+        return result_page(secret, form, expired_form=expired_form)
+    failed = save_callback(reference, level, form)
+    return failed or redirect(url_for("patient.saved_call_back_sent", secret=secret))
+
+
+def save_callback(reference: str, level: Level, form: CallbackForm) -> ResponseReturnValue | None:
+    """Save a valid call-back request, with its alert; the page that says it failed, if it did."""
+    name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), time_window(form)
+    alert = alerts.wanted(AlertKind.CALLBACK, level)
+    try:
+        phone = callback_number(typed_phone)  # valid: the form checked it
+        repository.save_callback(reference, name, phone, window, alert=alert)
+    except (StorageUnavailable, LookupError):
+        return render_template("patient/callback_failed.html", reference=reference), 503
+    if alert:
+        alerts.queued()
+    return None
