@@ -107,9 +107,10 @@ def wait_until_answering(url: str, server: subprocess.Popen[bytes], log: Path) -
 
 
 @contextmanager
-def served(folder: Path) -> Iterator[str]:
+def served(folder: Path, **settings: str) -> Iterator[str]:
     """The app served by werkzeug in its own process, its files in `folder`, until the block ends;
-    its address. Its settings: the shell's, less any the app reads, plus the test practice's."""
+    its address. Its settings: the shell's, less any the app reads, plus the test practice's, plus
+    `settings` (as environment variables, such as IDLE_LIMIT_SECONDS)."""
     environment = {name: value for name, value in os.environ.items() if name not in settings_in(os.environ)}
     environment |= {
         **PRACTICE,
@@ -119,6 +120,7 @@ def served(folder: Path) -> Iterator[str]:
         "TRIAGE_TEST_INSTANCE": str(folder / "instance"),
         "TRIAGE_TEST_ACCOUNT": json.dumps(STAFF_ACCOUNT),
         "TRIAGE_TEST_API_KEY": API_KEY,
+        **settings,
     }
     port = free_port()
     log = folder / "server.log"

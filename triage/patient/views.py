@@ -28,8 +28,8 @@ from werkzeug.datastructures import MultiDict
 from triage.engine import Level, Outcome
 from triage.extensions import limiter, rules
 from triage.ops import alerts
-from triage.patient import bp, state
-from triage.patient.forms import CallbackForm, callback_form, time_window
+from triage.patient import bp, saved, state
+from triage.patient.forms import CallbackForm, callback_form
 from triage.questionnaire import Page, Route, Submission, Voice
 from triage.questionnaire.fields import form_values, none_with_others, page_form, to_answers
 from triage.storage import repository
@@ -40,7 +40,6 @@ from triage.web.errors import csrf_expired_page
 from triage.web.i18n import current_language
 from triage.web.idle import Idle
 from triage.web.limits import setting
-from triage.web.phones import callback_number
 from triage.web.redirects import same_site_path
 from triage.web.templating import plain
 
@@ -53,10 +52,19 @@ SAVING_FORMS = limiter.shared_limit(
 )
 
 
+#: Pages that work without the session's answers: a saved result by its address, and the call-back
+#: form, which carries that address's secret.
+WITHOUT_ANSWERS = frozenset({"patient.saved_result", "patient.saved_call_back_sent", "patient.call_back"})
+
+
 @bp.before_request
 def expire_idle_answers() -> ResponseReturnValue | None:
-    """After 30 minutes without activity the answers are cleared, and the person told why."""
-    if state.expire_if_idle():
+    """After 30 minutes without activity the answers are cleared, and the person told why; a saved
+    result stays readable at its own address for a while (triage/patient/saved.py)."""
+    secret = saved.address_secret()  # read before the answers may be cleared
+    if state.expire_if_idle() and request.endpoint not in WITHOUT_ANSWERS:
+        if secret and request.endpoint in ("patient.result", "patient.call_back_sent"):
+            return redirect(url_for("patient.saved_result", secret=secret))
         flash("idle")
         return redirect(url_for("patient.start"))
     return None
@@ -75,6 +83,8 @@ def keep_typed_answers(error: CSRFError) -> ResponseReturnValue:
     page = _typed_page()
     if page is not None:
         state.keep_draft(page.id, _typed(page), sent=request.endpoint == "patient.question_page")
+    if request.endpoint == "patient.call_back" and request.form.get("result"):  # its result again, filled in
+        return saved.late_call_back(expired_form=True)
     return csrf_expired_page(same_site_path(request.values.get("next")) or url_for("patient.start"))
 
 
@@ -245,26 +255,23 @@ def result() -> ResponseReturnValue:
 @bp.post("/call-back")
 @SAVING_FORMS
 def call_back() -> ResponseReturnValue:
-    """Save a consented call-back request for this result; on a problem, show the result again."""
+    """Save a consented call-back request for this result; on a problem, show the result again.
+
+    After the answers timed out, the request is taken for the saved result whose address's secret
+    the form carries; without one, the page says plainly that it was not sent."""
+    given = state.answers()
+    if rules.questionnaire.next_page(given) is not None or not state.submitted():
+        return saved.late_call_back()
     reference = state.reference()
     if reference is not None and state.callback_sent() == reference:  # sent twice: saved already
         return redirect(url_for("patient.call_back_sent"))
-    given = state.answers()
-    if rules.questionnaire.next_page(given) is not None or not state.submitted():
-        return redirect(url_for("patient.check_answers"))
     level = rules.current.assess(given).level
     form = callback_form(level, request.form)
     if reference is None or not form.validate():
         return _result_page(form)
-    name, typed_phone, window = str(form.name.data).strip(), str(form.phone.data), time_window(form)
-    alert = alerts.wanted(AlertKind.CALLBACK, level)
-    try:
-        phone = callback_number(typed_phone)  # valid: the form checked it
-        repository.save_callback(reference, name, phone, window, alert=alert)
-    except (StorageUnavailable, LookupError):
-        return render_template("patient/callback_failed.html", reference=reference), 503
-    if alert:
-        alerts.queued()
+    failed = saved.save_callback(reference, level, form)
+    if failed is not None:
+        return failed
     state.mark_callback_sent(reference)
     return redirect(url_for("patient.call_back_sent"))
 
@@ -294,6 +301,7 @@ def _result_page(form: CallbackForm | None) -> ResponseReturnValue:
         reference=reference,
         callback_form=form or callback_form(outcome.level),
         callback_sent=reference is not None and state.callback_sent() == reference,
+        saved_address=saved.address_secret(),
     )
 
 

@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from triage.extensions import limiter, login_manager
-from triage.staff import bp, logouts
+from triage.staff import bp, drafts, logouts
 from triage.storage import repository
 from triage.storage.codes import Action, Role
 from triage.storage.models import StaffUser
@@ -127,8 +127,22 @@ def audit_if_possible(username: str, action: Action, detail: str | None = None) 
 
 
 def must_log_in() -> ResponseReturnValue:
-    """Anonymous visitors go to the login page, then back where they were going."""
-    return redirect(url_for("staff.login", next=request.path))
+    """Anonymous visitors go to the login page, then back to the page they were on; a form sent by
+    a session that ended meanwhile (logged out elsewhere) keeps what was typed (triage/staff/drafts.py)."""
+    if drafts.keep(_who_was_logged_in()):
+        flash(_("What you typed is kept. Log in again to find it on its page, not yet saved."))
+    return _to_login()
+
+
+def _to_login() -> ResponseReturnValue:
+    """The login page, then back to this page (or the page of the form sent)."""
+    return redirect(url_for("staff.login", next=drafts.return_address()))
+
+
+def _who_was_logged_in() -> object:
+    """The account id this browser's staff session was for, logged in or not any more (None: none)."""
+    who = session.get(_WHO)
+    return who.get("id") if isinstance(who, dict) else None
 
 
 def staff_member() -> str:
@@ -180,16 +194,18 @@ def end_idle_sessions() -> ResponseReturnValue | None:
     if current_user.is_authenticated:
         now = time.time()
         lapsed = _lapsed(now)
-        if lapsed == _IDLE:
-            audit_if_possible(current_user.username, Action.LOGOUT, detail="idle for 30 minutes")
+        if lapsed is not None:
+            detail = "idle for 30 minutes" if lapsed == _IDLE else "12 hours since logging in"
+            audit_if_possible(current_user.username, Action.LOGOUT, detail=detail)
+            kept = drafts.keep(current_user.id)
             end_staff_session()
-            flash(_("You were logged out after 30 minutes without activity."))
-            return redirect(url_for("staff.login", next=request.path))
-        if lapsed == _TOO_LONG:
-            audit_if_possible(current_user.username, Action.LOGOUT, detail="12 hours since logging in")
-            end_staff_session()
-            flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
-            return redirect(url_for("staff.login", next=request.path))
+            if lapsed == _IDLE:
+                flash(_("You were logged out after 30 minutes without activity."))
+            else:
+                flash(_("You were logged out 12 hours after logging in. Log in again to carry on."))
+            if kept:
+                flash(_("What you typed is kept. Log in again to find it on its page, not yet saved."))
+            return _to_login()
         if request.endpoint not in PASSIVE:
             idle.touch(_SEEN, now)
     return None
@@ -249,8 +265,11 @@ def still_here() -> ResponseReturnValue:
 
 @bp.errorhandler(CSRFError)
 def expired_form(error: CSRFError) -> ResponseReturnValue:
-    """A staff form sent after its security token expired: back to it, or to the queue."""
-    return csrf_expired_page(url_for("staff.queue"))
+    """A staff form sent after its security token expired: what was typed is kept (for whoever was
+    logged in), and the way back leads to its page, or to the queue."""
+    user_id = current_user.id if current_user.is_authenticated else _who_was_logged_in()
+    drafts.keep(user_id)
+    return csrf_expired_page(drafts.return_address() or url_for("staff.queue"))
 
 
 @bp.post("/logout")
@@ -260,6 +279,7 @@ def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         recorded = _end_every_copy(current_user._get_current_object(), session.get(_VERSION))
     end_staff_session()
+    drafts.forget_unless_for(None)  # logging out on purpose: nothing typed is kept
     session.pop(CSRF_KEY, None)
     if not recorded:
         flash(
@@ -274,6 +294,7 @@ def logout() -> ResponseReturnValue:
 def start_staff_session(user: StaffUser) -> None:
     """Log in: a fresh session (nothing carries over from whoever used this browser before)."""
     end_staff_session()
+    drafts.forget_unless_for(user.id)  # what another member of staff typed here is never shown
     session.pop(CSRF_KEY, None)  # a new CSRF token from now on
     login_user(user)
     session[_SEEN] = session[_SINCE] = time.time()

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from triage.engine import Level
 from triage.extensions import rules
-from triage.staff import bp, targets
+from triage.staff import bp, drafts, targets
 from triage.staff import dashboard as figures
 from triage.staff.auth import STAFF, STAFF_SAVES, requires
 from triage.staff.forms import (
@@ -117,7 +117,11 @@ def record(reference: str) -> ResponseReturnValue:
     """One record: answers, result, fired rules, rules version, call-back requests, status."""
     assessment = _assessment(reference)
     repository.audit(current_user.username, Action.VIEW, target=assessment.reference)
-    return _record_page(assessment, StatusForm(formdata=None, status=assessment.status))
+    draft = drafts.take(current_user.id)  # typed here before a logout: filled in again, not saved
+    typed = {draft.form: draft.typed} if draft else {}
+    status = StatusForm(formdata=typed.get("staff.change_status"), status=assessment.status)
+    override = OverrideForm(formdata=typed.get("staff.override"), level=assessment.urgency)
+    return _record_page(assessment, status, override, kept=draft.form if draft else None)
 
 
 @bp.get("/assessments/<reference>/summary.pdf")
@@ -255,12 +259,16 @@ def _assessment(reference: str) -> Assessment:
     return found
 
 
-def _record_page(assessment: Assessment, form: StatusForm, override: OverrideForm | None = None) -> str:
+def _record_page(
+    assessment: Assessment, form: StatusForm, override: OverrideForm | None = None, kept: str | None = None
+) -> str:
+    """The record page; `kept`: the form (its endpoint) filled in with a draft kept at a logout."""
     return render_template(
         "staff/record.html",
         form=form,
         override=override or OverrideForm(formdata=None, level=assessment.urgency),
         may_override=current_user.role in CLINICIANS,
+        kept=kept,
         **_record_context(assessment),
     )
 
