@@ -1,4 +1,4 @@
-"""An independent oracle for clinical spec §4: the minimum rule set, in plain Python.
+"""An independent oracle for clinical spec §4 (version 3): the minimum rule set, in plain Python.
 
 Written from /work/shared/clinical/spec.md only (never from rules/*.yaml), so that the property tests
 compare two encodings of the same table. Each rule below is one line, next to its row of the spec:
@@ -51,8 +51,10 @@ INJURY_ORDER = ("none", "strain", "minor_fall", "major")
 #: cancer: "never" -> "past"/"current" (the spec orders nothing between past and current).
 CANCER_HISTORY = ("past", "current")
 
-#: Spec §4 invariant 3: any of these answered yes/unsure gives emergency or ambulance.
-FLOOR_QUESTIONS = ("saddle_numbness", "bladder_bowel", "sexual_dysfunction", "cannot_stand")
+#: Spec §4 invariant 3 (v3): any cauda answer yes/unsure gives emergency or ambulance ...
+CAUDA_QUESTIONS = ("saddle_numbness", "bladder_bowel", "sexual_dysfunction")
+#: ... and any cannot_stand answer yes/unsure gives ambulance, whatever else is answered.
+AMBULANCE_QUESTIONS = ("cannot_stand",)
 
 
 def may_apply(question_id: str, answers: Answers) -> bool:
@@ -170,6 +172,12 @@ def _a2(a: Answers) -> bool:
     return a["injury"] == "major" and pain(a) and (severity_at_least(a, 7) or neuro(a))
 
 
+@rule("A3", Level.AMBULANCE)
+def _a3(a: Answers) -> bool:
+    """Spec v3: was E6 at the emergency level."""
+    return yes(a, "cannot_stand")
+
+
 @rule("E1", Level.EMERGENCY)
 def _e1(a: Answers) -> bool:
     return cauda(a)
@@ -195,14 +203,15 @@ def _e5(a: Answers) -> bool:
     return a["injury"] == "major" and pain(a)
 
 
-@rule("E6", Level.EMERGENCY)
-def _e6(a: Answers) -> bool:
-    return yes(a, "cannot_stand")
-
-
 @rule("E7", Level.EMERGENCY)
 def _e7(a: Answers) -> bool:
     return neck_fall_65(a) and a["pain_duration"] == "under_1_week"
+
+
+@rule("E8", Level.EMERGENCY)
+def _e8(a: Answers) -> bool:
+    """Spec v3: a new nerve symptom after a major injury, with or without pain."""
+    return a["injury"] == "major" and neuro(a)
 
 
 @rule("U1", Level.URGENT)
@@ -270,7 +279,7 @@ def _s7(a: Answers) -> bool:
     return severity_at_least(a, 7) and feature(a, "not_relieved")
 
 
-#: The ids of spec §4's rules, A1 .. S7 (E7 and U5 since spec v2).
+#: The ids of spec §4's rules, A1 .. S7 (E7 and U5 since spec v2; A3 and E8, not E6, since v3).
 SPEC_IDS = frozenset(SPEC_RULES)
 
 

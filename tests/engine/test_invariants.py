@@ -16,8 +16,9 @@ from triage.engine import Level, RuleSet
 
 from .conftest import MANY, PROFILE, SOME, Engine
 from .spec_oracle import (
+    AMBULANCE_QUESTIONS,
     CANCER_HISTORY,
-    FLOOR_QUESTIONS,
+    CAUDA_QUESTIONS,
     INJURY_ORDER,
     NUMBNESS_ORDER,
     SPEC_IDS,
@@ -92,6 +93,25 @@ def test_neck_pain_after_a_fall_near_65_fires_e7_and_u5_exactly_as_the_spec_says
     assert outcome.level >= spec_level(answers)
 
 
+@MANY
+@given(data=st.data())
+def test_a_nerve_symptom_after_a_major_injury_fires_e8_with_or_without_pain(
+    engine: Engine, data: st.DataObject
+) -> None:
+    """Spec v3: the neighbourhood of E8 (a major injury, often without pain), which the draws over
+    the whole domain reach only now and then; with pain, A2 gives an ambulance as well."""
+    rules = engine.rules
+    answers = data.draw(complete_answers(rules.contract), label="answers")
+    answers |= {"injury": "major", "back_pain": data.draw(st.booleans(), label="pain")}
+    answers = fill_new_questions(data.draw, rules.contract, answers)
+    outcome = rules.assess(answers)
+    fired = {rule.id for rule in outcome.fired_rules}
+    assert ("E8" in fired) == ("E8" in spec_fired(answers))
+    assert outcome.level >= spec_level(answers)
+    if "E8" in fired:
+        assert outcome.level >= Level.EMERGENCY
+
+
 # --- Invariant 2: monotone ---------------------------------------------------------------------------
 
 
@@ -135,19 +155,38 @@ def test_a_more_concerning_answer_never_lowers_the_level(engine: Engine, data: s
         level = raised_level
 
 
-# --- Invariant 3: the emergency floor ----------------------------------------------------------------
+# --- Invariant 3: the floors (spec v3) ---------------------------------------------------------------
 
 
 @PROFILE
 @given(data=st.data())
-def test_cauda_equina_or_cannot_stand_always_gives_emergency_or_ambulance(
-    engine: Engine, data: st.DataObject
-) -> None:
+def test_cauda_equina_always_gives_emergency_or_ambulance(engine: Engine, data: st.DataObject) -> None:
     rules = engine.rules
     answers = data.draw(complete_answers(rules.contract), label="answers")
-    question_id = data.draw(st.sampled_from(FLOOR_QUESTIONS), label="flag")
+    question_id = data.draw(st.sampled_from(CAUDA_QUESTIONS), label="flag")
     answers[question_id] = data.draw(st.sampled_from([True, "unsure"]), label="answered")
     assert rules.assess(answers).level >= Level.EMERGENCY
+
+
+@PROFILE
+@given(data=st.data())
+def test_cannot_stand_always_gives_an_ambulance(engine: Engine, data: st.DataObject) -> None:
+    rules = engine.rules
+    answers = data.draw(complete_answers(rules.contract), label="answers")
+    question_id = data.draw(st.sampled_from(AMBULANCE_QUESTIONS), label="flag")
+    answers[question_id] = data.draw(st.sampled_from([True, "unsure"]), label="answered")
+    outcome = rules.assess(answers)
+    assert outcome.level == Level.AMBULANCE
+    assert "A3" in {rule.id for rule in outcome.decisive_rules}
+
+
+def test_the_rule_sets_floors_are_invariant_3_of_the_spec(rules: RuleSet) -> None:
+    """What `rules check` proves (ruleset.yaml `floor`) is the spec's invariant 3, no less."""
+    floors = {question: floor.level for floor in rules.floors for question in floor.questions}
+    assert floors == {
+        **dict.fromkeys(CAUDA_QUESTIONS, Level.EMERGENCY),
+        **dict.fromkeys(AMBULANCE_QUESTIONS, Level.AMBULANCE),
+    }
 
 
 # --- "unsure" counts as yes --------------------------------------------------------------------------
@@ -264,12 +303,13 @@ def pain(
 EXAMPLES: dict[str, tuple[Level, dict[str, Any]]] = {
     "A1": (Level.AMBULANCE, {"cannot_stand": True, "leg_weakness": "unsure"}),
     "A2": (Level.AMBULANCE, {"injury": "major", **pain(severity=8)}),
+    "A3": (Level.AMBULANCE, {"cannot_stand": "unsure"}),
     "E1": (Level.EMERGENCY, {"saddle_numbness": True}),
     "E2": (Level.EMERGENCY, {"walking_difficulty": True}),
     "E3": (Level.EMERGENCY, {"cancer": "past", "bone_metastases": False, "numbness": "one_side"}),
     "E4": (Level.EMERGENCY, {"fever": True, "numbness": "one_side"}),
     "E5": (Level.EMERGENCY, {"injury": "major", **pain(severity=3)}),
-    "E6": (Level.EMERGENCY, {"cannot_stand": "unsure"}),
+    "E8": (Level.EMERGENCY, {"injury": "major", "numbness": "one_side"}),
     "E7": (
         Level.EMERGENCY,
         {"age": 70, "injury": "minor_fall", **pain(location=("neck",), duration="under_1_week")},

@@ -12,7 +12,7 @@ from triage.engine import DEFAULT_RULES_DIR, RuleFileError, RulesInvalid, load_r
 
 #: The rules of clinical spec §4 that the project's rule set must contain (it may add more).
 SPEC_RULE_IDS = {
-    "A1", "A2", "E1", "E2", "E3", "E4", "E5", "E6", "E7", "U1", "U2", "U3", "U4", "U5",
+    "A1", "A2", "A3", "E1", "E2", "E3", "E4", "E5", "E7", "E8", "U1", "U2", "U3", "U4", "U5",
     "S1", "S2", "S3", "S4", "S5", "S6", "S7",
 }  # fmt: skip
 
@@ -40,7 +40,8 @@ def refusal(folder: Path) -> RulesInvalid:
     return caught.value
 
 
-E6_WHEN = "when: {yes_or_unsure: cannot_stand}"
+#: A3's condition (indented as a rule's key: E8 has the same test as a reason case)
+A3_WHEN = "    when: {yes_or_unsure: cannot_stand}"
 PAIN_DESCRIPTION = (
     '    description: {en: "Pain in the neck or back now",'
     ' el: "Πόνος τώρα στον αυχένα, στην πλάτη ή στη μέση"}\n'
@@ -62,21 +63,21 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "unknown operator",
         "emergency.yaml",
-        ((E6_WHEN, "when: {is_yes: cannot_stand}"),),
-        "emergency.yaml: rule E6",
+        ((A3_WHEN, "    when: {is_yes: cannot_stand}"),),
+        "emergency.yaml: rule A3",
         "unknown operator 'is_yes'",
     ),
     (
         "unknown question in a condition",
         "emergency.yaml",
-        ((E6_WHEN, "when: {yes_or_unsure: cant_stand}"),),
-        "emergency.yaml: rule E6",
+        ((A3_WHEN, "    when: {yes_or_unsure: cant_stand}"),),
+        "emergency.yaml: rule A3",
         "unknown question 'cant_stand'",
     ),
     (
         "value not allowed for the question",
         "emergency.yaml",
-        (("equals: {numbness: one_side}", "equals: {numbness: left_side}"),),
+        (("    when: {equals: {numbness: one_side}}", "    when: {equals: {numbness: left_side}}"),),
         "emergency.yaml: rule S5",
         "'left_side' is not a value of 'numbness'",
     ),
@@ -163,6 +164,20 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "the id is also used in emergency.yaml",
     ),
     (
+        "a question in two floors",
+        "ruleset.yaml",
+        (("    any_yes: [cannot_stand]", "    any_yes: [cannot_stand, bladder_bowel]"),),
+        "ruleset.yaml: floor",
+        "'bladder_bowel' is in more than one floor",
+    ),
+    (
+        "a floor naming a question that is not yes/no",
+        "ruleset.yaml",
+        (("    any_yes: [cannot_stand]", "    any_yes: [numbness]"),),
+        "ruleset.yaml: floor",
+        "'numbness' is not a yes/no question",
+    ),
+    (
         "a text missing a language listed in ruleset.yaml",
         "ruleset.yaml",
         (("languages: [en, el]", "languages: [en, el, fr]"),),
@@ -207,16 +222,16 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "a bare yes: key",
         "emergency.yaml",
-        ((E6_WHEN, "when: {yes: cannot_stand}"),),
-        "emergency.yaml: rule E6",
+        ((A3_WHEN, "    when: {yes: cannot_stand}"),),
+        "emergency.yaml: rule A3",
         "unknown operator True; use one of all, any, not, term, yes_or_unsure, equals, in, contains, "
         "at_least, at_most (YAML reads a bare yes/no/on/off as true/false)",
     ),
     (
         "a key written twice in one rule (YAML would keep the last silently)",
         "emergency.yaml",
-        ((E6_WHEN, E6_WHEN + "\n    when: {equals: {injury: major}}"),),
-        "emergency.yaml: rule E6",
+        ((A3_WHEN, A3_WHEN + "\n    when: {equals: {injury: major}}"),),
+        "emergency.yaml: rule A3",
         "the key 'when' is written twice in one place",
     ),
     (
@@ -266,7 +281,12 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "a reason case before the last without `when`",
         "emergency.yaml",
-        (("      - when: {yes_or_unsure: walking_difficulty}\n        en:", "      - en:"),),
+        (
+            (
+                '      - when: {yes_or_unsure: walking_difficulty}\n        en: "You told us you have new',
+                '      - en: "You told us you have new',
+            ),
+        ),
         "emergency.yaml: rule E2",
         "reason[1]: only the last case (the general wording) may leave out `when`",
     ),
@@ -346,8 +366,8 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "repeating a rule that does not exist",
         "emergency.yaml",
-        (("    repeats: [A1]\n", "    repeats: [A9]\n"),),
-        "emergency.yaml: rule E6",
+        (("    repeats: [A2]\n", "    repeats: [A9]\n"),),
+        "emergency.yaml: rule E5",
         "repeats: no rule 'A9'",
     ),
     (
@@ -356,32 +376,6 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         (("    repeats: [U1]\n", "    repeats: [S4]\n"),),
         "metastatic.yaml: rule S1",
         "repeats: S4 (soon) is not more urgent than S1 (soon)",
-    ),
-    (
-        "an action of its own on a rule below the red levels",
-        "emergency.yaml",
-        (
-            (
-                S5_SOURCE,
-                S5_SOURCE
-                + '    action: {en: "Call {emergency_number} now.",'
-                + ' el: "Καλέστε τώρα το {emergency_number}."}\n',
-            ),
-        ),
-        "emergency.yaml: rule S5",
-        "action: a rule's own action is only for the red levels (ambulance, emergency)",
-    ),
-    (
-        "an action of its own that does not name the emergency number",
-        "emergency.yaml",
-        (
-            (
-                '      el: "Καλέστε τώρα το {emergency_number} και ζητήστε ασθενοφόρο:',
-                '      el: "Καλέστε τώρα ένα ταξί:',
-            ),
-        ),
-        "emergency.yaml: rule E6",
-        "action: must name {emergency_number} (it does not in el)",
     ),
     (
         "a phone script that tells the caller to phone the practice",
@@ -395,19 +389,6 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "levels.yaml: level urgent",
         "phone_script: a phone script must never send the caller to the practice (the receptionist is the "
         "practice): remove {practice_phone}",
-    ),
-    (
-        "a rule's own phone script that gives the practice's email",
-        "emergency.yaml",
-        (
-            (
-                "Tell them to stay where they are and",
-                "Give them {practice_email}, and tell them to stay where they are and",
-            ),
-        ),
-        "emergency.yaml: rule E6",
-        "phone_action: a phone script must never send the caller to the practice (the receptionist is the "
-        "practice): remove {practice_email}",
     ),
     (
         "a level without a phone script",
@@ -478,12 +459,12 @@ def test_invalid_yaml_error_says_where_in_the_file(tmp_path: Path) -> None:
 
 def test_every_problem_in_the_folder_is_reported_at_once(tmp_path: Path) -> None:
     folder = copy_rules(tmp_path)
-    edit(folder, "emergency.yaml", (E6_WHEN, "when: {is_yes: cannot_stand}"))
+    edit(folder, "emergency.yaml", (A3_WHEN, "    when: {is_yes: cannot_stand}"))
     edit(folder, "infection.yaml", ("level: urgent", "level: very_urgent"))
     edit(folder, "general.yaml", ("topic: general", "topic: pain"))
     named = {(e.path, e.item) for e in refusal(folder).errors}
     assert {
-        ("rules/emergency.yaml", "rule E6"),
+        ("rules/emergency.yaml", "rule A3"),
         ("rules/infection.yaml", "rule U4"),
         ("rules/general.yaml", None),
     } <= named

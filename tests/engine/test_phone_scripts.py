@@ -57,9 +57,8 @@ def test_the_checker_lets_call_backs_and_the_emergency_number_through(sentence: 
 
 
 def phone_texts(rules: RuleSet) -> list[tuple[str, Text]]:
-    """Every text the receptionist reads out: each level's script and each rule's own."""
-    texts = [(f"level {level.value}", advice.phone_script) for level, advice in rules.levels.items()]
-    return texts + [(f"rule {r.id}", r.phone_action) for r in rules.rules if r.phone_action is not None]
+    """Every text the receptionist reads out: each level's script."""
+    return [(f"level {level.value}", advice.phone_script) for level, advice in rules.levels.items()]
 
 
 PHONE_TEXTS = [
@@ -139,22 +138,23 @@ def test_each_levels_phone_script_says_what_the_spec_says(rules: RuleSet, level:
     assert not missing, script
 
 
-def test_the_caller_who_cannot_stand_is_told_to_call_for_an_ambulance_not_to_travel(rules: RuleSet) -> None:
-    outcome = rules.assess_partial({"cannot_stand": True})
-    assert outcome.level == Level.EMERGENCY
-    assert outcome.phone_script == rules.rule("E6").phone_action
+@pytest.mark.parametrize("answer", [True, "unsure"])
+def test_the_caller_who_cannot_stand_is_told_to_call_for_an_ambulance_not_to_travel(
+    rules: RuleSet, answer: object
+) -> None:
+    """Spec v3, A3: the first screen's answer alone gives the ambulance script."""
+    outcome = rules.assess_partial({"cannot_stand": answer})
+    assert outcome.level == Level.AMBULANCE
     script = outcome.phone_script.get("en")
     assert "call {emergency_number} now" in script and "not to try to travel" in script
+    assert "να μην προσπαθήσει να πάει μόνο του" in outcome.phone_script.get("el")
 
 
 @MANY
 @given(data=st.data())
-def test_the_phone_script_is_the_levels_unless_a_decisive_rule_has_its_own(
-    engine: Engine, data: st.DataObject
-) -> None:
+def test_the_phone_script_is_always_the_levels(engine: Engine, data: st.DataObject) -> None:
     rules = engine.rules
     outcome = rules.assess(data.draw(complete_answers(rules.contract), label="answers"))
-    own = [rule.phone_action for rule in outcome.decisive_rules if rule.phone_action is not None]
-    assert outcome.phone_script == (own[0] if own else rules.levels[outcome.level].phone_script)
+    assert outcome.phone_script == rules.levels[outcome.level].phone_script
     if outcome.level >= Level.EMERGENCY:
         assert all("{emergency_number}" in outcome.phone_script.get(lang) for lang in rules.languages)

@@ -93,7 +93,7 @@ def test_the_rules_check_fails_when_the_engine_shows_a_lower_rules_guidance(
     assert all(v.answers is not None and "below its level" in v.message for v in found)
 
 
-# --- the person who cannot stand is told to call, not to travel (spec §4, E6) ----------------------
+# --- the person who cannot stand is told to call, not to travel (spec §4 v3, A3) -------------------
 
 #: What an action that sends the person to travel to hospital says, in each language.
 TRAVEL = {"en": "Go to the nearest", "el": "Πηγαίνετε τώρα"}
@@ -108,23 +108,33 @@ def test_a_person_who_cannot_stand_is_told_to_call_the_emergency_number_not_to_t
     answers = data.draw(complete_answers(rules.contract), label="answers")
     answers["cannot_stand"] = data.draw(st.sampled_from([True, "unsure"]), label="cannot_stand")
     outcome = rules.assess(answers)
-    decisive = {rule.id for rule in outcome.decisive_rules}
-    assert decisive & {"A1", "E6"}, "cannot stand always decides the outcome with A1 or E6"
+    assert outcome.level == Level.AMBULANCE
+    assert "A3" in {rule.id for rule in outcome.decisive_rules}, "cannot stand always decides the outcome"
     for lang in rules.languages:
-        action = outcome.action.render(lang, CONFIG)
-        assert f"{CONFIG['emergency_number']} " in action, action
-        assert TRAVEL[lang] not in action, action
-    expected = next((r.action for r in outcome.decisive_rules if r.action is not None), outcome.advice.action)
-    assert outcome.action == expected
+        for text in (outcome.advice.label, outcome.action):
+            shown = text.render(lang, CONFIG)
+            assert TRAVEL[lang] not in shown, shown
+        assert f"{CONFIG['emergency_number']} " in outcome.action.render(lang, CONFIG)
+
+
+#: What the heading and the action of each red level say (en): the one never contradicts the other.
+AGREE = {
+    Level.AMBULANCE: ("ambulance", "Call {emergency_number} now"),
+    Level.EMERGENCY: ("emergency department", "Go to the nearest hospital emergency department now"),
+}
 
 
 @MANY
 @given(data=st.data())
-def test_the_action_shown_is_the_levels_unless_a_decisive_rule_has_its_own(
-    engine: Engine, data: st.DataObject
-) -> None:
+def test_the_heading_and_the_action_shown_always_agree(engine: Engine, data: st.DataObject) -> None:
+    """Spec v3: no "Go to an emergency department now" above "Call 112 now" (or the reverse)."""
     rules = engine.rules
     outcome = rules.assess(data.draw(complete_answers(rules.contract), label="answers"))
-    own = [rule.action for rule in outcome.decisive_rules if rule.action is not None]
-    assert outcome.action == (own[0] if own else rules.levels[outcome.level].action)
-    assert all(rule.action is None for rule in outcome.other_rules if rule.level < Level.EMERGENCY)
+    assert (outcome.advice.label, outcome.action) == (
+        rules.levels[outcome.level].label,
+        rules.levels[outcome.level].action,
+    )
+    if outcome.level in AGREE:
+        heading, action = AGREE[outcome.level]
+        assert heading in outcome.advice.label.get("en").lower()
+        assert outcome.action.get("en").startswith(action), outcome.action.get("en")

@@ -649,14 +649,23 @@ def test_no_answer_is_written_to_the_logs(
         assert not re.search(rf"\b{re.escape(value)}\b", logged), f"{value!r} was logged"
 
 
-@pytest.mark.parametrize("flag", ["saddle_numbness", "bladder_bowel", "sexual_dysfunction", "cannot_stand"])
+#: Each warning sign alone, and the level of the advice it gives at once (spec v3: cannot stand, A3).
+WARNING_SIGN_LEVEL = [
+    ("saddle_numbness", "emergency"),
+    ("bladder_bowel", "emergency"),
+    ("sexual_dysfunction", "emergency"),
+    ("cannot_stand", "ambulance"),
+]
+
+
+@pytest.mark.parametrize(("flag", "level"), WARNING_SIGN_LEVEL)
 def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once(
-    client: FlaskClient, flag: str
+    client: FlaskClient, flag: str, level: str
 ) -> None:
     response = client.post("/questions/emergency-screen", data={flag: "unsure"})
     assert (response.status_code, response.location) == (302, "/urgent-advice")
     advice = show(client, "/urgent-advice")
-    assert level_shown(advice) == "emergency"
+    assert level_shown(advice) == level
     # Going on leads back to the screen, with what was ticked kept, the rest still to answer and no
     # error shown for questions the person has not yet been asked to finish.
     back = show(client, "/questions/emergency-screen")

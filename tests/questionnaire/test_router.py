@@ -22,8 +22,10 @@ from triage.questionnaire import Page, Route
 CONTRACT = RULES.contract
 PAGES = pytest.mark.parametrize("page", FLOW.pages, ids=[p.id for p in FLOW.pages])
 BY_ID = pytest.mark.parametrize("case", VIGNETTES, ids=[case["id"] for case in VIGNETTES])
-#: The floor of the rule set: any of these questions answered yes or "not sure" is a red flag.
-FLOOR_LEVEL, FLOOR_QUESTIONS = RULES.floor
+#: The floors of the rule set: any of their questions answered yes or "not sure" is a red flag, which
+#: alone gives at least its floor's level.
+FLOOR_LEVEL = {question: floor.level for floor in RULES.floors for question in floor.questions}
+FLOOR_QUESTIONS = list(FLOOR_LEVEL)
 RED_FLAGS = [(qid, answer) for qid in FLOOR_QUESTIONS for answer in (True, "unsure")]
 BY_RED_FLAG = pytest.mark.parametrize(("flag", "answer"), RED_FLAGS, ids=[f"{q}={a}" for q, a in RED_FLAGS])
 #: Pages asked only under a condition, each with the page before it (which holds what it depends on).
@@ -246,7 +248,7 @@ def test_a_vignette_at_an_emergency_or_more_needs_emergency_care_once_answered(c
 @BY_RED_FLAG
 def test_a_red_flag_already_advised_at_its_level_is_not_an_early_exit_again(flag: str, answer: Any) -> None:
     level = RULES.assess_partial({flag: answer}).level
-    assert level >= FLOOR_LEVEL
+    assert level >= FLOOR_LEVEL[flag]
     assert not FLOW.needs_emergency_now({flag: answer}, advised=level)
     assert FLOW.needs_emergency_now({flag: answer}, advised=None)
 

@@ -1,5 +1,5 @@
-"""Rule change control: `rules diff OLD NEW` over the fixed bank, on the vendored v1 rules, on a
-lowered copy, and with OLD read from a git revision."""
+"""Rule change control: `rules diff OLD NEW` over the fixed bank, on the vendored v1 and v2 rules, on
+a lowered copy, and with OLD read from a git revision."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from triage.engine.contract import Contract, Kind, Question
 from triage.safety.diff import Adapter, least_concern, rules_folder
 
 RULES_V1 = Path(__file__).resolve().parents[1] / "cases" / "rules-v1"
+RULES_V2 = Path(__file__).resolve().parents[1] / "cases" / "rules-v2"
 #: A row of the transition table: from, to, direction, count, deciding rules.
 ROW = re.compile(r"^\| (\w+) \| (\w+) \| (up|DOWN) \| ([\d,]+) \| (.*) \|$", re.MULTILINE)
 
@@ -57,10 +58,13 @@ def lowered(tmp_path: Path) -> Path:
     return copy
 
 
+def version_of(folder: Path) -> str:
+    return str(yaml.safe_load((folder / "ruleset.yaml").read_text(encoding="utf-8"))["version"])
+
+
 def test_v1_to_v2_shows_the_e7_and_u5_escalations_and_no_lowering(runner: CliRunner) -> None:
-    v1 = yaml.safe_load((RULES_V1 / "ruleset.yaml").read_text(encoding="utf-8"))["version"]
-    assert v1 < load_rules().version.version
-    result = diff(runner, str(RULES_V1), str(DEFAULT_RULES_DIR))
+    assert version_of(RULES_V1) < version_of(RULES_V2)
+    result = diff(runner, str(RULES_V1), str(RULES_V2))
     assert result.exit_code == 0, result.output
     changed, up, down = changed_total(result.stdout)
     assert (changed, down) == (up, 0) and up > 0
@@ -74,6 +78,21 @@ def test_v1_to_v2_shows_the_e7_and_u5_escalations_and_no_lowering(runner: CliRun
     bank = f"{len(VIGNETTES)} vignettes + 20,000 sampled answer sets"
     assert bank in result.stdout
     assert "no phone scripts" in result.stdout  # v1's older format, upgraded in a copy
+
+
+def test_v2_to_v3_shows_the_a3_and_e8_escalations_and_no_lowering(runner: CliRunner) -> None:
+    """Spec v3: cannot stand (A3, was E6) goes up to ambulance, a nerve symptom after a major injury
+    without pain (E8) to emergency; nothing else changes a level, and nothing goes down."""
+    assert version_of(RULES_V2) < load_rules().version.version
+    result = diff(runner, str(RULES_V2), str(DEFAULT_RULES_DIR))
+    assert result.exit_code == 0, result.output
+    changed, up, down = changed_total(result.stdout)
+    assert (changed, down) == (up, 0) and up > 0
+    rows = {(old, new): rules for old, new, way, _, rules in transitions(result.stdout)}
+    assert rows == {(Level.EMERGENCY, Level.AMBULANCE): {"A3"}, (Level.SOON, Level.EMERGENCY): {"E8"}}
+    assert "Example emergency → ambulance (vignette slip-cannot-stand)" in result.stdout
+    # v2's older format, upgraded in a copy: one floor, and E6's own action and phone script
+    assert "one floor, not a list" in result.stdout and "own action or phone script" in result.stdout
 
 
 def test_a_lowered_rule_set_exits_1_and_names_the_lowering(runner: CliRunner, lowered: Path) -> None:

@@ -17,7 +17,7 @@ from .compiler import Compiler
 from .contract import FALLBACK_CODES, Contract, Kind, Question, Section
 from .files import RULESET, RuleFileError, RulesInvalid
 from .model import Level, LevelAdvice, RulesVersion, Target
-from .ruleset import RuleSet, TermDefinition
+from .ruleset import Floor, RuleSet, TermDefinition
 from .topics import DEFINITIONS, TopicReader
 
 QUESTIONS, LEVELS, SAFETY_NET = ("questions.yaml", "levels.yaml", "safety_net.yaml")
@@ -71,7 +71,7 @@ class _Loader(TopicReader):
         contract = self._contract(self._read(QUESTIONS, schemas.QUESTIONS))
         self._stop_if_errors()
         fields = {q.id: q for q in contract.questions}
-        floor = self._floor(header["floor"], fields)
+        floors = self._floors(header["floor"], fields)
         terms = self._terms(self._read(DEFINITIONS, schemas.TERMS), fields)
         levels = self._levels(self._read(LEVELS, schemas.LEVELS))
         safety = self._read(SAFETY_NET, schemas.SAFETY_NET)
@@ -100,7 +100,7 @@ class _Loader(TopicReader):
             safety_net=safety_net,
             not_a_diagnosis=not_a_diagnosis,
             placeholders=self.placeholders,
-            floor=floor,
+            floors=floors,
         )
 
     def _topic_files(self) -> list[str]:
@@ -203,13 +203,15 @@ class _Loader(TopicReader):
             variants=variants,
         )
 
-    def _floor(
-        self, data: Mapping[str, Any], fields: Mapping[str, Question]
-    ) -> tuple[Level, tuple[str, ...]]:
-        for name in data["any_yes"]:
+    def _floors(self, data: list[Mapping[str, Any]], fields: Mapping[str, Question]) -> tuple[Floor, ...]:
+        seen: set[str] = set()
+        for name in (name for floor in data for name in floor["any_yes"]):
             if name not in fields or fields[name].kind is not Kind.YES_NO:
                 self._error(RULESET, "floor", f"{name!r} is not a yes/no question")
-        return Level(data["level"]), tuple(data["any_yes"])
+            elif name in seen:
+                self._error(RULESET, "floor", f"{name!r} is in more than one floor")
+            seen.add(name)
+        return tuple(Floor(Level(floor["level"]), tuple(floor["any_yes"])) for floor in data)
 
     def _terms(self, data: Any, fields: Mapping[str, Question]) -> list[TermDefinition]:
         terms: list[TermDefinition] = []

@@ -131,8 +131,6 @@ class Rule:
     topic: str
     condition: Any = field(repr=False, compare=False)  # a conditions.Condition
     repeats: tuple[str, ...] = ()  # more urgent rules whose reason already says what this one does
-    action: Text | None = None  # replaces the level's action where this rule decides the outcome
-    phone_action: Text | None = None  # replaces the level's phone script where it decides the outcome
     #: The rule as fired, one for each reason it gives (a reason's wordings are few and immutable).
     _fired: dict[Text, FiredRule] = field(init=False, repr=False, compare=False, default_factory=dict)
 
@@ -157,8 +155,6 @@ class Rule:
                 self.guidance,
                 self.source,
                 self.repeats,
-                self.action,
-                self.phone_action,
             )
             fired = self._fired.setdefault(reason, made)
         return fired
@@ -174,8 +170,6 @@ class FiredRule:
     guidance: Text | None
     source: str
     repeats: tuple[str, ...] = ()  # left out of "you also told us" when any of these fired
-    action: Text | None = None  # its own action, shown instead of the level's where it is decisive
-    phone_action: Text | None = None  # its own phone script, read out instead of the level's
 
 
 @dataclass(frozen=True)
@@ -290,17 +284,15 @@ class Outcome:
         ]
         return tuple(dict.fromkeys(texts))
 
-    @functools.cached_property
+    @property
     def action(self) -> Text:
-        """The action to show: the first decisive rule's own, where one has it, else the level's."""
-        own = [rule.action for rule in self.decisive_rules if rule.action is not None]
-        return own[0] if own else self.advice.action
+        """The action to show: always the level's, so that it agrees with the level's heading."""
+        return self.advice.action
 
-    @functools.cached_property
+    @property
     def phone_script(self) -> Text:
-        """What the receptionist reads out: the first decisive rule's own script, else the level's."""
-        own = [rule.phone_action for rule in self.decisive_rules if rule.phone_action is not None]
-        return own[0] if own else self.advice.phone_script
+        """What the receptionist reads out: the level's script."""
+        return self.advice.phone_script
 
     @functools.cached_property
     def guidance(self) -> tuple[Text, ...]:

@@ -32,6 +32,15 @@ class TermDefinition:
 
 
 @dataclass(frozen=True)
+class Floor:
+    """Clinical spec §4, invariant 3: any of these questions answered yes or "not sure" gives at least
+    this level, whatever else is answered (ruleset.yaml `floor`; proved by `rules check`)."""
+
+    level: Level
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """Everything in rules/, validated: the contract, the rules, the levels and the safety net."""
 
@@ -45,7 +54,7 @@ class RuleSet:
     safety_net: tuple[Text, tuple[Text, ...]] = field(repr=False)
     not_a_diagnosis: Text = field(repr=False)
     placeholders: frozenset[str] = field(default=frozenset(), repr=False)
-    floor: tuple[Level, tuple[str, ...]] = (Level.EMERGENCY, ())  # level, and the questions that force it
+    floors: tuple[Floor, ...] = ()  # the levels that answers alone force, whatever else is answered
     #: Each rule with its condition's evaluator, made as the rule set is loaded (not on a first request).
     _tests: tuple[tuple[Evaluator, Rule], ...] = field(init=False, repr=False, compare=False)
 

@@ -42,12 +42,16 @@ RULESET: dict[str, Any] = {
         },
         "placeholders": {"type": "array", "items": ID, "uniqueItems": True},
         "floor": {
-            "type": "object",
-            "required": ["level", "any_yes"],
-            "additionalProperties": False,
-            "properties": {
-                "level": {"enum": ["ambulance", "emergency", "urgent", "soon"]},
-                "any_yes": {"type": "array", "items": ID, "minItems": 1, "uniqueItems": True},
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["level", "any_yes"],
+                "additionalProperties": False,
+                "properties": {
+                    "level": {"enum": ["ambulance", "emergency", "urgent", "soon"]},
+                    "any_yes": {"type": "array", "items": ID, "minItems": 1, "uniqueItems": True},
+                },
             },
         },
     },
@@ -159,8 +163,6 @@ RULE: dict[str, Any] = {
         "guidance": TEXT,
         "source": {"type": "string", "minLength": 3},
         "repeats": {"type": "array", "items": RULE_ID, "minItems": 1, "uniqueItems": True},
-        "action": TEXT,
-        "phone_action": TEXT,
     },
 }
 

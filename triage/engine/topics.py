@@ -12,9 +12,6 @@ from .model import Level, Rule, Text
 from .wording import Case, Cases, Reason, phrase_names
 
 DEFINITIONS = "definitions.yaml"
-#: The levels at which a rule may replace its level's action with its own: where it must send the
-#: person to the emergency number (the person who cannot stand is told to call, not to travel).
-RED_LEVELS = frozenset({Level.AMBULANCE, Level.EMERGENCY})
 
 
 class TopicReader(FileReader):
@@ -55,34 +52,9 @@ class TopicReader(FileReader):
                     topic=data["topic"],
                     condition=condition,
                     repeats=tuple(raw.get("repeats", ())),
-                    action=self._own_action(raw, "action", name, where, level),
-                    phone_action=self._own_action(raw, "phone_action", name, where, level),
                 )
             )
         return rules
-
-    def _own_action(self, raw: dict[str, Any], key: str, path: str, where: str, level: Level) -> Text | None:
-        """A rule's own action (or phone script), replacing its level's where the rule decides the outcome."""
-        if key not in raw:
-            return None
-        text = (
-            self._phone_text(raw[key], path, where, key)
-            if key == "phone_action"
-            else self._text(raw[key], path, where)
-        )
-        if level not in RED_LEVELS:
-            self._error(
-                path,
-                where,
-                f"{key}: a rule's own {key} is only for the red levels (ambulance, emergency), "
-                "to send the person to {emergency_number}",
-            )
-        missing = [lang for lang, words in text.translations.items() if "{emergency_number}" not in words]
-        if missing:
-            self._error(
-                path, where, f"{key}: must name {{emergency_number}} (it does not in {', '.join(missing)})"
-            )
-        return text
 
     def _reason(self, raw: Any, path: str, where: str, compiler: Compiler) -> Reason:
         """A reason: one text or a list of cases, whose texts may name terms that have phrases."""

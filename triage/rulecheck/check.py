@@ -10,7 +10,8 @@ The answer space has billions of sets, so each invariant is checked the cheapest
    when an answer moves up; if no rule can stop firing, the level cannot fall. Rules the proof does
    not cover are searched: every sampled answer set is moved up one question at a time.
 3. floor: proved by three-valued evaluation. Each floor answer alone, everything else unanswered,
-   must already reach the floor level: Kleene's logic makes that true for every completion.
+   must already reach its floor's level (a cauda sign emergency, being unable to stand ambulance):
+   Kleene's logic makes that true for every completion.
 4. no dead rule, every level reachable: witnessed by the search.
 
 Beyond §4, what the person is shown (spec §3a) is checked in shown.py: guidance only at the
@@ -212,24 +213,27 @@ def implied_facts(condition: Condition) -> dict[str, Any]:
 
 
 def _prove_floor(rules: RuleSet, report: CheckReport) -> None:
-    floor, questions = rules.floor
-    lines = []
-    for name in questions:
-        for answer in (True, "unsure"):
-            outcome = rules.assess_partial({name: answer})
-            fired = ", ".join(r.id for r in outcome.fired_rules if r.level >= floor)
-            if outcome.level < floor:
-                report.violations.append(
-                    Violation(
-                        "floor", f"{name}={answer!r} alone gives only {outcome.level.value}", {name: answer}
+    lines = ["proved for every completion by three-valued evaluation:"]
+    for floor in rules.floors:
+        for name in floor.questions:
+            for answer in (True, "unsure"):
+                outcome = rules.assess_partial({name: answer})
+                fired = ", ".join(r.id for r in outcome.fired_rules if r.level >= floor.level)
+                if outcome.level < floor.level:
+                    report.violations.append(
+                        Violation(
+                            "floor",
+                            f"{name}={answer!r} alone gives only {outcome.level.value}, "
+                            f"not at least {floor.level.value}",
+                            {name: answer},
+                        )
                     )
-                )
-            else:
-                lines.append(f"{name}={json.dumps(answer)} alone → {outcome.level.value} ({fired})")
-    report.method["floor"] = [
-        f"proved for every completion by three-valued evaluation, at least {floor.value}:",
-        *lines,
-    ]
+                else:
+                    lines.append(
+                        f"{name}={json.dumps(answer)} alone → {outcome.level.value} "
+                        f"(at least {floor.level.value}: {fired})"
+                    )
+    report.method["floor"] = lines
 
 
 def _check_terms_used(rules: RuleSet, report: CheckReport) -> None:
@@ -255,7 +259,6 @@ def _search(
     report: CheckReport,
     shown: tuple[GuidanceCheck, ReasonCheck],
 ) -> None:
-    floor, floor_questions = rules.floor
     spot_checks = 0 if searched else SPOT_CHECKS
     for index in range(samples):
         raw = sampler.sample()
@@ -268,8 +271,10 @@ def _search(
         report.fired.update(rule.id for rule in fired)
         if level != max((rule.level for rule in fired), default=Level.INFORMATION):
             report.violations.append(Violation("single level", "level is not the highest fired rule's"))
-        if any(reading.facts.get(q) is True for q in floor_questions) and level < floor:
-            report.violations.append(Violation("floor", f"gives {level.value}", reading.answers.as_dict()))
+        for floor in rules.floors:
+            if any(reading.facts.get(q) is True for q in floor.questions) and level < floor.level:
+                message = f"gives {level.value}, not at least {floor.level.value}"
+                report.violations.append(Violation("floor", message, reading.answers.as_dict()))
         fields = searched if index >= spot_checks else set(sampler.orders)
         for name in sorted(fields & set(reading.answers)):
             report.moves += _check_move(rules, sampler, raw, name, level, reading.answers.as_dict(), report)

@@ -46,10 +46,6 @@ def _notes(rule: Rule) -> str:
         notes.append("reason worded by what the person said (below)")
     if rule.repeats:
         notes.append(f"left out of 'you also told us' after {', '.join(rule.repeats)}")
-    if rule.action is not None:
-        notes.append("its own action where it decides (below)")
-    if rule.phone_action is not None:
-        notes.append("its own phone script (below)")
     if rule.guidance is None:
         notes.append("no guidance")
     return "; ".join(notes) or "—"
@@ -79,14 +75,6 @@ def _wordings(rules: RuleSet, lang: str) -> list[str]:
     for rule in rules.rules:
         if rule.wording.cases.by_case or rule.wording.phrases:
             lines += [f"**{rule.id}** ({rule.level.value})", "", *_cases(rule.wording.cases, lang), ""]
-    for rule in rules.rules:
-        if rule.action is not None or rule.phone_action is not None:
-            lines += [f"**{rule.id}**, where it decides the outcome:", ""]
-            if rule.action is not None:
-                lines.append(f"- action shown instead of the level's: {_line(rule.action.get(lang))}")
-            if rule.phone_action is not None:
-                lines.append(f"- phone script instead of the level's: {_line(rule.phone_action.get(lang))}")
-            lines.append("")
     return lines
 
 

@@ -31,6 +31,8 @@ from triage.questionnaire.fields import to_form_value
 RECEPTION = "safety-report"
 CHECK, RESULT, URGENT = "/check-answers", "/result", "/urgent-advice"
 PHONE, PHONE_QUESTIONS, PHONE_RESULT = "/staff/phone", "/staff/phone/questions", "/staff/phone/result/"
+#: The report's calls give no caller's number, so they say why, as an urgent or soon call must.
+NO_NUMBER_REASON = "The caller will ring back."
 
 
 class ChannelError(Exception):
@@ -144,7 +146,12 @@ class Channels:
         elif screen.status_code != 302:
             raise ChannelError(f"the emergency screen gave {screen.status_code}")
         rest = [q for q in self.rules.contract.questions if q.id not in self.screen]
-        data = {**self._form(rest, given), "caller_name": "", "caller_phone": ""}
+        data = {
+            **self._form(rest, given),
+            "caller_name": "",
+            "caller_phone": "",
+            "no_number_reason": NO_NUMBER_REASON,
+        }
         finished = client.post(PHONE_QUESTIONS, data=data)
         path = urlsplit(finished.location or "").path
         if finished.status_code != 302 or not path.startswith(PHONE_RESULT):

@@ -13,7 +13,9 @@ what NEW's new question adds. An answer set OLD still refuses is counted apart, 
 OLD may be a rules folder or a git revision, whose `rules/` is extracted with `git archive`. Rules
 written in an older file format (either of them) are upgraded in a copy where the upgrade cannot
 change a level (FORMAT_UPGRADES, e.g. the phone scripts levels.yaml needs since version 2026.12.1,
-taken from the current rules); the diff says which upgrades it made.
+taken from the current rules, or the list of floors of 2026.12.2, which also dropped a rule's own
+action); the diff says which upgrades it made. An upgraded copy's content hash is the copy's, not
+the original's.
 """
 
 from __future__ import annotations
@@ -219,6 +221,49 @@ def _level_key_upgrade(key: str, note: str) -> Callable[[Path, Path], str | None
     return upgrade
 
 
+def _floor_list_upgrade(folder: Path, current: Path) -> str | None:
+    """An upgrade for rules whose ruleset.yaml gives one floor, not a list: it becomes a list of one
+    (the floor is an invariant `rules check` proves, never a level)."""
+    del current  # the rules' own floor is kept
+    path = folder / "ruleset.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("floor"), dict):
+        return None
+    data["floor"] = [data["floor"]]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return (
+        "ruleset.yaml has one floor, not a list (format before 2026.12.2): made a list of one "
+        "(an invariant, never a level)"
+    )
+
+
+def _own_actions_upgrade(folder: Path, current: Path) -> str | None:
+    """An upgrade for rules that give their own action or phone script (E6 before 2026.12.2): both
+    are dropped, so the level's are used (texts, never a level)."""
+    del current  # nothing is taken from the current rules
+    dropped: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rules = data.get("rules") if isinstance(data, dict) else None
+        own = [
+            r
+            for r in (rules if isinstance(rules, list) else [])
+            if isinstance(r, dict) and {"action", "phone_action"} & set(r)
+        ]
+        for rule in own:
+            rule.pop("action", None)
+            rule.pop("phone_action", None)
+            dropped.append(str(rule.get("id")))
+        if own:
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if not dropped:
+        return None
+    return (
+        "rules with their own action or phone script (format before 2026.12.2): theirs dropped, the "
+        f"level's used (texts, never a level): {', '.join(dropped)}"
+    )
+
+
 #: Upgrades of older rule-file formats that cannot change a level, tried in order on a copy; each
 #: takes the folder and the current rules folder, and says what it did (None: nothing to do).
 FORMAT_UPGRADES: tuple[Callable[[Path, Path], str | None], ...] = (
@@ -232,6 +277,8 @@ FORMAT_UPGRADES: tuple[Callable[[Path, Path], str | None], ...] = (
         "levels.yaml has no call-back targets (format before the triage queue): the current rules' used "
         "(the practice's targets, never a level)",
     ),
+    _floor_list_upgrade,
+    _own_actions_upgrade,
 )
 
 
