@@ -4,6 +4,7 @@ shows its architecture: no loose app-wide modules at the root, no module past ab
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,15 @@ def test_the_checker_lets_the_projects_own_private_names_through() -> None:
     tree = ast.parse(source)
     assert reaches("example.py", tree, own={"_helper", "_kept"}) == []
     assert reaches("example.py", ast.parse("value = thing._kept\n"), own=set())
+
+
+def test_templates_use_no_private_attribute_of_a_library() -> None:
+    """A template reaches objects through their public attributes too (`field.data`, not `field._value()`)."""
+    private = re.compile(r"\.(_[a-z]\w*)")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {match.group(1)}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        for match in private.finditer(line)
+    ]
+    assert not found, found

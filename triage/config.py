@@ -13,6 +13,7 @@ import yaml
 
 from triage.engine import DEFAULT_RULES_DIR, Level
 from triage.web.json_provider import json_text
+from triage.web.opening import OpeningTimes, OpeningTimesInvalid
 
 #: The practice's demo details (triage/practice_demo.yaml): by language, "en" holding every setting.
 _DEMO: dict[str, dict[str, str]] = yaml.safe_load(
@@ -98,6 +99,11 @@ class Defaults:
     PROXY_COUNT = 0
     #: Staff pages, PDFs and exports show times in this zone (an IANA name); stored times stay UTC.
     PRACTICE_TIMEZONE = "Europe/Athens"
+    #: When the practice is open, in PRACTICE_TIMEZONE: an urgent ("today") record is due by closing
+    #: time, or one hour after the next opening if it arrives while the practice is closed. Days
+    #: Mon to Sun, one span a day, entries split by commas: "Mon-Fri 09:00-17:00, Sat 09:00-13:00".
+    #: Keep OPENING_HOURS, the words patients read, saying the same.
+    PRACTICE_OPENING_TIMES = "Mon-Fri 09:00-17:00"
     #: The practice's own address, for links in alert emails (never taken from a request's Host).
     PUBLIC_BASE_URL = ""
     #: Alerts: who is emailed when a call-back request or an early exit at ALERT_MIN_LEVEL or above
@@ -131,6 +137,7 @@ class SettingInvalid(ValueError):
 #: Settings read from the environment as they are (text).
 TEXT_SETTINGS = (
     "PRACTICE_TIMEZONE",
+    "PRACTICE_OPENING_TIMES",
     "PUBLIC_BASE_URL",
     "ALERT_EMAIL_TO",
     "ALERT_MIN_LEVEL",
@@ -199,9 +206,19 @@ def practice_zone(settings: Mapping[str, Any]) -> ZoneInfo:
         raise SettingInvalid(f"PRACTICE_TIMEZONE: {name!r} is not a time zone (e.g. Europe/Athens)") from exc
 
 
+def opening_times(settings: Mapping[str, Any]) -> OpeningTimes:
+    """The practice's opening times (PRACTICE_OPENING_TIMES); SettingInvalid saying what is wrong."""
+    text = str(settings.get("PRACTICE_OPENING_TIMES", Defaults.PRACTICE_OPENING_TIMES))
+    try:
+        return OpeningTimes.parse(text, practice_zone(settings))
+    except OpeningTimesInvalid as exc:
+        raise SettingInvalid(f"PRACTICE_OPENING_TIMES: {exc}") from exc
+
+
 def check(settings: Mapping[str, Any]) -> None:
     """Stop start-up on a setting that cannot work, saying which and why (SettingInvalid)."""
     practice_zone(settings)
+    opening_times(settings)
     if settings.get("ALERT_EMAIL_TO"):
         base = str(settings.get("PUBLIC_BASE_URL") or "")
         if not base.startswith(("https://", "http://")):

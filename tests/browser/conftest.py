@@ -95,7 +95,8 @@ def staff_session(browser: Browser, base_url: str, server_folder: Path) -> Stora
 
     Before that, the queue is given records: one at each level through the JSON API, and a phone
     call, with the caller's name and number, taken through the pages; then every record is made
-    two days older, so those at the urgent levels are past their targets (overdue).
+    four days older, so those at the urgent levels are past their targets (overdue) whatever the day:
+    "today" ends at closing time, or an hour after the next opening, at most 2 days 17 hours later.
     """
     pages = Pages(browser, base_url)
     page = pages.open()
@@ -104,7 +105,7 @@ def staff_session(browser: Browser, base_url: str, server_folder: Path) -> Stora
         assert sent.ok and sent.json()["saved"]
     log_in(page, STAFF_ACCOUNT["username"], STAFF_ACCOUNT["password"])
     take_call(page, TOUR["answers"], ("Maria Georgiou", "210 555 0199"))
-    make_older(server_folder / "instance" / DATABASE_FILE, timedelta(days=2))
+    make_older(server_folder / "instance" / DATABASE_FILE, timedelta(days=4))
     state = page.context.storage_state()
     pages.close()
     return state

@@ -26,6 +26,7 @@ from tests.support.flow import RULES, screen_answers
 from tests.support.records import audit_entries, record, save
 from tests.support.staff import RECEPTION, login
 from triage.cli import main
+from triage.engine import Level
 from triage.extensions import db
 from triage.fhir import assessment_bundle, levels_code_system, levels_to_infermedica, questionnaire
 from triage.storage import repository
@@ -268,6 +269,10 @@ def test_without_consent_no_contact_detail_leaves() -> None:
         answers=outcome.answers.as_dict(),
         partial=False,
         callbacks=[callback],
+        override_level=None,
+        override_reason=None,
+        override_by=None,
+        override_at=None,
     )
     bundle = assessment_bundle(stored, RULES)
     text = json.dumps(bundle, ensure_ascii=False)
@@ -341,3 +346,27 @@ def test_fhir_questionnaire_prints_the_served_questionnaire(client: FlaskClient,
     result = runner.invoke(main, ["fhir", "questionnaire"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == client.get(QUESTIONNAIRE).get_json(force=True)
+
+
+# --- a clinician's change of level (spec §3a, v3) ------------------------------------------------------
+
+
+def test_a_clinicians_level_is_the_first_prediction_with_the_tools_who_and_why(
+    app: Flask, client: FlaskClient, key: str
+) -> None:
+    reference = save(app, URGENT)
+    with app.app_context():
+        repository.set_override(reference, Level.SOON, "Scan booked: safe to wait.", "colin")
+        repository.save_callback(reference, "Eleni", "+306912345678", TimeWindow.ANY)
+    bundle = read(client, reference, key)
+    assert schema_problems(bundle) == []
+    parse_r4b(bundle)
+    (risk,) = resources(bundle)["RiskAssessment"]
+    levels = [p["qualitativeRisk"]["coding"][0]["code"] for p in risk["prediction"]]
+    assert levels == ["soon", "urgent"], "the clinician's level first, then the tool's"
+    assert "colin" in risk["prediction"][0]["rationale"]
+    assert "Scan booked: safe to wait." in risk["prediction"][0]["rationale"]
+    assert risk["status"] == "amended"
+    assert (risk["note"][0]["authorString"], "Scan booked" in risk["note"][0]["text"]) == ("colin", True)
+    (request,) = resources(bundle)["ServiceRequest"]
+    assert request["priority"] == PRIORITY["soon"], "the call-back's priority follows the level acted on"

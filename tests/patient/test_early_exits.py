@@ -1,7 +1,8 @@
 """Emergency exits are recorded (spec §3a): the early advice is saved at once with a reference code,
 shown on the advice page with a summary to print; carrying on updates the same record, never a
 second one. Also the smaller promises of the result page: a call-back at the urgent level is today,
-a call-back asked for is not offered again, and the self-care result does not say "when you call"."""
+a call-back asked for is not offered again and changes the top of the page, the reference code says
+what it is for at each level, and the warning-signs box does not end with a time to wait."""
 
 from __future__ import annotations
 
@@ -101,17 +102,66 @@ def test_a_result_whose_call_back_was_asked_for_does_not_offer_it_again(client: 
     assert client.post("/call-back", data=CALLBACK).status_code == 302
     again = show(client, "/result")
     assert again.find_all("input", name="consent") == []
-    assert "no need to ask again" in again.main.text
+    assert "will call you back" in again.one(cls="action").text
 
 
-@pytest.mark.parametrize(("level", "said"), [("information", False), ("soon", True), ("urgent", True)])
-def test_only_a_result_that_advises_a_call_says_when_you_call(
-    client: FlaskClient, level: str, said: bool
+#: What the reference code is for, by level (spec §3a, v3).
+REFERENCE_USE = {
+    "ambulance": "Show it at the hospital.",
+    "emergency": "Show it at the hospital.",
+    "urgent": "Quote it when you speak to the practice.",
+    "soon": "Quote it when you speak to the practice.",
+    "information": "Keep it in case you contact the practice about this.",
+}
+
+
+@pytest.mark.parametrize("level", list(REFERENCE_USE))
+def test_the_result_says_what_its_reference_code_is_for(client: FlaskClient, level: str) -> None:
+    prime(client, BY_LEVEL[level]["answers"])
+    client.post("/check-answers")
+    result = show(client, "/result")
+    assert level_shown(result) == level
+    assert REFERENCE_USE[level] in result.one(cls="reference-line").text
+    assert "when you call" not in result.main.text.lower()
+
+
+def test_the_early_advice_says_to_show_its_reference_code_at_the_hospital(client: FlaskClient) -> None:
+    client.post("/questions/emergency-screen", data=form_data(screen_answers(EARLY[0]["answers"])))
+    line = show(client, "/urgent-advice").one(cls="reference-line").text
+    assert REFERENCE_USE["emergency"] in line
+
+
+#: The top of a result once a call-back is asked for: the practice's promise, not "call us".
+CALLED_BACK = {
+    "urgent": "The practice will call you back today.",
+    "soon": "The practice will call you back at the time you chose.",
+}
+
+
+@pytest.mark.parametrize("level", list(CALLED_BACK))
+def test_after_a_call_back_request_the_result_says_the_practice_will_call(
+    client: FlaskClient, level: str
 ) -> None:
     prime(client, BY_LEVEL[level]["answers"])
     client.post("/check-answers")
-    line = show(client, "/result").one(cls="reference-line").text
-    assert ("when you call" in line) is said, line
+    asked_to_call = show(client, "/result").one(cls="action").text
+    sent = {k: v for k, v in CALLBACK.items() if level != "urgent" or k != "time_window"}
+    assert client.post("/call-back", data=sent).status_code == 302
+    result = show(client, "/result")
+    assert level_shown(result) == level
+    assert result.one(cls="action").text == CALLED_BACK[level]
+    assert "If you get worse, do not wait for the call." in result.main.text
+    assert asked_to_call not in result.main.text, "the page still tells the person to call"
+    assert result.find_all("input", name="consent") == []
+    assert "when you call" not in result.main.text.lower()
+
+
+def test_the_urgent_warning_signs_end_with_a_sign_not_a_time_to_wait(client: FlaskClient) -> None:
+    prime(client, BY_LEVEL["urgent"]["answers"])
+    client.post("/check-answers")
+    box = show(client, "/result").one("section", cls="safety-net")
+    assert "24 hours" not in box.text
+    assert box.find_all("li"), "the box lists the warning signs"
 
 
 def test_the_site_has_an_icon(client: FlaskClient) -> None:

@@ -159,6 +159,22 @@ def test_admins_read_the_audit_trail_newest_first(app: Flask, client: FlaskClien
     assert [RECEPTION.username, "Viewed a record", reference] in [row[1:4] for row in rows]
 
 
+def test_the_audit_trail_gives_stored_codes_in_words(app: Flask, client: FlaskClient, reference: str) -> None:
+    login(client, RECEPTION)
+    client.post(f"/staff/assessments/{reference}/status", data={"status": "contacted"})
+    client.post("/staff/logout")
+    login(client, ADMIN)  # the admin's first login sets up the authenticator: stored as "mfa set up"
+    client.post(f"/staff/assessments/{reference}/override", data={"level": "soon", "reason": "Seen"})
+    page = parse(client.get("/staff/audit").text)
+    details = {
+        (row.find_all("td")[2].text, row.find_all("td")[4].text) for row in page.one("tbody").find_all("tr")
+    }
+    assert ("Logged in", "after setting up an authenticator app") in details
+    assert ("Changed a status", "Contacted") in details
+    assert ("Changed a record's urgency level", "Urgent: today → Soon: 1 to 2 weeks") in details
+    assert not [detail for _, detail in details if detail in ("mfa set up", "contacted", "urgent -> soon")]
+
+
 # --- the CSV export -----------------------------------------------------------------------------
 
 

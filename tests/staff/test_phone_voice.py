@@ -27,7 +27,7 @@ def test_the_phone_result_tells_the_caller_what_to_do_and_never_to_call_the_prac
     app: Flask, client: FlaskClient, case: dict[str, Any]
 ) -> None:
     login(client, RECEPTION)
-    call = take_call(client, case["answers"])
+    call = take_call(client, case["answers"], caller_phone="6941234567")  # a number to call back
     outcome = RULES.assess(case["answers"])
     script = call.result.one("p", cls="action")
     assert script.text == outcome.phone_script.render("en", PLACEHOLDERS)

@@ -5,7 +5,10 @@ the positive answers in words, the overdue count in the header, a clinician's ov
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -17,9 +20,18 @@ from tests.support.flow import RULES
 from tests.support.markup import Document, error_summary, parse
 from tests.support.records import audit_entries, record, save
 from tests.support.staff import ADMIN, CLINICIAN, RECEPTION, Staff, login
+from triage.config import SettingInvalid
 from triage.engine import Level
 from triage.storage import repository
 from triage.storage.codes import Action, Status
+from triage.web.opening import OpeningTimes
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], database: Path) -> Flask:
+    """Open round the clock, so "today" ends at midnight whatever the day and hour these tests run
+    (the practice's closing time: the tests at the end)."""
+    return make_app(database, PRACTICE_OPENING_TIMES="Mon-Sun 00:00-24:00")
 
 
 def rows(page: Document) -> dict[str, dict[str, str]]:
@@ -246,3 +258,85 @@ def test_contacted_keeps_the_first_time_of_contact(app: Flask, client: FlaskClie
     client.post(f"/staff/assessments/{reference}/status", data={"status": "contacted", "note": "again"})
     client.post(f"/staff/assessments/{reference}/status", data={"status": "closed"})
     assert record(app, reference).contacted_at == first
+
+
+# --- "today" ends when the practice closes (spec §3a, v3) ---------------------------------------------
+
+ATHENS = ZoneInfo("Europe/Athens")
+WEEKDAYS = OpeningTimes.parse("Mon-Fri 09:00-17:00", ATHENS)
+
+
+def athens(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=ATHENS)
+
+
+@pytest.mark.parametrize(
+    ("arrived", "due"),
+    [
+        ("2026-03-11 14:55", "2026-03-11 17:00"),  # a Wednesday afternoon: by closing time
+        ("2026-03-11 09:00", "2026-03-11 17:00"),
+        ("2026-03-11 08:30", "2026-03-11 10:00"),  # before opening: an hour after it opens
+        ("2026-03-11 17:00", "2026-03-12 10:00"),  # at closing: the next morning
+        ("2026-03-13 18:00", "2026-03-16 10:00"),  # Friday evening: Monday, an hour after opening
+        ("2026-03-14 12:00", "2026-03-16 10:00"),  # a Saturday
+        ("2026-03-29 12:00", "2026-03-30 10:00"),  # a Sunday the clocks changed: 10:00 in summer time
+    ],
+)
+def test_today_is_due_by_closing_time_or_an_hour_after_the_next_opening(arrived: str, due: str) -> None:
+    assert WEEKDAYS.due_today(athens(arrived)) == athens(due)
+    assert WEEKDAYS.due_today(athens(arrived).astimezone(UTC).replace(tzinfo=None)) == athens(due), "SQLite"
+
+
+@pytest.mark.parametrize(
+    "now", ["2026-03-11 14:55", "2026-03-11 09:30", "2026-03-16 08:00", "2026-03-15 12:00"]
+)
+def test_the_queues_cut_off_agrees_with_the_due_times(now: str) -> None:
+    """A record that arrived before the cut-off is past its due time now, and only such a record."""
+    moment = athens(now)
+    cut_off = WEEKDAYS.overdue_before(moment)
+    for minutes in range(-10 * 24 * 60, 60, 17):
+        arrived = moment + timedelta(minutes=minutes)
+        assert (WEEKDAYS.due_today(arrived) <= moment) == (arrived < cut_off), arrived
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "no opening times"),
+        ("Monday to Friday, 9 to 5", "is not a day or days and times"),
+        ("Mon-Fri 17:00-09:00", "must open before it closes"),
+        ("Mon-Fri 09:00-25:00", "is not a time of day"),
+        ("Fri-Mon 09:00-17:00", "from Monday towards Sunday"),
+        ("Mon-Fri 09:00-17:00, Fri 09:00-13:00", "Fri is given twice"),
+        ("Mon-Xyz 09:00-17:00", "is not a day"),
+    ],
+)
+def test_opening_times_that_cannot_work_stop_start_up_saying_why(
+    make_app: Callable[..., Flask], database: Path, text: str, problem: str
+) -> None:
+    with pytest.raises(SettingInvalid, match=f"PRACTICE_OPENING_TIMES: .*{problem}"):
+        make_app(database, PRACTICE_OPENING_TIMES=text)
+
+
+def test_several_spans_and_a_saturday_morning() -> None:
+    hours = OpeningTimes.parse("Mon-Fri 08:30-16:30; Sat 09:00-13:00", ATHENS)
+    assert hours.due_today(athens("2026-03-14 10:00")) == athens("2026-03-14 13:00")
+    assert hours.due_today(athens("2026-03-13 17:00")) == athens("2026-03-14 10:00")
+    assert hours.is_open(athens("2026-03-16 08:30")) and not hours.is_open(athens("2026-03-15 10:00"))
+
+
+@pytest.mark.parametrize(
+    ("arrived", "shown"),
+    [
+        (athens("2026-03-11 14:55"), "due 11 Mar 2026, 17:00 EET"),  # not 00:00 that night
+        (athens("2026-03-13 18:00"), "due 16 Mar 2026, 10:00 EET"),
+    ],
+)
+def test_the_queue_shows_an_urgent_call_back_due_by_closing_time(
+    make_app: Callable[..., Flask], database: Path, arrived: datetime, shown: str
+) -> None:
+    weekdays = make_app(database)  # the default opening times: Mon-Fri 09:00-17:00
+    reference = save(weekdays, AT_LEVEL[Level.URGENT], channel="phone", created_at=arrived.astimezone(UTC))
+    client = weekdays.test_client()
+    login(client, RECEPTION)
+    assert shown in rows(queue_page(client, "?show=all"))[reference]["Time left"]

@@ -254,6 +254,12 @@ def _call_back_sent(page: Page) -> None:
     assert path(page) == CALL_BACK_SENT, f"expected the call-back confirmation, the browser shows {page.url}"
 
 
+def _result_after_call_back(page: Page) -> None:
+    _call_back_sent(page)
+    assert go(page, RESULT).ok
+    expect(page.locator(CALL_BACK)).to_have_count(0)
+
+
 def _urgent_advice(page: Page) -> None:
     start(page)
     fill(page, shown_questions(page), EARLY_EXIT["answers"])
@@ -307,6 +313,7 @@ def page_states() -> list[PageState]:
         ),
         PageState("call-back request with errors", _call_back_with_errors),
         PageState("call-back request sent", _call_back_sent),
+        PageState("result after a call-back", _result_after_call_back, screenshot="result-called-back"),
         PageState("urgent advice", _urgent_advice),
         PageState("time-limit warning", _time_limit_warning),
         PageState("rules", _rules),
@@ -337,6 +344,8 @@ def take_call(page: Page, answers: Mapping[str, Any], caller: tuple[str, str] = 
     fill_in(page, PHONE_REST, answers)
     page.locator("#caller_name").fill(caller[0])
     page.locator("#caller_phone").fill(caller[1])
+    if not caller[1]:  # at urgent and soon the call needs a number, or why there is none
+        page.locator("#no_number_reason").fill("The caller will ring back.")
     submit(page)
     assert path(page).startswith(PHONE_RESULT), f"expected the phone result, the browser shows {page.url}"
 

@@ -151,12 +151,21 @@ class Call:
     reference: str
 
 
+#: Why a call has no number to call back, where a test gives none (needed at urgent and soon).
+NO_NUMBER = "The caller will ring back."
+
+
 def take_call(
-    client: FlaskClient, answers: Mapping[str, Any], caller_name: str = "", caller_phone: str = ""
+    client: FlaskClient,
+    answers: Mapping[str, Any],
+    caller_name: str = "",
+    caller_phone: str = "",
+    no_number_reason: str = NO_NUMBER,
 ) -> Call:
     """A whole call through the phone pages: the emergency screen, then the other questions.
 
-    The client must be logged in as a member of staff (tests/support/staff.py).
+    The client must be logged in as a member of staff (tests/support/staff.py). Without a phone
+    number the receptionist says why there is none (`no_number_reason`).
     """
     given = asked_answers(answers)
     assert client.get("/staff/phone").status_code == 200
@@ -171,6 +180,8 @@ def take_call(
         assert (screen.status_code, screen.location) == (302, "/staff/phone/questions"), problems(screen)
     rest = {qid: value for qid, value in given.items() if qid not in SCREEN}
     data = {**form_data(rest), "caller_name": caller_name, "caller_phone": caller_phone}
+    if not caller_phone:
+        data["no_number_reason"] = no_number_reason
     finished = client.post("/staff/phone/questions", data=data)
     assert finished.status_code == 302, f"{finished.status_code}: {problems(finished)}"
     path = urlsplit(finished.location).path

@@ -4,9 +4,12 @@ it and, where one was asked for, the call-back.
 - **QuestionnaireResponse**: the answers as stored, against the Questionnaire of the rules version
   they were given under (`in-progress` for an early exit whose questions were not all answered).
 - **RiskAssessment**: the level as `prediction.qualitativeRisk`, coded in the project's CodeSystem
-  of levels; `method` names the rule set by version and content hash (SHA-256), as the record keeps
-  them; `basis` is the QuestionnaireResponse; one `note` per fired rule, most urgent first, with its
-  id, level and reason in every language. A record made under other rules than the loaded ones
+  of levels. Where a clinician changed the level (spec §3a) their level is the first prediction,
+  its `rationale` who changed it, when and why, and the tool's level the second; the status is
+  `amended` and the first note says the same, with its author and time. `method` names the rule
+  set by version and content hash (SHA-256), as the record keeps them; `basis` is the
+  QuestionnaireResponse; one `note` per fired rule, most urgent first, with its id, level and
+  reason in every language. A record made under other rules than the loaded ones
   keeps only its rules' ids (as the staff record shows them): its reasons are not worded again.
 - **ServiceRequest**, one per call-back request: `priority` from the level (PRIORITY below), when to
   call (`occurrenceTiming`), and the name and phone number in a contained Patient only where the
@@ -102,6 +105,14 @@ class StoredAssessment(Protocol):
     def partial(self) -> bool: ...
     @property
     def callbacks(self) -> Sequence[StoredCallback]: ...
+    @property
+    def override_level(self) -> str | None: ...
+    @property
+    def override_reason(self) -> str | None: ...
+    @property
+    def override_by(self) -> str | None: ...
+    @property
+    def override_at(self) -> datetime | None: ...
 
 
 #: The practice's values for the {placeholders} of texts, by language (none by default).
@@ -163,12 +174,11 @@ def _response(record: StoredAssessment, ruleset: RuleSet) -> dict[str, Any]:
 
 
 def _risk(record: StoredAssessment, ruleset: RuleSet, response: str, values: Values | None) -> dict[str, Any]:
-    level = Level(record.level)
-    label = ruleset.levels[level].label.get(PRIMARY_LANGUAGE)
+    notes = _override_notes(record) + _rule_notes(record, ruleset, values)
     return {
         "resourceType": "RiskAssessment",
         "identifier": [_identifier(record)],
-        "status": "preliminary" if record.partial else "final",
+        "status": "preliminary" if record.partial else "amended" if record.override_level else "final",
         "subject": ANONYMOUS,
         "occurrenceDateTime": _instant(record.updated_at or record.created_at),
         "method": {
@@ -178,9 +188,42 @@ def _risk(record: StoredAssessment, ruleset: RuleSet, response: str, values: Val
             "text": f"{ruleset.name} {record.rules_version} ({record.rules_hash})",
         },
         "basis": [{"reference": response}],
-        "prediction": [{"qualitativeRisk": {"coding": [level_coding(ruleset, level)], "text": label}}],
-        **({"note": notes} if (notes := _rule_notes(record, ruleset, values)) else {}),
+        "prediction": _predictions(record, ruleset),
+        **({"note": notes} if notes else {}),
     }
+
+
+def _predictions(record: StoredAssessment, ruleset: RuleSet) -> list[dict[str, Any]]:
+    """The level acted on first: a clinician's, with who, when and why, then the tool's; else the tool's."""
+    tool = _prediction(ruleset, Level(record.level))
+    if not record.override_level:
+        return [tool]
+    changed = _prediction(ruleset, Level(record.override_level))
+    changed["rationale"] = _override_text(record)
+    tool["rationale"] = f"The level the tool gave (rules {record.rules_version})"
+    return [changed, tool]
+
+
+def _prediction(ruleset: RuleSet, level: Level) -> dict[str, Any]:
+    label = ruleset.levels[level].label.get(PRIMARY_LANGUAGE)
+    return {"qualitativeRisk": {"coding": [level_coding(ruleset, level)], "text": label}}
+
+
+def _override_text(record: StoredAssessment) -> str:
+    return (
+        f"Level changed by a clinician ({record.override_by}) from {record.level} to {record.override_level}:"
+        f" {record.override_reason}"
+    )
+
+
+def _override_notes(record: StoredAssessment) -> list[dict[str, Any]]:
+    """Where a clinician changed the level: one note saying so, with who and when."""
+    if not record.override_level:
+        return []
+    note: dict[str, Any] = {"authorString": record.override_by or "", "text": _override_text(record)}
+    if record.override_at is not None:
+        note["time"] = _instant(record.override_at)
+    return [note]
 
 
 def _rule_notes(record: StoredAssessment, ruleset: RuleSet, values: Values | None) -> list[dict[str, Any]]:
@@ -232,7 +275,7 @@ def _call_back(
         "identifier": [_identifier(record)],
         "status": REQUEST_STATUS.get(record.status, "active"),
         "intent": "order",
-        "priority": PRIORITY[Level(record.level)],
+        "priority": PRIORITY[Level(record.override_level or record.level)],
         "code": {"text": "Call back about a Spine Triage assessment"},
         "subject": ANONYMOUS,
         "occurrenceTiming": _timing(callback.time_window),

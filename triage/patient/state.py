@@ -18,7 +18,8 @@ from triage.web import idle
 
 _ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED = "answers", "drafts", "touched", "submitted"
 _REFERENCE, _CALLBACK, _ADVISED, _PATIENCE = "reference", "callback_sent", "advised", "more_time"
-_KEYS = (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE, _CALLBACK, _ADVISED, _PATIENCE)
+_UNSENT = "unsent"
+_KEYS = (_ANSWERS, _DRAFTS, _TOUCHED, _SUBMITTED, _REFERENCE, _CALLBACK, _ADVISED, _PATIENCE, _UNSENT)
 #: "Give me more time" multiplies the idle limit by this (WCAG 2.2.1: at least ten times).
 MORE_TIME = 10
 #: Caps on a page's draft: fields kept, values per field, characters per value and name, and pages
@@ -36,7 +37,7 @@ def save_answers(page_id: str, question_ids: tuple[str, ...], page_answers: dict
     """Replace a page's answers (a question left blank is removed) and forget its draft."""
     saved = {k: v for k, v in answers().items() if k not in question_ids}
     session[_ANSWERS] = {**saved, **page_answers}
-    session[_DRAFTS] = {k: v for k, v in session.get(_DRAFTS, {}).items() if k != page_id}
+    forget_draft(page_id)
     if session.get(_SUBMITTED):  # a confirmed result changed: confirming again makes a new record
         session.pop(_REFERENCE, None)
         session.pop(_CALLBACK, None)
@@ -44,24 +45,46 @@ def save_answers(page_id: str, question_ids: tuple[str, ...], page_answers: dict
 
 
 def draft(page_id: str) -> dict[str, list[str]] | None:
-    """What was typed on a page but not accepted (invalid, or sent with an expired token)."""
+    """What was typed on a page but not accepted (invalid, sent with an expired token, or kept while
+    the person asked for more time)."""
     drafts: dict[str, dict[str, list[str]]] = session.get(_DRAFTS, {})
     return drafts.get(page_id)
 
 
-def keep_draft(page_id: str, typed: dict[str, list[str]]) -> None:
-    """Keep what was typed on a page, so nothing is lost when it cannot be accepted yet (capped)."""
+def draft_was_sent(page_id: str) -> bool:
+    """Whether a page's draft was sent as answers (so its problems are shown), rather than only kept."""
+    return page_id not in session.get(_UNSENT, [])
+
+
+def keep_draft(page_id: str, typed: dict[str, list[str]], sent: bool = True) -> None:
+    """Keep what was typed on a page, so nothing is lost when it cannot be accepted yet (capped).
+
+    `sent`: the person sent it as their answers; otherwise (more time asked for) it is only kept,
+    and the page shows it again without calling anything in it a problem.
+    """
+    page_id = page_id[:DRAFT_CHARACTERS]
     capped = {
         name[:DRAFT_CHARACTERS]: [value[:DRAFT_CHARACTERS] for value in values[:DRAFT_VALUES]]
         for name, values in list(typed.items())[:DRAFT_FIELDS]
     }
     others = [(k, v) for k, v in session.get(_DRAFTS, {}).items() if k != page_id][-(DRAFT_PAGES - 1) :]
-    session[_DRAFTS] = {**dict(others), page_id[:DRAFT_CHARACTERS]: capped}
+    session[_DRAFTS] = {**dict(others), page_id: capped}
+    unsent = [k for k in session.get(_UNSENT, []) if k != page_id and k in session[_DRAFTS]]
+    _keep_unsent(unsent if sent else [*unsent, page_id])
 
 
 def forget_draft(page_id: str) -> None:
     """Forget what was typed on a page (its valid answers are saved)."""
     session[_DRAFTS] = {k: v for k, v in session.get(_DRAFTS, {}).items() if k != page_id}
+    _keep_unsent([k for k in session.get(_UNSENT, []) if k != page_id])
+
+
+def _keep_unsent(page_ids: list[str]) -> None:
+    """The pages whose draft was only kept, not sent (none: nothing stored)."""
+    if page_ids:
+        session[_UNSENT] = page_ids
+    else:
+        session.pop(_UNSENT, None)
 
 
 def mark_early_exit(reference: str | None, level: Level) -> None:

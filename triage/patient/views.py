@@ -45,6 +45,8 @@ from triage.web.redirects import same_site_path
 from triage.web.templating import plain
 
 CHECK = "check"
+#: The id of a question page's form, and of the time limit's section (where "more time" returns to).
+QUESTION_FORM, IDLE_SECTION = "page-answers", "idle-title"
 #: Confirming answers and asking for a call-back share one limit per address: each saves a record.
 SAVING_FORMS = limiter.shared_limit(
     setting("RATELIMIT_PATIENT_FORMS"), scope="patient-forms", methods=["POST"]
@@ -70,29 +72,41 @@ def record_activity(response: Response) -> Response:
 @bp.errorhandler(CSRFError)
 def keep_typed_answers(error: CSRFError) -> ResponseReturnValue:
     """A page sent after its security token expired: keep what was typed, offer the way back."""
-    page_id = (request.view_args or {}).get("page_id")
-    if request.endpoint == "patient.question_page" and page_id:
-        state.keep_draft(page_id, _typed())
-    return csrf_expired_page(url_for("patient.start"))
+    page = _typed_page()
+    if page is not None:
+        state.keep_draft(page.id, _typed(page), sent=request.endpoint == "patient.question_page")
+    return csrf_expired_page(same_site_path(request.values.get("next")) or url_for("patient.start"))
 
 
 @bp.context_processor
 def idle_timer() -> dict[str, Any]:
     """When the answers will be cleared, for the warning before it happens (WCAG 2.2.1)."""
+    idle = _idle()
+    return {"idle": idle} if idle else {}
+
+
+def _idle(typed_in: tuple[str, str] | None = None) -> Idle | None:
+    """The time limit of the answers (None: nothing to clear); `typed_in`: the page's form that
+    "more time" sends, and where, so that what is typed there is kept."""
     expires = state.expires_at()
     if expires is None or not state.answers():
-        return {}
-    return {"idle": Idle(expires, url_for("patient.keep_answers"), more_time=not state.has_more_time())}
+        return None
+    return Idle(expires, url_for("patient.keep_answers"), not state.has_more_time(), typed_in=typed_in)
 
 
 @bp.post("/keep-answers")
 def keep_answers() -> ResponseReturnValue:
-    """ "I am still here" (the answers' idle time starts again), or "give me more time" (ten times it)."""
+    """ "I am still here" (the answers' idle time starts again), or "give me more time" (ten times it),
+    keeping what was typed on the question page it was asked from; then back to where the person was."""
     if request.form.get("more"):
         state.give_more_time()
+    page = _typed_page()
+    if page is not None:  # sent with the page's form: what is typed there is kept, not yet checked
+        state.keep_draft(page.id, _typed(page), sent=False)
     if request.accept_mimetypes.best == "application/json":  # the script's request: nothing to show
         return {"expires_in": int(state.idle_limit())}
-    return redirect(same_site_path(request.form.get("next")) or url_for("patient.start"))
+    back = same_site_path(request.values.get("next"))
+    return redirect(f"{back}#{IDLE_SECTION}" if back else url_for("patient.start"))
 
 
 @bp.get("/")
@@ -125,7 +139,7 @@ def question_page(page_id: str) -> ResponseReturnValue:
             if not errors:
                 state.save_answers(page.id, sent.question_ids, sent.answers)
                 return redirect(_onward(flow.after((page,), state.answers(), state.advised()), returning))
-            state.keep_draft(page.id, _typed())
+            state.keep_draft(page.id, _typed(page))
     else:
         typed = state.draft(page.id)
         form = page_form(
@@ -135,7 +149,7 @@ def question_page(page_id: str) -> ResponseReturnValue:
             formdata=MultiDict(typed) if typed else None,
             data=form_values(page.questions, given),
         )
-        if typed:
+        if typed and state.draft_was_sent(page.id):
             errors = _submit(page, form, given, lang)[1]
     previous = flow.previous(page, given)
     return render_template(
@@ -147,6 +161,8 @@ def question_page(page_id: str) -> ResponseReturnValue:
         back=url_for("patient.question_page", page_id=previous.id) if previous else url_for("patient.start"),
         returning=returning == CHECK,
         voice=Voice.PATIENT,
+        form_id=QUESTION_FORM,
+        idle=_idle((QUESTION_FORM, url_for("patient.keep_answers", page=page.id, next=_here()))),
     )
 
 
@@ -330,9 +346,23 @@ def _record(outcome: Outcome, alert: AlertKind | None = None) -> str | None:
     return saved
 
 
-def _typed() -> dict[str, list[str]]:
-    """What the person typed on this page, as sent (without the security token)."""
-    return {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
+def _typed(page: Page) -> dict[str, list[str]]:
+    """What the person typed in this page's questions, as sent."""
+    return {k: v for k, v in request.form.to_dict(flat=False).items() if k in page.question_ids}
+
+
+def _typed_page() -> Page | None:
+    """The question page whose form this request sent: the page itself, or "more time" asked on it."""
+    if request.endpoint == "patient.question_page":
+        page_id = (request.view_args or {}).get("page_id")
+    else:
+        page_id = request.args.get("page") if request.endpoint == "patient.keep_answers" else None
+    return rules.questionnaire.page(page_id) if page_id else None
+
+
+def _here() -> str:
+    """This page's address, to come back to."""
+    return request.full_path.rstrip("?")
 
 
 def _onward(route: Route, returning: str | None) -> str:

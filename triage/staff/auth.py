@@ -43,9 +43,10 @@ CSRF_KEY = "csrf_token"
 PENDING, ENROLLING, NEW_CODES = "staff_pending", "staff_enrolling", "staff_new_codes"
 #: Everything a staff session keeps, forgotten when it ends.
 SESSION_KEYS = (_SEEN, _SINCE, _VERSION, _WHO, PENDING, ENROLLING, NEW_CODES)
-#: Session keys of a phone call in progress: its answers, the emergency advice already read out, and
-#: the reference of its record (saved at an early exit, completed at the end).
-CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference")
+#: Session keys of a phone call in progress: its answers, the emergency advice already read out, the
+#: reference of its record (saved at an early exit, completed at the end), and the caller's details
+#: saved with it (shown again in the form).
+CALL_KEYS = ("phone_answers", "phone_advised", "phone_reference", "phone_caller")
 F = TypeVar("F", bound=Callable[..., Any])
 #: Requests a page's script makes by itself, not the person: they never keep an idle session going.
 PASSIVE = frozenset({"staff.queue_news"})

@@ -107,7 +107,8 @@ class OverrideForm(FlaskForm):  # type: ignore[misc]
 
 
 class CallerForm(FlaskForm):  # type: ignore[misc]
-    """The caller's details for a phone assessment, both optional."""
+    """The caller's details for a phone assessment. At urgent and soon the call needs a number to
+    call back, or the reason there is none (the phone view checks it: only the result says which)."""
 
     caller_name = StringField(
         _l("Caller's name (optional)"),
@@ -119,7 +120,7 @@ class CallerForm(FlaskForm):  # type: ignore[misc]
     )
     # As long as its column (assessments.caller_phone) holds: a longer one could not be saved.
     caller_phone = StringField(
-        _l("Caller's phone number (optional)"),
+        _l("Caller's phone number"),
         validators=[
             Optional(),
             Length(max=32, message=_l("Enter a phone number of 32 characters or fewer")),
@@ -127,6 +128,29 @@ class CallerForm(FlaskForm):  # type: ignore[misc]
             CallableNumber(),
         ],
     )
+    no_number_reason = StringField(
+        _l("If there is no number: why not"),
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("Enter a reason of 200 characters or fewer")),
+            PlainText(),
+        ],
+    )
+
+    @property
+    def has_number(self) -> bool:
+        """A phone number was typed."""
+        return bool((self.caller_phone.data or "").strip())
+
+    def needs_number(self) -> bool:
+        """Whether neither a number nor why there is none was given; if so, the phone field says so."""
+        if self.has_number or (self.no_number_reason.data or "").strip():
+            return False
+        self.caller_phone.errors = [
+            *self.caller_phone.errors,
+            _l("Enter the caller's phone number, or why there is none"),
+        ]
+        return True
 
 
 def _any_or(codes: list[str]) -> list[SelectChoice]:

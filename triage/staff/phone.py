@@ -3,10 +3,14 @@
 The pages and routing are the questionnaire's own (triage/questionnaire); the phone voice words
 them for reading aloud and shows every page after the warning signs on one screen. An early exit
 is saved at once, with the caller's details; finishing the call completes the same record.
+At urgent and soon the call is finished only with a number to call back, or the reason there is
+none; an urgent call with none gets the script without the promise of a call back (spec §3a).
 """
 
 from __future__ import annotations
 
+import html
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
@@ -18,7 +22,7 @@ from triage.extensions import rules
 from triage.questionnaire import Page, Voice
 from triage.questionnaire.fields import none_with_others, page_form, to_answers
 from triage.questionnaire.variants import screen_questions
-from triage.staff import bp
+from triage.staff import bp, targets
 from triage.staff.auth import CALL_KEYS, STAFF, STAFF_SAVES, requires
 from triage.staff.forms import CallerForm
 from triage.storage import repository
@@ -28,7 +32,9 @@ from triage.web.i18n import current_language
 from triage.web.phones import callback_number
 from triage.web.templating import plain
 
-CALL, ADVISED, REFERENCE = CALL_KEYS
+CALL, ADVISED, REFERENCE, CALLER = CALL_KEYS
+#: The levels whose call is finished only with a number to call back, or why there is none.
+NEEDS_NUMBER = (Level.URGENT, Level.SOON)
 
 
 @bp.route("/phone", methods=["GET", "POST"])
@@ -60,7 +66,7 @@ def phone_emergency() -> ResponseReturnValue:
     """The emergency script of the call in progress, again (after the caller's details are saved)."""
     if ADVISED not in session:
         return redirect(url_for("staff.phone_screen"))
-    return _emergency_page(CallerForm(formdata=None))
+    return _emergency_page(_saved_caller())
 
 
 @bp.post("/phone/caller")
@@ -89,7 +95,7 @@ def _screen(start: Page, given: dict[str, Any]) -> ResponseReturnValue:
     posted = request.form if request.method == "POST" else None
     form = page_form(questions, contract, lang, Voice.PHONE, formdata=posted)
     last = screen[-1] == flow.pages[-1]
-    caller = CallerForm(formdata=posted) if last else None
+    caller = (CallerForm(formdata=posted) if posted is not None else _saved_caller()) if last else None
     errors: dict[str, str] = {}
     if posted is not None and form.validate() and (caller is None or caller.validate()):
         mixed = none_with_others(questions, form)
@@ -99,13 +105,17 @@ def _screen(start: Page, given: dict[str, Any]) -> ResponseReturnValue:
         if sent.early_exit:  # any red flag: the script at once, whatever is unanswered
             session[CALL] = answers
             _save_early_exit(rules.current.assess_partial(answers))
-            return _emergency_page(CallerForm(formdata=None))
-        if not errors:
+            return _emergency_page(_saved_caller())
+        if not errors and (caller is None or flow.after(screen, answers, advised).page is not None):
             session[CALL] = answers
-            route = flow.after(screen, answers, advised)
-            if route.page is None and caller is not None:
-                return _finish(rules.current.assess(answers), caller)
             return redirect(url_for("staff.phone_questions"))
+        if (
+            not errors and caller is not None
+        ):  # the last screen: the result, unless a number to call back is missing
+            outcome = rules.current.assess(answers)
+            missing = outcome.level in NEEDS_NUMBER and not _has_number(caller) and caller.needs_number()
+            if not missing:
+                return _finish(outcome, caller)
     return render_template(
         "staff/phone_screen.html",
         form=form,
@@ -129,6 +139,16 @@ def _save_early_exit(outcome: Outcome) -> None:
     except StorageUnavailable:  # the script never depends on the database
         return
     session[REFERENCE] = reference
+
+
+def _saved_caller() -> CallerForm:
+    """The caller form with the details already saved with this call (none yet: empty)."""
+    return CallerForm(formdata=None, data=session.get(CALLER, {}))
+
+
+def _has_number(caller: CallerForm) -> bool:
+    """A number to call back: typed now, or saved with the call's early exit."""
+    return caller.has_number or bool(session.get(CALLER, {}).get("caller_phone"))
 
 
 def _emergency_page(caller: CallerForm, caller_failed: bool = False) -> str:
@@ -156,28 +176,62 @@ def phone_result(reference: str) -> ResponseReturnValue:
         return redirect(url_for("staff.record", reference=found.reference))
     repository.audit(current_user.username, Action.VIEW, target=found.reference, detail="phone result")
     outcome = (ruleset.assess_partial if found.partial else ruleset.assess)(found.answers)
-    return render_template("staff/phone_result.html", outcome=outcome, reference=found.reference)
+    number = bool(found.caller_phone or found.callbacks)
+    return _result_page(outcome, found.reference, number, targets.due(found), found.no_number_reason)
+
+
+def _result_page(
+    outcome: Outcome, reference: str | None, number: bool, due: datetime | None, reason: str | None = None
+) -> str:
+    """What to tell the caller; at urgent, when the call back is due, or the script for a call with
+    no number to call back."""
+    urgent = outcome.level is Level.URGENT
+    return render_template(
+        "staff/phone_result.html",
+        outcome=outcome,
+        reference=reference,
+        no_number=urgent and not number,
+        no_number_reason=reason,
+        due=due if urgent else None,
+        open_now=targets.opening_times().is_open(datetime.now(UTC)),
+    )
+
+
+def _no_number_script() -> str:
+    """The urgent script for a call with no number to call back, as plain text (to store)."""
+    return " ".join(html.unescape(render_template("staff/_no_number_script.html")).split())
 
 
 def _finish(outcome: Outcome, caller: CallerForm) -> ResponseReturnValue:
-    early = session.get(REFERENCE)
+    early, number = session.get(REFERENCE), _has_number(caller)
     for key in CALL_KEYS:
         session.pop(key, None)
+    no_number = outcome.level is Level.URGENT and not number
     try:
-        told = plain(outcome.phone_script)
+        told = _no_number_script() if no_number else plain(outcome.phone_script)
         reference = repository.record_outcome(outcome, Channel.PHONE, current_language(), told, early)
         _record_caller(reference, caller)
         repository.audit(current_user.username, Action.PHONE_CALL, target=reference)
     except StorageUnavailable:  # the script never depends on the database
-        return render_template("staff/phone_result.html", outcome=outcome, reference=None)
+        arrived = datetime.now(UTC)
+        due = targets.due_at(rules.current.levels[outcome.level].target, arrived)
+        return _result_page(outcome, None, number, due, (caller.no_number_reason.data or "").strip())
     return redirect(url_for("staff.phone_result", reference=reference))
 
 
 def _record_caller(reference: str, caller: CallerForm) -> None:
+    """Save the caller's details with the call's record, and keep them to show in the form again."""
     typed_phone = (caller.caller_phone.data or "").strip()
-    repository.record_call(
-        reference,
-        current_user.username,
+    name, number = (
         (caller.caller_name.data or "").strip(),
-        callback_number(typed_phone) if typed_phone else "",  # valid: the form checked it
+        callback_number(typed_phone) if typed_phone else "",
     )
+    reason = None if number else (caller.no_number_reason.data or "").strip()
+    repository.record_call(
+        reference, current_user.username, name, number, reason
+    )  # number: the form checked it
+    saved = session.get(CALLER, {})
+    session[CALLER] = {
+        "caller_name": name or saved.get("caller_name"),
+        "caller_phone": number or saved.get("caller_phone"),
+    }

@@ -1,5 +1,6 @@
 """The queue's targets: when each record is due at the level acted on (levels.yaml `target`, in the
-practice's time zone), what is overdue, the rows the queue shows, and the overdue count in the header."""
+practice's time zone; "today" ends at closing time, PRACTICE_OPENING_TIMES), what is overdue, the rows
+the queue shows, and the overdue count in the header."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_login import current_user
 
+from triage import config
 from triage.engine import Level
+from triage.engine.model import Target
 from triage.engine.notable import Notable, notable_answers
 from triage.extensions import rules
 from triage.staff import bp
@@ -19,6 +23,7 @@ from triage.storage.codes import Status
 from triage.storage.models import Assessment, StaffUser
 from triage.storage.repository import OverdueBefore, StorageUnavailable
 from triage.web.formatting import practice_zone
+from triage.web.opening import OpeningTimes
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +44,33 @@ class QueueRow:
         return self.left is not None and self.left < timedelta(0)
 
 
+def opening_times() -> OpeningTimes:
+    """The practice's opening times (PRACTICE_OPENING_TIMES, checked at start-up)."""
+    return config.opening_times(current_app.config)
+
+
 def overdue_before(now: datetime) -> OverdueBefore:
     """For each level, the arrival time before which a new record at it is overdue now."""
-    zone = practice_zone()
-    return {level: advice.target.overdue_before(now, zone) for level, advice in rules.current.levels.items()}
+    zone, hours = practice_zone(), opening_times()
+    return {
+        level: hours.overdue_before(now)
+        if advice.target.end_of_day
+        else advice.target.overdue_before(now, zone)
+        for level, advice in rules.current.levels.items()
+    }
+
+
+def due_at(target: Target, arrived: datetime) -> datetime:
+    """When a record that arrived then is due against a target: "by the end of the practice's day"
+    is its closing time, or one hour after it next opens for a record that came while it was closed."""
+    if target.end_of_day:
+        return opening_times().due_today(arrived)
+    return target.due(arrived, practice_zone())
 
 
 def due(item: Assessment) -> datetime:
-    """When a record is due: its arrival plus its level's target (the override's level if any)."""
-    target = rules.current.levels[Level(item.urgency)].target
-    return target.due(item.created_at, practice_zone())
+    """When a record is due: its arrival against its level's target (the override's level if any)."""
+    return due_at(rules.current.levels[Level(item.urgency)].target, item.created_at)
 
 
 def queue_rows(items: list[Assessment], now: datetime) -> list[QueueRow]:

@@ -35,11 +35,17 @@ from triage.web import pdf
 from triage.web.formatting import local_iso, practice_zone
 from triage.web.summaries import grouped
 
+#: `level` is the level the practice acts on: a clinician's where they changed it (who, when and why
+#: follow), else the tool's; `tool_level` is always the tool's.
 EXPORT_COLUMNS = (
     "reference",
     "created_at",
     "channel",
     "level",
+    "tool_level",
+    "level_changed_by",
+    "level_changed_at",
+    "level_change_reason",
     "status",
     "status_by",
     "status_at",
@@ -210,7 +216,9 @@ def export() -> ResponseReturnValue:
                 item.reference,
                 local_iso(item.created_at),
                 item.channel,
+                item.urgency,
                 item.level,
+                *_override_cells(item),
                 item.status,
                 item.status_by or "",
                 local_iso(item.status_at),
@@ -225,6 +233,13 @@ def export() -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def _override_cells(item: Assessment) -> list[str]:
+    """Who changed the level, when and why; blank where the tool's level stands."""
+    if not item.override_level:
+        return ["", "", ""]
+    return [item.override_by or "", local_iso(item.override_at), item.override_reason or ""]
 
 
 def _safe_cell(text: str) -> str:

@@ -25,6 +25,7 @@ def staff_words() -> dict[str, Any]:
         "channel_word": lambda channel: labels.word(labels.CHANNELS, channel),
         "window_word": lambda window: labels.word(labels.TIME_WINDOWS, window),
         "action_word": lambda action: labels.word(labels.ACTIONS, action),
+        "detail_words": labels.audit_detail,
         "level_short": lambda level: labels.word(labels.LEVELS_SHORT, level),
         "language_word": lambda code: AUTONYMS.get(code, code),
         "percent": lambda share: str(format_percent(share)),

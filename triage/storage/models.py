@@ -44,6 +44,8 @@ class Assessment(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(50))
     caller_name: Mapped[str | None] = mapped_column(String(100))
     caller_phone: Mapped[str | None] = mapped_column(String(32))
+    # Why a call at urgent or soon has no number to call back, as the receptionist put it (spec §3a).
+    no_number_reason: Mapped[str | None] = mapped_column(String(200))
     # The reception queue: new -> contacted -> closed, with a note, who and when.
     status: Mapped[str] = mapped_column(
         String(10), default=Status.NEW, server_default=Status.NEW.value, index=True

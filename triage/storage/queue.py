@@ -184,8 +184,15 @@ def dashboard_rows(since: datetime, until: datetime) -> list[DashboardRow]:
     ]
 
 
-def record_call(reference: str, staff: str, caller_name: str | None, caller_phone: str | None) -> None:
-    """Note who took a phone assessment and the caller's name and phone (a blank keeps what was given)."""
+def record_call(
+    reference: str,
+    staff: str,
+    caller_name: str | None,
+    caller_phone: str | None,
+    no_number_reason: str | None = None,
+) -> None:
+    """Note who took a phone assessment, the caller's name and phone, and why there is no number to
+    call back where there is none (a blank keeps what was given)."""
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
@@ -193,3 +200,4 @@ def record_call(reference: str, staff: str, caller_name: str | None, caller_phon
         assessment.recorded_by = staff
         assessment.caller_name = caller_name or assessment.caller_name
         assessment.caller_phone = caller_phone or assessment.caller_phone
+        assessment.no_number_reason = no_number_reason or assessment.no_number_reason

@@ -37,6 +37,8 @@ class Idle:
     keep_url: str
     more_time: bool = False
     for_staff: bool = False  # a staff session ends (a log-out), rather than answers being cleared
+    #: On a page with a form: its id, and where "more time" sends that form, so what is typed is kept.
+    typed_in: tuple[str, str] | None = None
 
     @property
     def seconds_left(self) -> int:

@@ -57,6 +57,37 @@ ACTIONS = {
     Action.READ_REFUSED: _l("Refused a record to an API key that did not save it"),
 }
 
+#: The audit trail's details that are codes, not free text: what they mean in words.
+AUDIT_DETAILS = {
+    "mfa totp": _l("with an authenticator code"),
+    "mfa recovery": _l("with a recovery code"),
+    "mfa set up": _l("after setting up an authenticator app"),
+    "wrong code": _l("wrong second-factor code"),
+    "wrong": _l("wrong username or password"),
+    "wait": _l("too many failed logins: asked to wait"),
+    "early exit": _l("early exit"),
+    "phone result": _l("the result read out on the phone"),
+    "summary PDF": _l("the surgeon's summary as PDF"),
+    "idle for 30 minutes": _l("idle for 30 minutes"),
+    "12 hours since logging in": _l("12 hours since logging in"),
+    "recorded when the database was back": _l("recorded when the database was back"),
+}
+#: How an override's detail is stored: the tool's level, then the clinician's ("urgent -> soon").
+_OVERRIDE_ARROW = " -> "
+
+
+def audit_detail(action: str, detail: str | None) -> str:
+    """An audit entry's detail in words: a status or a change of level in the page's language, a
+    known code as words, anything else as it was stored."""
+    if not detail:
+        return ""
+    if action == Action.STATUS:
+        return word(STATUSES, detail)
+    if action == Action.OVERRIDE and _OVERRIDE_ARROW in detail:
+        tool, changed = detail.split(_OVERRIDE_ARROW, 1)
+        return f"{word(LEVELS, tool)} → {word(LEVELS, changed)}"
+    return word(AUDIT_DETAILS, detail)
+
 
 def word(words: Mapping[Any, object], code: str) -> str:
     """The word for a stored code, or the code itself where it has none (a record from an older version)."""
