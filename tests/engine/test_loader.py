@@ -295,9 +295,9 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "general.yaml",
         (
             (
-                '      - en: "You told us you are 50 or over and your pain has lasted more than 4 weeks, or',
+                '      - en: "You told us you are 50 or over. Your pain has lasted more than 4 weeks, or',
                 "      - when: {at_least: {age: 50}}\n"
-                '        en: "You told us you are 50 or over and your pain has lasted more than 4 weeks, or',
+                '        en: "You told us you are 50 or over. Your pain has lasted more than 4 weeks, or',
             ),
         ),
         "general.yaml: rule S3",
@@ -321,12 +321,12 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "metastatic.yaml",
         (
             (
-                'en: "You told us you have had cancer and {pain}."',
-                'en: "You told us {cancer_hx} and {pain}."',
+                'en: "You told us you have had cancer. You also told us {pain}."',
+                'en: "You told us {cancer_hx}. You also told us {pain}."',
             ),
             (
-                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι {pain}."',
-                'el: "Μας είπατε ότι {cancer_hx} και ότι {pain}."',
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο. Μας είπατε επίσης ότι {pain}."',
+                'el: "Μας είπατε ότι {cancer_hx}. Μας είπατε επίσης ότι {pain}."',
             ),
         ),
         "metastatic.yaml: rule S1",
@@ -337,8 +337,8 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "metastatic.yaml",
         (
             (
-                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι {neuro}."',
-                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο και ότι έχετε συμπτώματα."',
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο. Μας είπατε επίσης ότι {neuro}."',
+                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο. Μας είπατε επίσης ότι έχετε συμπτώματα."',
             ),
         ),
         "metastatic.yaml: rule E3",
@@ -382,8 +382,8 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "levels.yaml",
         (
             (
-                "Arrange for the surgeon's team to call the caller back today,",
-                "Tell the caller to call {practice_phone} today,",
+                "Arrange for the surgeon's team to call the caller back today.",
+                "Tell the caller to call {practice_phone} today.",
             ),
         ),
         "levels.yaml: level urgent",
@@ -489,7 +489,7 @@ def test_a_copy_of_the_rules_has_the_same_content_hash(tmp_path: Path) -> None:
     assert load_rules(copy_rules(tmp_path)).version == load_rules().version
 
 
-S5_GUIDANCE_START = '    guidance:\n      en: "Numbness or tingling on one side,'
+S5_GUIDANCE_START = '    guidance:\n      en: "Numbness or tingling on one side'
 
 
 def test_a_rule_may_have_no_guidance_of_its_own(tmp_path: Path) -> None:

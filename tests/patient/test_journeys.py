@@ -122,7 +122,7 @@ def test_the_urgent_advice_page_gives_the_action_the_safety_net_and_a_way_on(
     assert rendered(early.not_a_diagnosis) in advice.main.text
     following = FLOW.next_page(screen_answers(case["answers"]))
     assert following is not None
-    assert advice.link("Continue the questions").get("href") == page_url(following)
+    assert advice.link("Go on with the questions").get("href") == page_url(following)
 
 
 @pytest.mark.parametrize("case", FULL_QUESTIONNAIRES, ids=[case["id"] for case in FULL_QUESTIONNAIRES])

@@ -58,7 +58,7 @@ EXTENSIONS = {
 }
 LONG_EXTENSION = "210 123 4567 ext. " + "1" * (MAX_EXTENSION_DIGITS + 1)
 #: Words each refusal's message must hold, in each language.
-SPECIAL_SERVICE_WORDS = {"en": "special-service number", "el": "ειδικής υπηρεσίας"}
+SPECIAL_SERVICE_WORDS = {"en": "other special number", "el": "ειδικής υπηρεσίας"}
 ABROAD_WORDS = {"en": "in Europe", "el": "στην Ευρώπη"}
 EXTENSION_WORDS = {
     "en": f"extension of {MAX_EXTENSION_DIGITS} digits",

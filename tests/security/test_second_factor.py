@@ -325,7 +325,7 @@ def test_a_logout_during_an_outage_is_recorded_when_the_database_is_back(
     copy = session_cookie(browser)
     assert browser.get("/staff/phone").status_code == 200
     out = browser.post("/staff/logout", follow_redirects=True)
-    assert "your logout is recorded as soon as they are back" in out.text
+    assert "your logout will be recorded when they are back" in out.text
     stolen = down.test_client()
     stolen.set_cookie("session", copy)
     assert is_login_redirect(stolen.get("/staff/phone")), "a copy of the session is refused meanwhile"

@@ -54,7 +54,7 @@ def create_assessment() -> ResponseReturnValue:
     except StorageUnavailable:  # the key cannot be checked: the outcome all the same, not saved
         sender = None
     if not request.is_json:
-        abort(415, _("Send the answers as JSON, with Content-Type: application/json."))
+        abort(415, _("Send the answers as JSON, and say so in the Content-Type header."))
     try:
         answers = request.get_json()
     except (BadRequest, RecursionError):  # RecursionError: nested far deeper than any answers

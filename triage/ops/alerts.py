@@ -177,7 +177,7 @@ def _account_words(kind: AlertKind, account: str) -> tuple[str, str]:
             account=account,
         )
     elif kind is AlertKind.MFA_RESET:
-        subject = _("Staff account %(account)s: its authenticator app was reset", account=account)
+        subject = _("Staff account %(account)s: its sign-in app was reset", account=account)
         text = _(
             "The authenticator app and recovery codes of the staff account %(account)s were reset. "
             "It sets up a new one at its next login.",

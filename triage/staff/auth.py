@@ -285,7 +285,7 @@ def logout() -> ResponseReturnValue:
         flash(
             _(
                 "You are logged out on this computer. The records could not be reached, so your logout "
-                "is recorded as soon as they are back; until then, lock this computer if others use it."
+                "will be recorded when they are back. Until then, lock this computer if others use it."
             )
         )
     return redirect(url_for("staff.login"))

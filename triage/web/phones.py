@@ -119,8 +119,8 @@ def _parsed(
 REFUSALS = {
     Refusal.NOT_A_NUMBER: _l("Enter a phone number we can call, like 694 123 4567 or +30 694 123 4567"),
     Refusal.SPECIAL_SERVICE: _l(
-        "We call back a mobile or landline number only, not a premium-rate, shared-cost or other "
-        "special-service number"
+        "We can only call back a mobile or landline number. We cannot call a premium-rate, shared-cost "
+        "or other special number"
     ),
     Refusal.ABROAD: _l("We call back numbers in Europe only. Enter a mobile or landline number in Europe"),
     Refusal.LONG_EXTENSION: _l(
