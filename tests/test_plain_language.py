@@ -1,7 +1,7 @@
 """Plain language (clinical spec §5, version 3), over every text a person can be shown.
 
 The texts: the rules' reasons (each case with every phrase of each term it names filled in, so every
-reason a person can read), guidance, own actions and phone scripts; the levels; the safety net and
+reason a person can read), guidance; the levels (their actions and phone scripts); the safety net and
 the not-a-diagnosis statement; the terms' descriptions ("How this tool decides"); the questions'
 wording, options, errors and phone variants; and every msgstr of both page catalogues. Placeholders
 are filled as the pages fill them: the practice's demo details for `{emergency_number}` and the like,
@@ -135,7 +135,7 @@ def rule_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
         where = f"rules/{rule.topic}.yaml {rule.id}"
         for place, text in _reasons(rule.wording):
             yield f"{where} {place}", text
-        own_texts = {"guidance": rule.guidance, "action": rule.action, "phone_action": rule.phone_action}
+        own_texts = {"guidance": rule.guidance}
         for name, own in own_texts.items():
             if own is not None:
                 yield f"{where} {name}", own

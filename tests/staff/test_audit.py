@@ -169,7 +169,7 @@ def test_the_audit_trail_gives_stored_codes_in_words(app: Flask, client: FlaskCl
     details = {
         (row.find_all("td")[2].text, row.find_all("td")[4].text) for row in page.one("tbody").find_all("tr")
     }
-    assert ("Logged in", "after setting up an authenticator app") in details
+    assert ("Logged in", "after setting up the code app") in details
     assert ("Changed a status", "Contacted") in details
     assert ("Changed a record's urgency level", "Urgent: today → Soon: 1 to 2 weeks") in details
     assert not [detail for _, detail in details if detail in ("mfa set up", "contacted", "urgent -> soon")]

@@ -94,7 +94,7 @@ class OverrideForm(FlaskForm):  # type: ignore[misc]
     level = RadioField(
         _l("Urgency level to act on"),
         choices=[SelectChoice(level.value, level.value) for level in sorted(Level, reverse=True)],
-        validators=[DataRequired(_l("Select an urgency level"))],
+        validators=[DataRequired(_l("Choose a level"))],
     )
     reason = TextAreaField(
         _l("Reason"),
@@ -111,7 +111,7 @@ class CallerForm(FlaskForm):  # type: ignore[misc]
     call back, or the reason there is none (the phone view checks it: only the result says which)."""
 
     caller_name = StringField(
-        _l("Caller's name (optional)"),
+        _l("Caller's name, if they give it"),
         validators=[
             Optional(),
             Length(max=100, message=_l("Enter a name of 100 characters or fewer")),

@@ -175,7 +175,7 @@ def override(reference: str) -> ResponseReturnValue:
         target=assessment.reference,
         detail=f"{assessment.level} -> {level.value}",
     )
-    flash(_("Urgency level saved."))
+    flash(_("The level is saved."))
     return redirect(url_for("staff.record", reference=assessment.reference))
 
 

@@ -12,7 +12,7 @@ from triage.storage.codes import Action, Channel, Status, TimeWindow
 
 LEVELS = {
     Level.AMBULANCE.value: _l("Ambulance now"),
-    Level.EMERGENCY.value: _l("Emergency department now"),
+    Level.EMERGENCY.value: _l("Go to the emergency department now"),
     Level.URGENT.value: _l("Urgent: today"),
     Level.SOON.value: _l("Soon: 1 to 2 weeks"),
     Level.INFORMATION.value: _l("Information"),
@@ -48,7 +48,7 @@ ACTIONS = {
     Action.DISABLE_USER: _l("Disabled an account"),
     Action.SET_PASSWORD: _l("Set a new password"),
     Action.MFA_ENROL: _l("Set up an authenticator app"),
-    Action.MFA_RESET: _l("Reset an account's authenticator"),
+    Action.MFA_RESET: _l("Reset an account's code app"),
     Action.UNLOCK: _l("Unlocked an account"),
     Action.CREATE_API_KEY: _l("Made an API key"),
     Action.REVOKE_API_KEY: _l("Revoked an API key"),
@@ -59,10 +59,10 @@ ACTIONS = {
 
 #: The audit trail's details that are codes, not free text: what they mean in words.
 AUDIT_DETAILS = {
-    "mfa totp": _l("with an authenticator code"),
+    "mfa totp": _l("with a code from the app"),
     "mfa recovery": _l("with a recovery code"),
-    "mfa set up": _l("after setting up an authenticator app"),
-    "wrong code": _l("wrong second-factor code"),
+    "mfa set up": _l("after setting up the code app"),
+    "wrong code": _l("wrong code from the app"),
     "wrong": _l("wrong username or password"),
     "wait": _l("too many failed logins: asked to wait"),
     "early exit": _l("early exit"),
