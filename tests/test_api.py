@@ -18,6 +18,7 @@ from tests.support.api import send_api_key
 from tests.support.apps import PRACTICE
 from tests.support.cases import vignettes
 from tests.support.database import migrated_template
+from tests.support.flow import RULES
 from triage.cli import main
 from triage.engine import DEFAULT_RULES_DIR, Level, RuleSet, load_rules
 
@@ -179,7 +180,12 @@ def test_why_gives_the_decisive_reasons_first_then_the_others_without_guidance(
     client: FlaskClient, case: dict[str, Any]
 ) -> None:
     outcome = assess(client, case["answers"]).get_json()
-    at_level = [r["reason"] for r in outcome["fired_rules"] if r["level"] == outcome["level"]]
+    deciding = {r["id"] for r in outcome["fired_rules"] if r["level"] == outcome["level"]}
+    at_level = [  # less a reason that another deciding rule's says in full (its `repeats`)
+        r["reason"]
+        for r in outcome["fired_rules"]
+        if r["level"] == outcome["level"] and not deciding & set(RULES.rule(r["id"]).repeats)
+    ]
     below = [r["reason"] for r in outcome["fired_rules"] if r["level"] != outcome["level"]]
     assert outcome["decisive_reasons"] == list(dict.fromkeys(at_level))
     assert set(outcome["also_told_reasons"]) <= set(below)

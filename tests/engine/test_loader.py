@@ -371,11 +371,18 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "repeats: no rule 'A9'",
     ),
     (
-        "repeating a rule that is not more urgent",
-        "metastatic.yaml",
-        (("    repeats: [U1]\n", "    repeats: [S4]\n"),),
-        "metastatic.yaml: rule S1",
-        "repeats: S4 (soon) is not more urgent than S1 (soon)",
+        "repeating a rule that is less urgent",
+        "emergency.yaml",
+        (("    repeats: [A2]\n", "    repeats: [S5]\n"),),
+        "emergency.yaml: rule E5",
+        "repeats: S5 (soon) is less urgent than E5 (emergency)",
+    ),
+    (
+        "two rules repeating each other",
+        "emergency.yaml",
+        (("  - id: A1\n    level: ambulance\n", "  - id: A1\n    level: ambulance\n    repeats: [A3]\n"),),
+        "emergency.yaml: rule A1",
+        "repeats: A3 repeats A1 too; one of them must keep its reason",
     ),
     (
         "a phone script that tells the caller to phone the practice",

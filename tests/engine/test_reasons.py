@@ -238,8 +238,14 @@ def test_why_opens_with_the_decisive_reasons_then_the_others_less_repeats(
     rules = engine.rules
     outcome = rules.assess(data.draw(complete_answers(rules.contract), label="answers"))
     fired = {rule.id for rule in outcome.fired_rules}
-    decisive = [rule.reason for rule in outcome.fired_rules if rule.level == outcome.level]
+    deciding = {rule.id for rule in outcome.fired_rules if rule.level == outcome.level}
+    decisive = [
+        rule.reason
+        for rule in outcome.fired_rules
+        if rule.level == outcome.level and not deciding & set(rules.rule(rule.id).repeats)
+    ]
     assert list(outcome.decisive_reasons) == list(dict.fromkeys(decisive))
+    assert outcome.decisive_reasons or not deciding  # a rule that decided always has a reason shown
     assert (outcome.decisive_reasons == ()) == (outcome.level == Level.INFORMATION and not fired)
     expected = [
         rule.reason
@@ -262,3 +268,12 @@ def test_a_remembered_reason_is_the_one_the_answers_choose(rules: RuleSet) -> No
             assert rule.reason_for(facts) == rule.wording.wording(facts).text, rule.id
             checked += 1
     assert checked > 3000
+
+
+def test_cannot_stand_is_told_once_when_a1_and_a3_both_decide(rules: RuleSet) -> None:
+    """A3 (cannot stand) repeats A1 (cannot stand, with weak legs): A1's reason alone says both."""
+    answers = {**BASELINE, "cannot_stand": True, "leg_weakness": True}
+    outcome = rules.assess(answers)
+    assert {"A1", "A3"} <= {rule.id for rule in outcome.decisive_rules}
+    english = [text.translations["en"] for text in outcome.decisive_reasons]
+    assert len(english) == 1 and "cannot stand" in english[0] and "weak" in english[0], english

@@ -130,7 +130,7 @@ class Rule:
     source: str
     topic: str
     condition: Any = field(repr=False, compare=False)  # a conditions.Condition
-    repeats: tuple[str, ...] = ()  # more urgent rules whose reason already says what this one does
+    repeats: tuple[str, ...] = ()  # rules at least as urgent whose reason already says what this one does
     #: The rule as fired, one for each reason it gives (a reason's wordings are few and immutable).
     _fired: dict[Text, FiredRule] = field(init=False, repr=False, compare=False, default_factory=dict)
 
@@ -169,7 +169,7 @@ class FiredRule:
     reason: Text
     guidance: Text | None
     source: str
-    repeats: tuple[str, ...] = ()  # left out of "you also told us" when any of these fired
+    repeats: tuple[str, ...] = ()  # its reason left out when any of these fired
 
 
 @dataclass(frozen=True)
@@ -271,8 +271,11 @@ class Outcome:
 
     @functools.cached_property
     def decisive_reasons(self) -> tuple[Text, ...]:
-        """Why, first: the reasons of the decisive rules, in rule order."""
-        return tuple(dict.fromkeys(rule.reason for rule in self.decisive_rules))
+        """Why, first: the reasons of the decisive rules, in rule order, less those repeating another
+        decisive rule's (which says all they say: at least one is always kept, as repeats never loop)."""
+        decisive = {rule.id for rule in self.decisive_rules}
+        kept = [rule.reason for rule in self.decisive_rules if not decisive & set(rule.repeats)]
+        return tuple(dict.fromkeys(kept))
 
     @functools.cached_property
     def also_told_reasons(self) -> tuple[Text, ...]:

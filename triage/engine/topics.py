@@ -120,12 +120,18 @@ class TopicReader(FileReader):
                 target = by_id.get(other)
                 if target is None:
                     self._error(f"{rule.topic}.yaml", f"rule {rule.id}", f"repeats: no rule {other!r}")
-                elif target.level <= rule.level:
+                elif target.level < rule.level:
                     self._error(
                         f"{rule.topic}.yaml",
                         f"rule {rule.id}",
-                        f"repeats: {other} ({target.level.value}) is not more urgent than {rule.id} "
-                        f"({rule.level.value}); a reason is left out only for a more urgent rule's",
+                        f"repeats: {other} ({target.level.value}) is less urgent than {rule.id} "
+                        f"({rule.level.value}); a reason is left out only for a rule at least as urgent",
+                    )
+                elif rule.id in target.repeats:
+                    self._error(
+                        f"{rule.topic}.yaml",
+                        f"rule {rule.id}",
+                        f"repeats: {other} repeats {rule.id} too; one of them must keep its reason",
                     )
 
     def _check_unique_ids(self, rules: list[Rule]) -> None:
