@@ -135,10 +135,8 @@ def rule_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
         where = f"rules/{rule.topic}.yaml {rule.id}"
         for place, text in _reasons(rule.wording):
             yield f"{where} {place}", text
-        own_texts = {"guidance": rule.guidance}
-        for name, own in own_texts.items():
-            if own is not None:
-                yield f"{where} {name}", own
+        if rule.guidance is not None:
+            yield f"{where} guidance", rule.guidance
     for term in rules.terms:
         yield f"rules/definitions.yaml {term.name} description", term.description
     yield from _contract_texts(rules)
