@@ -113,7 +113,10 @@ def _reasons(reason: Reason) -> Iterator[tuple[str, Text]]:
         for picks in itertools.product(*choices):
             phrases = {n: reason.phrases[n].cases[i].text for n, i in zip(named, picks, strict=True)}
             where = ", ".join(f"{n} phrase {i + 1}" for n, i in zip(named, picks, strict=True))
-            yield f"reason case {number}" + (f" ({where})" if where else ""), fill(case.text, phrases)
+            text = fill(case.text, phrases)
+            if reason.told_us is not None:  # a fact of a told list, as a sentence of its own
+                text = reason.told_us.compose((text,))
+            yield f"reason case {number}" + (f" ({where})" if where else ""), text
 
 
 def rule_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:

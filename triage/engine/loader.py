@@ -16,7 +16,7 @@ from . import schemas
 from .compiler import Compiler
 from .contract import FALLBACK_CODES, Contract, Kind, Question, Section
 from .files import RULESET, RuleFileError, RulesInvalid
-from .model import Level, LevelAdvice, RulesVersion, Target
+from .model import Level, LevelAdvice, RulesVersion, Target, ToldUs
 from .ruleset import Floor, RuleSet, TermDefinition
 from .topics import DEFINITIONS, TopicReader
 
@@ -68,6 +68,11 @@ class _Loader(TopicReader):
         self._stop_if_errors()
         self.languages = tuple(header["languages"])
         self.placeholders = frozenset(header["placeholders"])
+        told_us = header.get("told_us")  # needed by a `told:` reason (rules from 2026.12.3)
+        self.told_us = told_us and ToldUs(
+            self._text(told_us["one"], RULESET, "told_us.one", frozenset({"told"})),
+            self._text(told_us["several"], RULESET, "told_us.several"),
+        )
         contract = self._contract(self._read(QUESTIONS, schemas.QUESTIONS))
         self._stop_if_errors()
         fields = {q.id: q for q in contract.questions}
@@ -77,7 +82,9 @@ class _Loader(TopicReader):
         safety = self._read(SAFETY_NET, schemas.SAFETY_NET)
         self._stop_if_errors()
         compiler = Compiler(fields, {t.name: t.condition for t in terms})
-        self.phrases = {t.name: t.phrases for t in terms if t.phrases is not None}
+        self.wording_compiler = Compiler(fields, {t.name: t.condition for t in terms}, wording=True)
+        self.phrases = {t.name: t.phrases for t in terms if t.phrases is not None and not t.phrases.each}
+        self.told_terms = {t.name: t.phrases for t in terms if t.phrases is not None and t.phrases.each}
         self.term_names = frozenset(t.name for t in terms)
         rules = [rule for name in topic_files for rule in self._topic(name, compiler)]
         self._check_unique_ids(rules)
@@ -216,16 +223,20 @@ class _Loader(TopicReader):
     def _terms(self, data: Any, fields: Mapping[str, Question]) -> list[TermDefinition]:
         terms: list[TermDefinition] = []
         for name, raw in (data or {"terms": {}})["terms"].items():
-            compiler = Compiler(fields, {t.name: t.condition for t in terms})
+            known = {t.name: t.condition for t in terms}
+            compiler = Compiler(fields, known)
             where = f"term {name}"
             condition = self._condition(compiler, raw["when"], DEFINITIONS, where, "when")
+            wording = Compiler(fields, known, wording=True)
             if name in self.placeholders:
                 self._error(DEFINITIONS, where, f"the name is also a placeholder listed in {RULESET}")
             if condition is not None:
                 description = self._text(raw["description"], DEFINITIONS, where)
                 phrases = (
-                    self._cases(raw["phrases"], DEFINITIONS, where, "phrases", compiler)
+                    self._cases(raw["phrases"], DEFINITIONS, where, "phrases", wording)
                     if "phrases" in raw
+                    else self._cases(raw["told"], DEFINITIONS, where, "told", wording, each=True)
+                    if "told" in raw
                     else None
                 )
                 terms.append(TermDefinition(name, description, condition, phrases))

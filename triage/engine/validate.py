@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import UNKNOWN
+from .conditions import UNKNOWN, Given
 from .contract import Contract, Question
 from .model import Answers, Text
 
@@ -49,6 +50,14 @@ class Reading:
     answers: Answers
     facts: Mapping[str, Any] = dataclasses.field(repr=False)
     unanswered: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def said(self) -> Mapping[Any, Any]:
+        """The facts, and beside them each answer as given under its Given key: what a reason's
+        wording reads to quote the person ("not sure" only where they said so)."""
+        said: dict[Any, Any] = dict(self.facts)
+        said.update((Given(question), value) for question, value in self.answers.given.items())
+        return said
 
 
 def read_answers(
