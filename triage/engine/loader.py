@@ -250,6 +250,7 @@ class _Loader(TopicReader):
                 guidance=tuple(self._text(t, LEVELS, where) for t in raw.get("guidance", ())),
                 phone_script=self._phone_text(raw["phone_script"], LEVELS, where, "phone_script"),
                 target=_target(raw["target"]),
+                callback_working_days=raw.get("callback", {}).get("working_days"),
             )
         self._check_targets(levels)
         return levels

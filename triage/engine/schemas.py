@@ -211,6 +211,13 @@ LEVELS: dict[str, Any] = {
                     "expect": TEXT,
                     "phone_script": TEXT,
                     "guidance": {"type": "array", "items": TEXT},
+                    "callback": {
+                        "type": "object",
+                        "description": "how soon a requested call back comes, as the page promises it",
+                        "required": ["working_days"],
+                        "additionalProperties": False,
+                        "properties": {"working_days": {"type": "integer", "minimum": 1}},
+                    },
                 },
             },
         }
