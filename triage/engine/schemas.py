@@ -91,7 +91,15 @@ QUESTION: dict[str, Any] = {
             "description": "the question as a receptionist asks it: third person, read aloud",
             "required": ["label"],
             "additionalProperties": False,
-            "properties": {"label": TEXT, "hint": TEXT},
+            "properties": {
+                "label": TEXT,
+                "hint": TEXT,
+                "errors": {
+                    "type": "object",
+                    "description": "its own messages that speak to the person, worded for the receptionist",
+                    "additionalProperties": TEXT,
+                },
+            },
         },
     },
     "allOf": [
