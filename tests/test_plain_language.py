@@ -146,6 +146,9 @@ def _contract_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
         for voice, wording in question.variants.items():
             for key, text in wording.items():
                 yield f"{where} {voice} {key}", text
+        for voice, errors in question.voice_errors.items():
+            for code, text in errors.items():
+                yield f"{where} {voice} error {code}", text
     for code, text in contract.messages.items():
         yield f"rules/questions.yaml message {code}", text
     for answer, text in contract.answer_words.items():

@@ -275,6 +275,19 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "errors.below_minimum: only a question of type integer can have it (others use out_of_range)",
     ),
     (
+        "a phone message for a problem the question words no message of its own for",
+        "questions.yaml",
+        (
+            (
+                '        required: {en: "Select what happened before the symptoms started",',
+                '        not_a_choice: {en: "Choose one", el: "Διαλέξτε ένα"}\n'
+                '        required: {en: "Select what happened before the symptoms started",',
+            ),
+        ),
+        "questions.yaml: question injury",
+        "phone.errors.not_a_choice: the question has no message of its own for it",
+    ),
+    (
         "a reason case testing an unknown question",
         "neck_fall.yaml",
         (

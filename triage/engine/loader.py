@@ -162,9 +162,21 @@ class _Loader(TopicReader):
         values = tuple(raw.get("values", ())) or kind.fixed_values
         wording = {k: self._text(v, QUESTIONS, where) for k, v in raw["wording"].items() if k != "options"}
         variants = {
-            voice: {k: self._text(v, QUESTIONS, f"{where}: {voice}") for k, v in raw[voice].items()}
+            voice: {
+                k: self._text(v, QUESTIONS, f"{where}: {voice}")
+                for k, v in raw[voice].items()
+                if k != "errors"
+            }
             for voice in VOICES
             if voice in raw
+        }
+        voice_errors = {
+            voice: {
+                code: self._text(t, QUESTIONS, f"{where}: {voice}", MESSAGE_PLACEHOLDERS)
+                for code, t in raw[voice]["errors"].items()
+            }
+            for voice in VOICES
+            if "errors" in raw.get(voice, {})
         }
         options = {k: self._text(v, QUESTIONS, where) for k, v in raw["wording"].get("options", {}).items()}
         if kind in (Kind.CHOICE, Kind.MULTI_CHOICE) and set(options) != set(values):
@@ -173,6 +185,11 @@ class _Loader(TopicReader):
             code: self._text(t, QUESTIONS, where, MESSAGE_PLACEHOLDERS)
             for code, t in raw.get("errors", {}).items()
         }
+        for voice, worded in voice_errors.items():
+            for code in sorted(set(worded) - set(errors)):
+                self._error(
+                    QUESTIONS, where, f"{voice}.errors.{code}: the question has no message of its own for it"
+                )
         for code in sorted(set(errors) - MESSAGE_CODES):
             if code not in QUESTION_ONLY_CODES:
                 self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
@@ -208,6 +225,7 @@ class _Loader(TopicReader):
             options=options,
             errors=errors,
             variants=variants,
+            voice_errors=voice_errors,
         )
 
     def _floors(self, data: list[Mapping[str, Any]], fields: Mapping[str, Question]) -> tuple[Floor, ...]:
@@ -261,6 +279,7 @@ class _Loader(TopicReader):
                 guidance=tuple(self._text(t, LEVELS, where) for t in raw.get("guidance", ())),
                 phone_script=self._phone_text(raw["phone_script"], LEVELS, where, "phone_script"),
                 target=_target(raw["target"]),
+                callback_working_days=raw.get("callback", {}).get("working_days"),
             )
         self._check_targets(levels)
         return levels

@@ -257,6 +257,9 @@ class LevelAdvice:
     guidance: tuple[Text, ...]
     phone_script: Text  # what the receptionist tells the caller to do, in the practice's own voice
     target: Target = Target()  # how soon the practice acts on a record at this level
+    #: Within how many working days a requested call back comes, where the level promises a number
+    #: of days (levels.yaml `callback`); None where it does not (urgent: today).
+    callback_working_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,15 @@ QUESTION: dict[str, Any] = {
             "description": "the question as a receptionist asks it: third person, read aloud",
             "required": ["label"],
             "additionalProperties": False,
-            "properties": {"label": TEXT, "hint": TEXT},
+            "properties": {
+                "label": TEXT,
+                "hint": TEXT,
+                "errors": {
+                    "type": "object",
+                    "description": "its own messages that speak to the person, worded for the receptionist",
+                    "additionalProperties": TEXT,
+                },
+            },
         },
     },
     "allOf": [
@@ -234,6 +242,13 @@ LEVELS: dict[str, Any] = {
                     "expect": TEXT,
                     "phone_script": TEXT,
                     "guidance": {"type": "array", "items": TEXT},
+                    "callback": {
+                        "type": "object",
+                        "description": "how soon a requested call back comes, as the page promises it",
+                        "required": ["working_days"],
+                        "additionalProperties": False,
+                        "properties": {"working_days": {"type": "integer", "minimum": 1}},
+                    },
                 },
             },
         }
