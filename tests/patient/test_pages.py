@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support.apps import PLACEHOLDERS
 from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.flow import FLOW, RULES, asked_answers
 from tests.support.journeys import Journey, page_form, page_url, prime, saved_answers, show
@@ -70,7 +71,7 @@ def engine_messages(answers: dict[str, Any], page: Page) -> dict[str, str]:
     try:
         RULES.read(answers, partial=True, require=page.question_ids)
     except AnswersInvalid as problems:
-        return problems.messages("en")
+        return problems.messages("en", PLACEHOLDERS)
     return {}
 
 
@@ -292,6 +293,31 @@ def test_a_number_that_is_not_allowed_is_explained_and_stays_in_the_box_with_the
     for other in page.questions:
         if other.id != question_id:
             assert shown_value(document, other) == page_form(page, EVERY_PAGE)[other.id], other.id
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_every_question_page_has_a_title_of_its_own(client: FlaskClient, lang: str) -> None:
+    """Two pages with one title ("Your pain" twice) read as the same page in tabs, history and
+    screen readers' page lists."""
+    titles: dict[str, str] = {}
+    for page in FLOW.pages:
+        prime(client, without(EVERY_PAGE, *page.question_ids))
+        document = show(client, f"{page_url(page)}?lang={lang}")
+        titles[page.id] = document.one("h1").text
+        assert document.title.startswith(titles[page.id]), page.id
+    repeated = {title for title in titles.values() if list(titles.values()).count(title) > 1}
+    assert not repeated, {page_id: title for page_id, title in titles.items() if title in repeated}
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_an_age_under_18_is_told_the_practices_emergency_number(client: FlaskClient, lang: str) -> None:
+    page = FLOW.page("about-you")
+    assert page is not None
+    prime(client, without(EVERY_PAGE, *page.question_ids))
+    data = {**page_form(page, EVERY_PAGE), "age": "16"}
+    (message,) = error_summary(parse(client.post(f"{page_url(page)}?lang={lang}", data=data).text))
+    call = {"en": "call", "el": "καλέστε το"}[lang]
+    assert f"{call} {PLACEHOLDERS['emergency_number']}." in message, message
 
 
 ACCEPTED_NUMBERS = [

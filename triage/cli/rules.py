@@ -56,7 +56,8 @@ def assess(file: TextIO, lang: str, rules_dir: str | None) -> None:
             outcomes.append(rules.assess(answers))
         except AnswersInvalid as exc:
             where = f"[{index}] " if isinstance(data, list) else ""
-            problems += [f"{where}{field}: {message}" for field, message in exc.messages(lang).items()]
+            told = exc.messages(lang, practice_values(from_environment(), lang))
+            problems += [f"{where}{field}: {message}" for field, message in told.items()]
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(INVALID_INPUT)

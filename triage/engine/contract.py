@@ -167,11 +167,15 @@ _FACTS: dict[Kind, Callable[[Any], Any]] = {
 
 @dataclass(frozen=True)
 class Section:
-    """A group of questions asked together; the emergency screen is the first."""
+    """A group of questions asked together; the emergency screen is the first.
+
+    `details_title` names the page of its questions asked only under a condition (pain details
+    after "pain now?"), so that no two pages share a title."""
 
     id: str
     title: Text
     question_ids: tuple[str, ...]
+    details_title: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ class Problem:
     template: Text = dataclasses.field(repr=False)
     params: Mapping[str, Text | int | str] = dataclasses.field(default_factory=dict, repr=False)
 
-    def message(self, lang: str = "en") -> str:
-        """The message in `lang`, with the question's label and limits filled in."""
+    def message(self, lang: str = "en", practice: Mapping[str, object] | None = None) -> str:
+        """The message in `lang`, with the question's label and limits filled in, and the practice's
+        details (`practice`: the values of the rule set's placeholders, such as the emergency number)."""
         values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
-        return self.template.get(lang).format_map(values)
+        return self.template.render(lang, {**(practice or {}), **values})
 
 
 class AnswersInvalid(ValueError):
@@ -37,9 +38,9 @@ class AnswersInvalid(ValueError):
         super().__init__("; ".join(f"{k}: {p.code}" for k, p in problems.items()))
         self.problems = dict(problems)
 
-    def messages(self, lang: str = "en") -> dict[str, str]:
-        """One message per question id, in `lang`."""
-        return {key: problem.message(lang) for key, problem in self.problems.items()}
+    def messages(self, lang: str = "en", practice: Mapping[str, object] | None = None) -> dict[str, str]:
+        """One message per question id, in `lang`, filled with the practice's details (`practice`)."""
+        return {key: problem.message(lang, practice) for key, problem in self.problems.items()}
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,12 @@ def say(text: Text, linked: bool = True) -> Markup:
     return markup
 
 
+def practice_details(lang: str | None = None) -> dict[str, Any]:
+    """The practice's details for texts in `lang` (the page's language by default), as plain text:
+    the values of the rule set's {placeholders}, such as the emergency number."""
+    return _practice(lang or current_language(), linked=False)
+
+
 def _practice(lang: str, linked: bool) -> dict[str, Any]:
     """The practice's details for texts in `lang`; with `linked`, its numbers and address as links."""
     made: dict[tuple[str, bool], dict[str, Any]] = current_app.extensions.setdefault(_PRACTICE, {})
