@@ -16,7 +16,7 @@ from tests.support.apps import PLACEHOLDERS
 from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.flow import FLOW, RULES, asked_answers
 from tests.support.journeys import Journey, page_form, page_url, prime, saved_answers, show
-from tests.support.markup import Document, Element, error_summary, level_shown, parse
+from tests.support.markup import Document, Element, answers_offered, error_summary, level_shown, parse
 from triage.config import Defaults
 from triage.engine import AnswersInvalid, Level
 from triage.engine.contract import Question
@@ -293,6 +293,29 @@ def test_a_number_that_is_not_allowed_is_explained_and_stays_in_the_box_with_the
     for other in page.questions:
         if other.id != question_id:
             assert shown_value(document, other) == page_form(page, EVERY_PAGE)[other.id], other.id
+
+
+#: What a page says about "Not sure": as a rule for every question, or only where a question has it.
+NOT_SURE_ALWAYS = 'If you are not sure, choose "Not sure".'
+NOT_SURE_WHERE_OFFERED = 'If you are not sure, choose "Not sure" where a question has it.'
+
+
+@pytest.mark.parametrize("page", FLOW.pages, ids=[page.id for page in FLOW.pages])
+def test_a_page_tells_a_person_to_choose_not_sure_only_where_its_questions_offer_it(
+    client: FlaskClient, page: Page
+) -> None:
+    """The warning signs said 'If you are not sure, choose "Not sure"' above a numbness question
+    that has no such answer (its values are fixed by the contract)."""
+    prime(client, without(EVERY_PAGE, *page.question_ids))
+    document = show(client, page_url(page))
+    said = " ".join(p.text for p in document.main.find_all("p"))
+    offering = [q.id for q in page.questions if "Not sure" in answers_offered(document, q.id)]
+    if NOT_SURE_ALWAYS in said:
+        assert len(offering) == len(page.questions), f"{page.id}: only {offering} offer it"
+    if NOT_SURE_WHERE_OFFERED in said:
+        assert 0 < len(offering) < len(page.questions), page.id
+    if page == FLOW.emergency_screen:  # the warning signs say what to do when unsure
+        assert NOT_SURE_ALWAYS in said or NOT_SURE_WHERE_OFFERED in said
 
 
 @pytest.mark.parametrize("lang", ["en", "el"])

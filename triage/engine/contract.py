@@ -47,6 +47,11 @@ class Kind(StrEnum):
         return self in (Kind.BOOLEAN, Kind.YES_NO)
 
     @property
+    def offers_unsure(self) -> bool:
+        """ "Not sure" is one of the answers (it counts as yes)."""
+        return UNSURE in self.fixed_values
+
+    @property
     def fixed_values(self) -> tuple[Any, ...]:
         """The values this kind takes where the kind itself fixes them (none for the others)."""
         return {Kind.BOOLEAN: (True, False), Kind.YES_NO: (True, False, UNSURE)}.get(self, ())
