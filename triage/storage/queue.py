@@ -88,13 +88,16 @@ def _filtered(query: Q, filters: QueueFilter) -> Q:
 def _overdue(overdue_before: OverdueBefore) -> ColumnElement[bool]:
     """Still new, and past its level's cut-off (the override's level where there is one), among the
     records staff can act on."""
-    late = [and_(_LEVEL == level.value, _past(cutoff)) for level, cutoff in overdue_before.items()]  # noqa: SIM300
+    late = [
+        and_(_LEVEL == level.value, _past(cutoff))  # noqa: SIM300  (a column)
+        for level, cutoff in overdue_before.items()
+    ]
     return and_(_ACTIONABLE, Assessment.status == Status.NEW, or_(*late))
 
 
 def _past(cutoff: Cutoff) -> ColumnElement[bool]:
-    """Arrived before the target's cut-off, or asked for a call back before the promise's (a request
-    before it: the first one is)."""
+    """Arrived before the target's cut-off, or asked for a call back before the promise's (any
+    request before it: then the first one is)."""
     arrived = Assessment.created_at < utc(cutoff.arrived)
     if cutoff.asked is None:
         return arrived
