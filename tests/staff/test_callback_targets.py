@@ -114,7 +114,7 @@ def seed(
 
 
 def last_weeks(day: int, hour: int) -> datetime:
-    """A day of last week (0: Monday) at an hour, in Athens: 2 to 14 days ago, whatever today is."""
+    """A day of last week (0: Monday) at an hour, in Athens: 1 to 13 days ago, whatever today is."""
     today = datetime.now(ATHENS).date()
     monday = today - timedelta(days=today.weekday() + 7)
     return datetime.combine(monday + timedelta(days=day), datetime.min.time(), ATHENS).replace(hour=hour)
