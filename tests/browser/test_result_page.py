@@ -83,6 +83,4 @@ def test_at_195_px_no_word_of_the_heading_is_cut_without_a_hyphen(
         heading = page.locator("main h1.level__title")
         found = heading.evaluate(WORDS_ON_LINES)
         page.screenshot(path=artifacts / f"{lang}-result-{level.value}-195.png")
-        assert found == {"cut": [], "overflows": False}, (
-            f"{lang}: {heading.inner_text()!r}: {found}"
-        )
+        assert found == {"cut": [], "overflows": False}, f"{lang}: {heading.inner_text()!r}: {found}"
