@@ -24,11 +24,10 @@ from triage import PROJECT_ROOT
 CATALOGUES = sorted((PROJECT_ROOT / "triage" / "translations").glob("*/LC_MESSAGES/messages.po"))
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
-#: Latin words a Greek page may show: the product's name, the other language's name in the
-#: switch, codes, and the practice's configured details (which the test config sets in English).
+#: Latin words a Greek page may show: the other language's name in the switch, codes, and the
+#: practice's configured details (which the test config sets in English). The product's name is
+#: Greek on a Greek page.
 LATIN_ALLOWED = {
-    "Spine",
-    "Triage",
     "English",
     "Northgate",
     "northgate",
