@@ -219,10 +219,16 @@ def test_no_message_in_the_phone_voice_speaks_to_the_person_answering(rules: Rul
 
 def test_an_invalid_answer_is_worded_for_the_receptionist_in_the_phone_voice(rules: RuleSet) -> None:
     problems = _problems(rules, changed({"age": 17, "injury": MISSING}))
-    assert "Tell the caller" in problems.messages("en", "phone")["age"]
-    assert "Tell the caller" not in problems.messages("en")["age"]
-    assert problems.messages("en", "phone")["injury"] == "Select what happened before the symptoms started"
-    assert problems.messages("en")["injury"] == "Select what happened before your symptoms started"
+    assert "Tell the caller" in problems.messages("en", "phone", PRACTICE)["age"]
+    assert "Tell the caller" not in problems.messages("en", practice=PRACTICE)["age"]
+    assert (
+        problems.messages("en", "phone", PRACTICE)["injury"]
+        == "Select what happened before the symptoms started"
+    )
+    assert (
+        problems.messages("en", practice=PRACTICE)["injury"]
+        == "Select what happened before your symptoms started"
+    )
 
 
 def test_a_number_question_without_its_own_below_minimum_message_falls_back_to_out_of_range(

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.flow import FLOW
-from tests.support.journeys import page_url, prime, saved_answers, show
+from tests.support.journeys import Journey, page_url, prime, saved_answers, show
 from tests.support.markup import error_summary, parse
 from triage.patient.state import MORE_TIME
 
@@ -136,8 +136,7 @@ def test_more_time_on_a_call_back_form_shown_again_leads_back_to_the_result(clie
     """The result shown again after a call-back form with mistakes was an answer to a POST: "more
     time" there once led to /call-back, which answers only a form sent (405)."""
     urgent = next(case for case in VIGNETTES if case["expected_level"] == "urgent")["answers"]
-    prime(client, urgent, submitted=True)
-    assert client.get("/result").status_code == 200
+    assert Journey(client).walk(urgent).result is not None  # the answers sent: a record to call back about
     shown_again = client.post("/call-back", data={"name": "", "phone": ""})
     assert shown_again.status_code == 200 and error_summary(parse(shown_again.text))
     form = parse(shown_again.text).one("form", cls="idle__form")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from triage.engine import schemas
 from triage.engine.files import FileReader, RuleFileError, RulesInvalid
 from triage.engine.ruleset import RuleSet
+from triage.safety import schemas
 
 SAFETY_CASE = "safety_case.yaml"
 

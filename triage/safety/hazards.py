@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.engine import schemas
 from triage.engine.files import FileReader, RuleFileError, RulesInvalid
 from triage.engine.loader import DEFAULT_RULES_DIR
 from triage.engine.ruleset import RuleSet
+from triage.safety import schemas
 
 HAZARDS = "hazards.yaml"
 #: Residual risk scores at or above this are unacceptable (DCB0129's "unacceptable" band).
