@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTE, VIGNETTES
-from tests.support.flow import FLOW, RULES, asked_answers
+from tests.support.flow import FLOW, RULES, asked_answers, sign_page
 from tests.support.journeys import Journey, page_form, page_url, prime, saved_answers, show
 from tests.support.markup import Document, Element, error_summary, level_shown, parse
 from triage.config import Defaults
@@ -510,7 +510,8 @@ def test_a_warning_sign_changed_from_the_check_page_shows_urgent_advice_at_once_
     changed = {**CHECKED[base], question_id: value}
     level = RULES.assess(changed).level  # everything else is already answered
     prime(client, CHECKED[base], submitted=True)
-    response = client.post(page_url(FLOW.pages[0], returning=True), data=page_form(FLOW.pages[0], changed))
+    page = sign_page(question_id)
+    response = client.post(page_url(page, returning=True), data=page_form(page, changed))
     if level >= Level.EMERGENCY:
         assert response.location == "/urgent-advice"
         advice = show(client, "/urgent-advice")
@@ -662,13 +663,14 @@ WARNING_SIGN_LEVEL = [
 def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once(
     client: FlaskClient, flag: str, level: str
 ) -> None:
-    response = client.post("/questions/emergency-screen", data={flag: "unsure"})
+    url = page_url(sign_page(flag))
+    response = client.post(url, data={flag: "unsure"})
     assert (response.status_code, response.location) == (302, "/urgent-advice")
     advice = show(client, "/urgent-advice")
     assert level_shown(advice) == level
     # Going on leads back to the screen, with what was ticked kept, the rest still to answer and no
     # error shown for questions the person has not yet been asked to finish.
-    back = show(client, "/questions/emergency-screen")
+    back = show(client, url)
     assert back.one("input", id=f"{flag}-2").has("checked")
     assert error_summary(back) == []
     # Answering the rest goes on with the questions; the same advice is not shown a second time.
@@ -677,5 +679,5 @@ def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once
         for q in RULES.contract.questions
         if q.section == "emergency_screen"
     }
-    onward = client.post("/questions/emergency-screen", data={**rest, flag: "unsure"})
+    onward = client.post(url, data={**rest, flag: "unsure"})
     assert onward.status_code == 302 and onward.location != "/urgent-advice", onward.location
