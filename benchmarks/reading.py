@@ -15,7 +15,6 @@ Nothing leaves 127.0.0.1. The app is served as the browser tests serve it (tests
 
 from __future__ import annotations
 
-import math
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,7 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, served
 from triage import PROJECT_ROOT
 from triage.engine import Level, RuleSet, load_rules
 from triage.engine.contract import Question
+from triage.questionnaire import Page as QuestionPage
 from triage.questionnaire import Questionnaire
 from triage.questionnaire.fields import choices, to_form_value
 
@@ -67,7 +67,8 @@ class Walk:
 def layouts(rules: RuleSet) -> dict[str, list[list[str]]]:
     """The ways of laying out the warning signs: as shipped, then each other way not the same."""
     shipped = [list(page.question_ids) for page in Questionnaire.of(rules).warning_signs]
-    moving, feeling, private = MOVING, ["numbness", "saddle_numbness"], ["bladder_bowel", "sexual_dysfunction"]
+    moving, feeling = MOVING, ["numbness", "saddle_numbness"]
+    private = ["bladder_bowel", "sexual_dysfunction"]
     others = {
         "one page, in the order of before": [BEFORE],
         "one page, cannot stand first": [moving + feeling + private],
@@ -90,7 +91,8 @@ def rules_for(layout: list[list[str]], folder: Path) -> Path:
         by_id[qid].pop("new_page", None)
     for page in layout[1:]:
         by_id[page[0]]["new_page"] = True
-    data["questions"] = [by_id[qid] for qid in screen] + [q for q in data["questions"] if q["id"] not in screen]
+    rest = [q for q in data["questions"] if q["id"] not in screen]
+    data["questions"] = [by_id[qid] for qid in screen] + rest
     questions_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return target
 
@@ -129,13 +131,21 @@ def input_ids(rules: RuleSet, question: Question, answer: Any) -> list[str]:
     """The ids of the inputs that give this answer."""
     shown = to_form_value(question, answer)
     values = [choice.value for choice in choices(question, rules.contract, "en")]
-    return [f"{question.id}-{values.index(value)}" for value in (shown if isinstance(shown, list) else [shown])]
+    given = shown if isinstance(shown, list) else [shown]
+    return [f"{question.id}-{values.index(value)}" for value in given]
+
+
+def page_shown(flow: Questionnaire, page: Page) -> QuestionPage:
+    """The question page the browser shows."""
+    shown = flow.page(page.url.rpartition("/")[2])
+    if shown is None:
+        raise LookupError(f"not a question page: {page.url}")
+    return shown
 
 
 def by_taps(page: Page, rules: RuleSet, flow: Questionnaire, answers: Mapping[str, Any], walk: Walk) -> None:
     """Answer the page shown by tapping each answer, then its button."""
-    shown = flow.page(page.url.rpartition("/")[2])
-    assert shown is not None, page.url
+    shown = page_shown(flow, page)
     for question in shown.questions:
         page.locator(f'label[for="{input_ids(rules, question, answers[question.id])[0]}"]').click()
         walk.taps += 1
@@ -147,8 +157,7 @@ def by_taps(page: Page, rules: RuleSet, flow: Questionnaire, answers: Mapping[st
 def by_keys(page: Page, rules: RuleSet, flow: Questionnaire, answers: Mapping[str, Any], walk: Walk) -> None:
     """Answer the page shown with the keyboard alone: Tab to each group, arrows to the answer, Space
     where the arrows did not choose it, Tab to the button, Enter."""
-    shown = flow.page(page.url.rpartition("/")[2])
-    assert shown is not None, page.url
+    shown = page_shown(flow, page)
     for question in shown.questions:
         wanted = f"#{input_ids(rules, question, answers[question.id])[0]}"
         walk.keys += tabs_to(page, f'input[name="{question.id}"]')
@@ -201,35 +210,38 @@ def screens(px: int) -> str:
 
 
 def warning_signs(browser: Browser) -> None:
-    """Part 1: the layouts of the warning signs."""
-    base = load_rules()
-    for name, layout in layouts(base).items():
+    """Part 1: the layouts of the warning signs, each served from its own copy of rules/."""
+    for name, layout in layouts(load_rules()).items():
         with tempfile.TemporaryDirectory() as folder:
             rules_dir = rules_for(layout, Path(folder))
-            rules = load_rules(rules_dir)
-            flow = Questionnaire.of(rules)
-            questions = [rules.contract[qid] for page in layout for qid in page]
-            calm = {q.id: no_to_everything(q) for q in questions}
             with served(Path(folder), RULES_DIR=str(rules_dir)) as url:
                 print(f"\n## {name}: {' | '.join(', '.join(page) for page in layout)}")
-                figures = page_figures(browser, url, flow)
-                for page_id, height, tabs in figures:
-                    print(f"  page {page_id}: {height} px ({screens(height)} screens), {tabs} Tab stops before its button")
-                total = sum(height for _, height, _ in figures)
-                print(f"  all warning-sign pages: {total} px ({screens(total)} screens)")
-                walk = walk_through(browser, url, rules, calm)
-                print(
-                    f"  'no' to everything: {walk.taps} taps, {walk.keys} keypresses, {len(walk.pages)} pages,"
-                    f" then {walk.ended_at}"
-                )
-                for question in questions:
-                    sign = alarming_value(rules, question)
-                    walk = walk_through(browser, url, rules, {**calm, question.id: sign})
-                    read = sum(height for page_id, height, _ in figures if page_id in walk.pages)
-                    print(
-                        f"  {question.id}={sign}: advice after {len(walk.pages)} pages ({read} px read),"
-                        f" {walk.taps} taps, {walk.keys} keypresses, then {walk.ended_at}"
-                    )
+                measure_layout(browser, url, load_rules(rules_dir))
+
+
+def measure_layout(browser: Browser, url: str, rules: RuleSet) -> None:
+    """Each warning-sign page's length and Tab stops; the walks of a calm person and of each sign."""
+    flow = Questionnaire.of(rules)
+    questions = [q for page in flow.warning_signs for q in page.questions]
+    calm = {q.id: no_to_everything(q) for q in questions}
+    figures = page_figures(browser, url, flow)
+    for page_id, height, tabs in figures:
+        print(f"  page {page_id}: {height} px ({screens(height)} screens), {tabs} Tab stops before Continue")
+    total = sum(height for _, height, _ in figures)
+    print(f"  all warning-sign pages: {total} px ({screens(total)} screens)")
+    walk = walk_through(browser, url, rules, calm)
+    print(
+        f"  'no' to everything: {walk.taps} taps, {walk.keys} keypresses, {len(walk.pages)} pages,"
+        f" then {walk.ended_at}"
+    )
+    for question in questions:
+        sign = alarming_value(rules, question)
+        walk = walk_through(browser, url, rules, {**calm, question.id: sign})
+        read = sum(height for page_id, height, _ in figures if page_id in walk.pages)
+        print(
+            f"  {question.id}={sign}: advice after {len(walk.pages)} pages ({read} px read),"
+            f" {walk.taps} taps, {walk.keys} keypresses, then {walk.ended_at}"
+        )
 
 
 @contextmanager
@@ -269,8 +281,7 @@ def check_answers_and_rules(browser: Browser) -> None:
         page = context.new_page()
         page.goto(f"/questions/{flow.pages[0].id}")
         while "/questions/" in page.url:
-            shown = flow.page(page.url.rpartition("/")[2])
-            assert shown is not None, page.url
+            shown = page_shown(flow, page)
             for question in shown.questions:
                 if question.kind.is_number:
                     page.locator(f"#{question.id}").fill(str(everyone[question.id]))
@@ -279,7 +290,8 @@ def check_answers_and_rules(browser: Browser) -> None:
                         page.locator(f"#{input_id}").check()
             with page.expect_navigation():
                 page.locator(SUBMIT).click()
-        assert page.url.endswith("/check-answers"), page.url
+        if not page.url.endswith("/check-answers"):
+            raise LookupError(f"the questions ended at {page.url}, not at check your answers")
         height = int(page.evaluate("document.documentElement.scrollHeight"))
         print(f"\n## Check your answers: {height} px ({screens(height)} screens)")
         tabs = tabs_to(page, SUBMIT)

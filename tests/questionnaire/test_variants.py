@@ -1,6 +1,7 @@
 """Voices (triage/questionnaire/variants.py), without Flask: the patient sees one page at a time in
 their own wording; the receptionist sees the warning signs on a screen of their own, then every
-other page on one screen, each question in its `phone:` wording, or the patient's after "Ask:" where it has none.
+other page on one screen, each question in its `phone:` wording, or the patient's after "Ask:"
+where it has none.
 The pages, the questions and their wordings come from the contract (rules/questions.yaml).
 """
 

@@ -38,7 +38,8 @@ def answers_through(page: Page, answers: Mapping[str, Any]) -> dict[str, Any]:
 def exit_page(answers: Mapping[str, Any]) -> Page | None:
     """The warning-sign page after which these answers first lead to the emergency advice (None: no
     early exit)."""
-    return next((p for p in FLOW.warning_signs if FLOW.needs_emergency_now(answers_through(p, answers))), None)
+    exits = (p for p in FLOW.warning_signs if FLOW.needs_emergency_now(answers_through(p, answers)))
+    return next(exits, None)
 
 
 def early_answers(answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -93,7 +93,8 @@ class Questionnaire:
 
     def ends_early(self, screen: Sequence[Page], answers: Mapping[str, Any], advised: Level | None) -> bool:
         """Whether a screen holding a warning-sign page leads to the emergency advice now."""
-        return any(page in self.warning_signs for page in screen) and self.needs_emergency_now(answers, advised)
+        signs = self.warning_signs
+        return any(page in signs for page in screen) and self.needs_emergency_now(answers, advised)
 
     def page(self, page_id: str) -> Page | None:
         """The page with this id, if there is one."""

@@ -2,8 +2,9 @@
 
 Like the ONS eQ runner's variants, a voice changes only wording and layout, never routing: the
 patient sees one page at a time in the second person; the receptionist sees the warning signs
-on a screen of their own (they can end the call early), then every other page on one screen, each question in its
-`phone:` wording from rules/questions.yaml, or the patient's wording after "Ask:" where it has none.
+on a screen of their own (they can end the call early), then every other page on one screen,
+each question in its `phone:` wording from rules/questions.yaml, or the patient's wording after
+"Ask:" where it has none.
 """
 
 from __future__ import annotations
