@@ -11,9 +11,8 @@ The limits: no sentence over 25 words in either language; in English a Flesch-Ki
 of 8 or less for every text and 6 or less for at least 90% of them.
 
 Choices, so that the figures mean what a reader meets:
-- A sentence ends at ".", "!" or "?" (and the Greek question mark ";") followed by a space or the end
-  of the text. An English ";" or ":" does not end one: a reader reads on to the full stop, so the
-  clauses it joins count as one sentence. An item of a list (a warning sign) is a text of its own.
+- Sentences and words are counted as tests/support/sentences.py says (an English ";" or ":" does not
+  end a sentence). An item of a list (a warning sign) is a text of its own.
 - Not prose, so left out of the grade (never out of the sentence limit): a text of fewer than three
   words once placeholders are filled (a heading, a button, an option such as "Yes" or
   "Osteoporosis", whose grade would be one word's syllables: "Osteoporosis" alone is grade 44).
@@ -34,6 +33,7 @@ import pytest
 import textstat
 from babel.messages.pofile import read_po
 
+from tests.support.sentences import MAX_WORDS, sentences, words
 from triage.config import practice_values
 from triage.engine import RuleSet, Text, load_rules
 from triage.engine.wording import Reason, fill, phrase_names
@@ -41,7 +41,6 @@ from triage.engine.wording import Reason, fill, phrase_names
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "triage" / "translations"
 LANGUAGES = ("en", "el")
-MAX_WORDS = 25
 MAX_GRADE = 8.0
 PLAIN_GRADE = 6.0
 PLAIN_SHARE = 0.9
@@ -71,9 +70,7 @@ PAGE_SAMPLES = {
 }
 PAGE_WORD = "this"  # any other %(name)s: a short word
 _PAGE_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _TAG = re.compile(r"<[^>]+>")
-_WORD = re.compile(r"\w", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -83,17 +80,6 @@ class Shown:
     source: str
     lang: str
     text: str
-
-
-def sentences(text: str, lang: str) -> list[str]:
-    """The text's sentences (see the module docstring for where one ends)."""
-    ends = _SENTENCE_END if lang == "el" else re.compile(r"(?<=[.!?])\s+")
-    return [part for part in ends.split(text.strip()) if part]
-
-
-def words(sentence: str) -> list[str]:
-    """The words of a sentence: tokens with a letter or digit in them."""
-    return [token for token in sentence.split() if _WORD.search(token)]
 
 
 def is_prose(text: str) -> bool:
@@ -113,7 +99,10 @@ def _reasons(reason: Reason) -> Iterator[tuple[str, Text]]:
         for picks in itertools.product(*choices):
             phrases = {n: reason.phrases[n].cases[i].text for n, i in zip(named, picks, strict=True)}
             where = ", ".join(f"{n} phrase {i + 1}" for n, i in zip(named, picks, strict=True))
-            yield f"reason case {number}" + (f" ({where})" if where else ""), fill(case.text, phrases)
+            text = fill(case.text, phrases)
+            if reason.told_us is not None:  # a fact of a told list, as a sentence of its own
+                text = reason.told_us.compose((text,))
+            yield f"reason case {number}" + (f" ({where})" if where else ""), text
 
 
 def rule_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
@@ -157,6 +146,9 @@ def _contract_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
         for voice, wording in question.variants.items():
             for key, text in wording.items():
                 yield f"{where} {voice} {key}", text
+        for voice, errors in question.voice_errors.items():
+            for code, text in errors.items():
+                yield f"{where} {voice} error {code}", text
     for code, text in contract.messages.items():
         yield f"rules/questions.yaml message {code}", text
     for answer, text in contract.answer_words.items():

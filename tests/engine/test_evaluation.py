@@ -112,7 +112,7 @@ def test_a_rule_fired_with_another_reason_says_that_reason(rules: RuleSet) -> No
     for answers in (recent, lasting):
         outcome = rules.assess(answers)
         for fired in outcome.fired_rules:
-            assert fired.reason == rules.rule(fired.id).reason_for(rules.read(answers).facts)
+            assert fired.reason == rules.rule(fired.id).reason_for(rules.read(answers).said)
             reasons.setdefault(fired.id, set()).add(fired.reason)
     assert any(len(texts) > 1 for texts in reasons.values()), "no rule was worded two ways"
 

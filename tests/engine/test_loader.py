@@ -47,8 +47,11 @@ PAIN_DESCRIPTION = (
     ' el: "Πόνος τώρα στον αυχένα, στην πλάτη ή στη μέση"}\n'
 )
 S5_REASON = (
-    '    reason:\n      en: "You told us about new numbness or pins and needles in one leg or one arm."\n'
-    '      el: "Μας είπατε ότι έχετε καινούριο μούδιασμα ή μυρμήγκιασμα σε ένα πόδι ή σε ένα χέρι."\n'
+    "    reason:\n      told:\n        - when: {equals: {numbness: one_side}}\n"
+    '          en: "you have new numbness or pins and needles in one leg or one arm"\n'
+    '          el: "έχετε καινούριο μούδιασμα ή μυρμήγκιασμα σε ένα πόδι ή σε ένα χέρι"\n'
+    '        - en: "you have new numbness or pins and needles in one leg or one arm"\n'
+    '          el: "έχετε καινούριο μούδιασμα ή μυρμήγκιασμα σε ένα πόδι ή σε ένα χέρι"\n'
 )
 S5_SOURCE = '    source: "BASS 2018; cauda equina warning card"\n'
 SWAP_FIRST_TWO_LEVELS = (
@@ -124,7 +127,12 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
     (
         "unknown term",
         "infection.yaml",
-        (("term: neuro", "term: nerves"),),
+        (
+            (
+                "- yes_or_unsure: fever\n        - term: neuro",
+                "- yes_or_unsure: fever\n        - term: nerves",
+            ),
+        ),
         "infection.yaml: rule E4",
         "unknown term 'nerves'",
     ),
@@ -225,7 +233,7 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         ((A3_WHEN, "    when: {yes: cannot_stand}"),),
         "emergency.yaml: rule A3",
         "unknown operator True; use one of all, any, not, term, yes_or_unsure, equals, in, contains, "
-        "at_least, at_most (YAML reads a bare yes/no/on/off as true/false)",
+        "at_least, at_most, answered (YAML reads a bare yes/no/on/off as true/false)",
     ),
     (
         "a key written twice in one rule (YAML would keep the last silently)",
@@ -267,97 +275,109 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "errors.below_minimum: only a question of type integer can have it (others use out_of_range)",
     ),
     (
-        "a reason case testing an unknown question",
-        "general.yaml",
+        "a phone message for a problem the question words no message of its own for",
+        "questions.yaml",
         (
             (
-                "      - when: {contains: {pain_features: night_pain}}\n",
-                "      - when: {contains: {pain_feature: night_pain}}\n",
+                '        required: {en: "Select what happened before the symptoms started",',
+                '        not_a_choice: {en: "Choose one", el: "Διαλέξτε ένα"}\n'
+                '        required: {en: "Select what happened before the symptoms started",',
             ),
         ),
-        "general.yaml: rule S3",
-        "reason[2].when.contains: unknown question 'pain_feature'",
+        "questions.yaml: question injury",
+        "phone.errors.not_a_choice: the question has no message of its own for it",
+    ),
+    (
+        "a reason case testing an unknown question",
+        "neck_fall.yaml",
+        (
+            (
+                "      - when: {equals: {pain_duration: 1_to_4_weeks}}\n",
+                "      - when: {equals: {pain_duratio: 1_to_4_weeks}}\n",
+            ),
+        ),
+        "neck_fall.yaml: rule U5",
+        "reason[1].when.equals: unknown question 'pain_duratio'",
     ),
     (
         "a reason case before the last without `when`",
-        "emergency.yaml",
+        "neck_fall.yaml",
         (
             (
-                '      - when: {yes_or_unsure: walking_difficulty}\n        en: "You told us you have new',
-                '      - en: "You told us you have new',
+                '      - when: {equals: {pain_duration: 1_to_4_weeks}}\n        en: "You told us {neck_fall_65}. This was 1',
+                '      - en: "You told us {neck_fall_65}. This was 1',
             ),
         ),
-        "emergency.yaml: rule E2",
+        "neck_fall.yaml: rule U5",
         "reason[1]: only the last case (the general wording) may leave out `when`",
     ),
     (
         "the last reason case with a `when`",
-        "general.yaml",
+        "neck_fall.yaml",
         (
             (
-                '      - en: "You told us you are 50 or over. Your pain has lasted more than 4 weeks, or',
+                '      - en: "You told us {neck_fall_65}. This was in the last 12 weeks."',
                 "      - when: {at_least: {age: 50}}\n"
-                '        en: "You told us you are 50 or over. Your pain has lasted more than 4 weeks, or',
+                '        en: "You told us {neck_fall_65}. This was in the last 12 weeks."',
             ),
         ),
-        "general.yaml: rule S3",
+        "neck_fall.yaml: rule U5",
         "reason[3]: the last case is the general wording, used when no other holds; it has no `when`",
     ),
     (
         "a reason case missing a language",
-        "emergency.yaml",
-        (
-            (
-                '        el: "Μας είπατε ότι έχετε καινούριο μούδιασμα ή μυρμήγκιασμα και στα δύο πόδια,'
-                ' και στα δύο χέρια, ή σε ένα χέρι και ένα πόδι."\n',
-                "",
-            ),
-        ),
-        "emergency.yaml: rule E2",
-        "no el translation of 'You told us you have new numbness or pin…'",
+        "neck_fall.yaml",
+        (('        el: "Μας είπατε ότι {neck_fall_65}. Αυτό έγινε πριν από 1 έως 4 εβδομάδες."\n', ""),),
+        "neck_fall.yaml: rule U5",
+        "no el translation of 'You told us {neck_fall_65}. This was 1",
     ),
     (
         "a reason naming a term that has no phrases",
-        "metastatic.yaml",
+        "general.yaml",
         (
             (
-                'en: "You told us you have had cancer. You also told us {pain}."',
-                'en: "You told us {cancer_hx}. You also told us {pain}."',
+                'en: "You told us your pain has lasted more than 12 weeks and is getting worse."',
+                'en: "You told us {cancer_hx} and is getting worse."',
             ),
             (
-                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο. Μας είπατε επίσης ότι {pain}."',
-                'el: "Μας είπατε ότι {cancer_hx}. Μας είπατε επίσης ότι {pain}."',
+                'el: "Μας είπατε ότι ο πόνος σας κρατάει περισσότερο από 12 εβδομάδες και χειροτερεύει."',
+                'el: "Μας είπατε ότι {cancer_hx} και χειροτερεύει."',
             ),
         ),
-        "metastatic.yaml: rule S1",
+        "general.yaml: rule S6",
         "reason: {cancer_hx}: term 'cancer_hx' has no phrases in definitions.yaml",
     ),
     (
         "a reason whose languages name different terms",
-        "metastatic.yaml",
+        "neck_fall.yaml",
         (
             (
-                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο. Μας είπατε επίσης ότι {neuro}."',
-                'el: "Μας είπατε ότι έχετε ή είχατε καρκίνο. Μας είπατε επίσης ότι έχετε συμπτώματα."',
+                'el: "Μας είπατε ότι {neck_fall_65}. Αυτό έγινε πριν από 1 έως 4 εβδομάδες."',
+                'el: "Μας είπατε ότι πέσατε. Αυτό έγινε πριν από 1 έως 4 εβδομάδες."',
             ),
         ),
-        "metastatic.yaml: rule E3",
-        "reason case 1: the languages name different terms (en: neuro; el: none)",
+        "neck_fall.yaml: rule U5",
+        "reason case 2: the languages name different terms (en: neck_fall_65; el: none)",
     ),
     (
         "a phrase testing an unknown question",
         "definitions.yaml",
-        (("      - when: {yes_or_unsure: cannot_stand}\n", "      - when: {yes_or_unsure: cannot_stnd}\n"),),
-        "definitions.yaml: term neuro",
-        "phrases[0].when.yes_or_unsure: unknown question 'cannot_stnd'",
+        (
+            (
+                "      - when: {equals: {pain_onset: sudden}}\n",
+                "      - when: {equals: {pain_onst: sudden}}\n",
+            ),
+        ),
+        "definitions.yaml: term low_energy",
+        "phrases[2].when.equals: unknown question 'pain_onst'",
     ),
     (
         "a phrase naming another term",
         "definitions.yaml",
         (
             (
-                'en: "you have new difficulty walking (or are not sure)"',
-                'en: "you have {cauda} (or are not sure)"',
+                'en: "you have new difficulty walking, or feel unsteady on your feet"',
+                'en: "you have {cauda}, or feel unsteady on your feet"',
             ),
         ),
         "definitions.yaml: term neuro",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -186,6 +187,32 @@ def test_an_age_under_18_says_the_tool_is_for_adults_and_where_a_young_person_ge
     assert not missing, message
     assert "120" not in message, "the range message is for ages over 120, not for children"
     assert "{" not in message, "engine messages have no configuration placeholders"
+
+
+#: Words that speak to the person answering ("your age", «την ηλικία σας»): a receptionist reads the
+#: phone voice's messages, so none of them may say these (the person's own messages do).
+SPEAKS_TO_THE_PERSON = {
+    "en": re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE),
+    "el": re.compile(r"(?<!\w)(?:σας|έχετε|είχατε|είστε|μπορείτε|σταθείτε|περπατήσετε|νιώθετε)(?!\w)"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(SPEAKS_TO_THE_PERSON))
+def test_no_message_in_the_phone_voice_speaks_to_the_person_answering(rules: RuleSet, lang: str) -> None:
+    contract, words = rules.contract, SPEAKS_TO_THE_PERSON[lang]
+    worded = [(q.id, code) for q in contract.questions for code in q.errors]
+    to_the_person = [pair for pair in worded if words.search(contract.message(*pair).get(lang))]
+    assert to_the_person, "the person's own messages speak to them (or this test finds nothing)"
+    to_the_caller = [pair for pair in worded if words.search(contract.message(*pair, "phone").get(lang))]
+    assert to_the_caller == []
+
+
+def test_an_invalid_answer_is_worded_for_the_receptionist_in_the_phone_voice(rules: RuleSet) -> None:
+    problems = _problems(rules, changed({"age": 17, "injury": MISSING}))
+    assert "Tell the caller" in problems.messages("en", "phone")["age"]
+    assert "Tell the caller" not in problems.messages("en")["age"]
+    assert problems.messages("en", "phone")["injury"] == "Select what happened before the symptoms started"
+    assert problems.messages("en")["injury"] == "Select what happened before your symptoms started"
 
 
 def test_a_number_question_without_its_own_below_minimum_message_falls_back_to_out_of_range(

@@ -72,7 +72,7 @@ def test_outcome_lists_a_reason_for_every_rule_that_holds(rules: RuleSet, case: 
         holding, key=lambda rule_id: (-holding[rule_id].level.rank, rule_id)
     )
     for fired in outcome.fired_rules:
-        assert fired.reason == holding[fired.id].reason_for(facts)
+        assert fired.reason == holding[fired.id].reason_for(rules.read(case["answers"]).said)
         for lang in rules.languages:
             assert fired.reason.get(lang).strip(), f"{fired.id} has no {lang} reason"
         assert fired.guidance == holding[fired.id].guidance

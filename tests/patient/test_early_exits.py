@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTES
-from tests.support.flow import early_level
+from tests.support.flow import RULES, early_level
 from tests.support.journeys import Journey, answer_warning_signs, prime, session_reference, show
 from tests.support.markup import level_shown
 from tests.support.records import assessments
@@ -131,10 +131,13 @@ def test_the_early_advice_says_to_show_its_reference_code_at_the_hospital(client
     assert REFERENCE_USE["emergency"] in line
 
 
-#: The top of a result once a call-back is asked for: the practice's promise, not "call us".
+#: Within how many working days the practice calls back at soon: the level's data (levels.yaml).
+SOON_DAYS = RULES.levels[Level.SOON].callback_working_days
+#: The top of a result once a call-back is asked for: the practice's promise, not "call us" (spec
+#: §3a, v3: "today" at urgent, "within N working days" at soon).
 CALLED_BACK = {
     "urgent": "The practice will call you back today.",
-    "soon": "The practice will call you back at the time you chose.",
+    "soon": f"The practice will call you back within {SOON_DAYS} working days, at the time of day you chose.",
 }
 
 
@@ -154,6 +157,26 @@ def test_after_a_call_back_request_the_result_says_the_practice_will_call(
     assert asked_to_call not in result.main.text, "the page still tells the person to call"
     assert result.find_all("input", name="consent") == []
     assert "when you call" not in result.main.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("lang", "promise"),
+    [
+        ("en", CALLED_BACK["soon"]),
+        ("el", f"Το ιατρείο θα σας τηλεφωνήσει μέσα σε {SOON_DAYS} εργάσιμες ημέρες, την ώρα που επιλέξατε."),
+    ],
+)
+def test_a_soon_call_back_is_promised_within_the_levels_working_days_on_both_pages(
+    client: FlaskClient, lang: str, promise: str
+) -> None:
+    assert SOON_DAYS, "the soon level says within how many working days it calls back"
+    client.get(f"/?lang={lang}")
+    prime(client, BY_LEVEL["soon"]["answers"])
+    client.post("/check-answers")
+    sent = client.post("/call-back", data=CALLBACK)
+    assert (sent.status_code, sent.location) == (302, "/call-back/sent")
+    assert promise in show(client, "/call-back/sent").one(cls="call-back-promise").text
+    assert show(client, "/result").one(cls="action").text == promise
 
 
 def test_the_urgent_warning_signs_end_with_a_sign_not_a_time_to_wait(client: FlaskClient) -> None:

@@ -4,6 +4,7 @@ what the caller was told; staff see every fired rule with its level and guidance
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from tests.support.apps import PLACEHOLDERS, PRACTICE
 from tests.support.cases import VIGNETTES
 from tests.support.flow import RULES
 from tests.support.journeys import take_call
-from tests.support.markup import parse
+from tests.support.markup import error_summary, parse
 from tests.support.records import record
 from tests.support.staff import RECEPTION, login
 
@@ -55,3 +56,48 @@ def test_the_record_shows_every_fired_rule_with_its_level_and_guidance(
         assert li.find_all(cls=f"tag--{rule.level.value}")
         if rule.guidance is not None:
             assert rule.guidance.render("en", PLACEHOLDERS) in li.text
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_the_phone_screens_errors_are_worded_for_the_receptionist(client: FlaskClient, lang: str) -> None:
+    """Nothing answered on the warning signs: each message is the phone voice's, which the person's
+    own differs from where it speaks to them ("weakness in your legs")."""
+    login(client, RECEPTION)
+    client.get(f"/staff/phone?lang={lang}")
+    sent = client.post("/staff/phone", data={})
+    assert sent.status_code == 200
+    contract = RULES.contract
+    screen = contract.emergency_screen.question_ids
+    assert error_summary(parse(sent.text)) == [
+        contract.message(qid, "required", "phone").get(lang) for qid in screen
+    ]
+    assert any(contract.message(qid, "required").get(lang) not in sent.text for qid in screen), (
+        "some of the person's own messages speak to them, and are not shown here"
+    )
+
+
+#: A call whose reasons include some below the level ("also told"), and one where no rule fires.
+ALSO_TOLD = next(case for case in VIGNETTES if RULES.assess(case["answers"]).also_told_reasons)
+NOTHING_FIRES = next(case for case in VIGNETTES if not RULES.assess(case["answers"]).fired_rules)
+#: The receptionist's own words on the result: the headings and the prompts, never the read-out texts.
+OWN_WORDS = ("h1", "h2", "h3", "p.prompt")
+
+
+@pytest.mark.parametrize("case", [ALSO_TOLD, NOTHING_FIRES], ids=[ALSO_TOLD["id"], NOTHING_FIRES["id"]])
+def test_the_phone_result_frames_the_reasons_as_read_out_to_the_caller(
+    client: FlaskClient, case: dict[str, Any]
+) -> None:
+    """The reasons and the advice speak to the person ("You told us…"): the receptionist is told to
+    read them out, under headings about the caller; nothing of their own says "you"."""
+    login(client, RECEPTION)
+    result = take_call(client, case["answers"], caller_phone="6941234567").result.main
+    own = [el.text for tag in OWN_WORDS for el in result.find_all(*tag.split("."))]
+    assert not [text for text in own if re.search(r"\byou(?:r)?\b", text, re.IGNORECASE)], own
+    if case is NOTHING_FIRES:
+        assert "None of the caller's answers is a sign that needs urgent care." in result.text
+        return
+    headings = [h.text for h in result.find_all("h2")]
+    assert "Why: what the caller told us" in headings
+    assert "The caller also told us" in [h.text for h in result.find_all("h3")]
+    prompts = [p.text for p in result.find_all("p", cls="read-out")]
+    assert len(prompts) >= 2 and set(prompts) == {"Read this out to the caller as it is written:"}

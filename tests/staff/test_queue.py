@@ -75,8 +75,8 @@ def test_the_queue_shows_the_most_urgent_first_then_the_oldest(
     order = [
         "ambulance, day 3",
         "emergency, day 2",
+        "urgent, day 2",  # overdue first: a phone call; the others have no contact details
         "urgent, day 1",
-        "urgent, day 2",
         "urgent, day 3",
         "soon, day 1",
         "information, day 1",
@@ -87,8 +87,9 @@ def test_the_queue_shows_the_most_urgent_first_then_the_oldest(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        # urgent, day 2 is contacted, so no longer overdue: after the overdue ones (test_targets.py)
-        ("?level=urgent", ["urgent, day 1", "urgent, day 3", "urgent, day 2"]),
+        # urgent, day 2 is contacted, so no longer overdue, and the others have no contact details
+        # (not overdue either: test_targets.py): oldest first
+        ("?level=urgent", ["urgent, day 1", "urgent, day 2", "urgent, day 3"]),
         ("?level=ambulance", ["ambulance, day 3"]),
         ("?channel=phone", ["urgent, day 2", "soon, day 1"]),
         ("?channel=api", ["ambulance, day 3", "urgent, day 3"]),

@@ -15,15 +15,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.staff.test_queue import AT_LEVEL
-from tests.support.cases import VIGNETTE
-from tests.support.flow import RULES
+from tests.support.cases import VIGNETTE, VIGNETTES
+from tests.support.flow import RULES, early_level, screen_answers
 from tests.support.markup import Document, error_summary, parse
 from tests.support.records import audit_entries, record, save
 from tests.support.staff import ADMIN, CLINICIAN, RECEPTION, Staff, login
 from triage.config import SettingInvalid
 from triage.engine import Level
+from triage.extensions import db
 from triage.storage import repository
-from triage.storage.codes import Action, Status
+from triage.storage.codes import Action, Channel, Status
 from triage.web.opening import OpeningTimes
 
 
@@ -110,6 +111,36 @@ def test_the_header_counts_the_overdue_records_on_every_staff_page(
     assert header_overdue(parse(client.get("/staff/phone").text)) == "3 overdue"
     client.post(f"/staff/assessments/{calls['soon, 20 days ago']}/status", data={"status": "closed"})
     assert header_overdue(queue_page(client)) == "2 overdue"
+
+
+def test_a_record_nobody_can_call_back_says_so_and_every_page_counts_the_same_overdue(
+    app: Flask, client: FlaskClient
+) -> None:
+    """An online early exit without a call-back request has no contact details: "Every record" says
+    so plainly instead of "Overdue", and the queue, the header and the dashboard agree on the count."""
+    twenty_minutes_ago = datetime.now(UTC) - timedelta(minutes=20)
+    emergency = next(
+        case["answers"]
+        for case in VIGNETTES
+        if early_level(case["answers"]) is RULES.assess(case["answers"]).level is Level.EMERGENCY
+    )
+    with app.app_context():
+        early_advice = RULES.assess_partial(screen_answers(emergency))
+        early = repository.save_assessment(early_advice, Channel.ONLINE, "en")
+        found = repository.find_assessment(early)
+        assert found is not None and found.early_exit
+        found.created_at = twenty_minutes_ago
+        db.session.commit()
+    call = save(app, emergency, channel="phone", created_at=twenty_minutes_ago)
+    login(client, CLINICIAN)
+    every = rows(queue_page(client, "?show=all"))
+    assert set(every) == {early, call}
+    assert every[early]["Time left"] == "No contact details"
+    overdue = [reference for reference, cells in every.items() if cells["Time left"].startswith("Overdue by")]
+    assert overdue == [call]
+    dashboard = parse(client.get("/staff/dashboard").text)
+    assert dashboard.one(cls="figure-now__number").text == "1"
+    assert header_overdue(dashboard) == header_overdue(queue_page(client, "?show=all")) == "1 overdue"
 
 
 def test_the_queue_shows_age_language_channel_and_the_positive_answers_in_words(

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from .conditions import (
     All,
+    Answered,
     AnyOf,
     AtLeast,
     AtMost,
@@ -23,7 +24,7 @@ from .conditions import (
     Term,
     Yes,
 )
-from .contract import Kind
+from .contract import UNSURE, Kind
 
 
 class FieldSpec(Protocol):
@@ -49,9 +50,12 @@ class Compiler:
         self,
         fields: Mapping[str, FieldSpec],
         terms: Mapping[str, Condition] | None = None,
+        *,
+        wording: bool = False,
     ) -> None:
         self.fields = fields
         self.terms = terms or {}
+        self.wording = wording  # a reason's or phrase's `when`: may quote an answer as given
         self._operators: dict[str, Callable[[Any, str], Condition]] = {
             "all": self._all,
             "any": self._any,
@@ -63,6 +67,7 @@ class Compiler:
             "contains": self._contains,
             "at_least": self._at_least,
             "at_most": self._at_most,
+            "answered": self._answered,
         }
 
     @property
@@ -140,6 +145,27 @@ class Compiler:
             raise ConditionError(path, f"`contains` needs a list question; {name!r} is {spec.kind}")
         self._check_value(spec, name, value, path)
         return Contains(name, value)
+
+    def _answered(self, argument: Any, path: str) -> Condition:
+        if not self.wording:
+            raise ConditionError(
+                path,
+                "`answered` is for the wording of reasons and phrases only: a rule, a term or a "
+                "question's `asked_when` counts 'not sure' as yes (use yes_or_unsure)",
+            )
+        name, value = self._pair(argument, path)
+        spec = self._field(name, path)
+        if spec.kind.is_list or spec.kind.is_number:
+            raise ConditionError(
+                path, f"`answered` quotes a yes/no or choice answer; {name!r} is {spec.kind}"
+            )
+        if spec.kind.is_truth:
+            if value not in spec.kind.fixed_values or (value == UNSURE) is isinstance(value, bool):
+                words = " or ".join(repr(v) for v in spec.kind.fixed_values)
+                raise ConditionError(path, f"{name!r} was answered {words}, not {value!r}")
+        else:
+            self._check_value(spec, name, value, path)
+        return Answered(name, value)
 
     def _at_least(self, argument: Any, path: str) -> Condition:
         name, bound = self._bound(argument, path)

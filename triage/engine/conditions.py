@@ -169,14 +169,27 @@ class Term(Condition):
         return {"term": self.name}
 
 
+@dataclass(frozen=True)
+class Given:
+    """The key of an answer as the person gave it ("unsure" kept), beside the facts: what a reason's
+    wording may look at to quote the answer (see Reading.said), never what a rule decides on."""
+
+    question: str
+
+
 @dataclass(frozen=True, eq=False)
 class Atom(Condition):
     """A test of one answer. A missing answer fails the test; an unknown one leaves it open."""
 
     field: str
 
+    @property
+    def key(self) -> Any:
+        """Where in the facts the answer tested is: the question's fact."""
+        return self.field
+
     def _evaluator(self) -> Evaluator:
-        name, test = self.field, self.test
+        name, test = self.key, self.test
 
         def evaluate(facts: Facts) -> Truth:
             value = facts.get(name, _MISSING)
@@ -231,6 +244,38 @@ class Equals(Atom):
 
     def as_data(self) -> dict[str, Any]:
         return {"equals": {self.field: self.value}}
+
+
+@dataclass(frozen=True, eq=False)
+class Answered(Atom):
+    """The answer as given, "not sure" apart from yes: for wording only (a rule counts "not sure" as
+    yes, and the compiler refuses this operator in rules, terms and routing)."""
+
+    value: Any
+
+    @property
+    def key(self) -> Any:
+        return Given(self.field)
+
+    def _evaluator(self) -> Evaluator:
+        key, fact, value = self.key, self.field, self.value
+
+        def evaluate(facts: Facts) -> Truth:
+            given = facts.get(key, _MISSING)
+            if given is _MISSING:  # not answered: unknown while the question may still be answered
+                return None if facts.get(fact) is UNKNOWN else False
+            return bool(given == value)
+
+        return evaluate
+
+    def test(self, value: Any) -> bool:
+        return bool(value == self.value)
+
+    def describe(self) -> str:
+        return f"`{self.field}` was answered {_word(self.value)}"
+
+    def as_data(self) -> dict[str, Any]:
+        return {"answered": {self.field: self.value}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -300,7 +345,7 @@ def _word(value: Any) -> str:
         return "yes"
     if value is False:
         return "no"
-    return str(value)
+    return "not sure" if value == "unsure" else str(value)
 
 
 def fields_of(condition: Condition) -> frozenset[str]:

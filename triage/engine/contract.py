@@ -83,6 +83,9 @@ class Question:
     errors: Mapping[str, Text] = field(default_factory=dict, compare=False)
     #: Wording for other voices, e.g. {"phone": {"label": …, "hint": …}} for a receptionist.
     variants: Mapping[str, Mapping[str, Text]] = field(default_factory=dict, compare=False)
+    #: Messages another voice words its own way, e.g. {"phone": {"required": …}}: the others are
+    #: the question's `errors`, as they say nothing only the person answering can read.
+    voice_errors: Mapping[str, Mapping[str, Text]] = field(default_factory=dict, compare=False)
     #: `problem` and `fact` made once for the question's kind, as reading answers calls them for
     #: every answer of every assessment.
     problem_of: Callable[[Any], str | None] = field(init=False, repr=False, compare=False)
@@ -196,17 +199,20 @@ class Contract:
     def __getitem__(self, question_id: str) -> Question:
         return self.by_id[question_id]
 
-    def message(self, question_id: str, code: str) -> Text:
-        """The message for a problem: the question's own where it has one, else the general one.
+    def message(self, question_id: str, code: str, voice: str | None = None) -> Text:
+        """The message for a problem: the question's own where it has one (in `voice`'s words where
+        that voice words it), else the general one.
 
         A code only a question can word (`below_minimum`) falls back to its general code.
         """
         question = self.by_id.get(question_id)
-        own = question.errors.get(code) if question else None
-        if own is not None:
-            return own
+        if question is not None:
+            voiced = question.voice_errors.get(voice or "", {}).get(code)
+            own = voiced or question.errors.get(code)
+            if own is not None:
+                return own
         if code in FALLBACK_CODES:
-            return self.message(question_id, FALLBACK_CODES[code])
+            return self.message(question_id, FALLBACK_CODES[code], voice)
         return self.messages[code]
 
     @property

@@ -16,7 +16,7 @@ from . import schemas
 from .compiler import Compiler
 from .contract import FALLBACK_CODES, Contract, Kind, Question, Section
 from .files import RULESET, RuleFileError, RulesInvalid
-from .model import Level, LevelAdvice, RulesVersion, Target
+from .model import Level, LevelAdvice, RulesVersion, Target, ToldUs
 from .ruleset import Floor, RuleSet, TermDefinition
 from .topics import DEFINITIONS, TopicReader
 
@@ -68,6 +68,11 @@ class _Loader(TopicReader):
         self._stop_if_errors()
         self.languages = tuple(header["languages"])
         self.placeholders = frozenset(header["placeholders"])
+        told_us = header.get("told_us")  # needed by a `told:` reason (rules from 2026.12.3)
+        self.told_us = told_us and ToldUs(
+            self._text(told_us["one"], RULESET, "told_us.one", frozenset({"told"})),
+            self._text(told_us["several"], RULESET, "told_us.several"),
+        )
         contract = self._contract(self._read(QUESTIONS, schemas.QUESTIONS))
         self._stop_if_errors()
         fields = {q.id: q for q in contract.questions}
@@ -77,7 +82,9 @@ class _Loader(TopicReader):
         safety = self._read(SAFETY_NET, schemas.SAFETY_NET)
         self._stop_if_errors()
         compiler = Compiler(fields, {t.name: t.condition for t in terms})
-        self.phrases = {t.name: t.phrases for t in terms if t.phrases is not None}
+        self.wording_compiler = Compiler(fields, {t.name: t.condition for t in terms}, wording=True)
+        self.phrases = {t.name: t.phrases for t in terms if t.phrases is not None and not t.phrases.each}
+        self.told_terms = {t.name: t.phrases for t in terms if t.phrases is not None and t.phrases.each}
         self.term_names = frozenset(t.name for t in terms)
         rules = [rule for name in topic_files for rule in self._topic(name, compiler)]
         self._check_unique_ids(rules)
@@ -155,9 +162,21 @@ class _Loader(TopicReader):
         values = tuple(raw.get("values", ())) or kind.fixed_values
         wording = {k: self._text(v, QUESTIONS, where) for k, v in raw["wording"].items() if k != "options"}
         variants = {
-            voice: {k: self._text(v, QUESTIONS, f"{where}: {voice}") for k, v in raw[voice].items()}
+            voice: {
+                k: self._text(v, QUESTIONS, f"{where}: {voice}")
+                for k, v in raw[voice].items()
+                if k != "errors"
+            }
             for voice in VOICES
             if voice in raw
+        }
+        voice_errors = {
+            voice: {
+                code: self._text(t, QUESTIONS, f"{where}: {voice}", MESSAGE_PLACEHOLDERS)
+                for code, t in raw[voice]["errors"].items()
+            }
+            for voice in VOICES
+            if "errors" in raw.get(voice, {})
         }
         options = {k: self._text(v, QUESTIONS, where) for k, v in raw["wording"].get("options", {}).items()}
         if kind in (Kind.CHOICE, Kind.MULTI_CHOICE) and set(options) != set(values):
@@ -166,6 +185,11 @@ class _Loader(TopicReader):
             code: self._text(t, QUESTIONS, where, MESSAGE_PLACEHOLDERS)
             for code, t in raw.get("errors", {}).items()
         }
+        for voice, worded in voice_errors.items():
+            for code in sorted(set(worded) - set(errors)):
+                self._error(
+                    QUESTIONS, where, f"{voice}.errors.{code}: the question has no message of its own for it"
+                )
         for code in sorted(set(errors) - MESSAGE_CODES):
             if code not in QUESTION_ONLY_CODES:
                 self._error(QUESTIONS, where, f"errors.{code}: not a problem the validator reports")
@@ -202,6 +226,7 @@ class _Loader(TopicReader):
             options=options,
             errors=errors,
             variants=variants,
+            voice_errors=voice_errors,
         )
 
     def _floors(self, data: list[Mapping[str, Any]], fields: Mapping[str, Question]) -> tuple[Floor, ...]:
@@ -217,16 +242,20 @@ class _Loader(TopicReader):
     def _terms(self, data: Any, fields: Mapping[str, Question]) -> list[TermDefinition]:
         terms: list[TermDefinition] = []
         for name, raw in (data or {"terms": {}})["terms"].items():
-            compiler = Compiler(fields, {t.name: t.condition for t in terms})
+            known = {t.name: t.condition for t in terms}
+            compiler = Compiler(fields, known)
             where = f"term {name}"
             condition = self._condition(compiler, raw["when"], DEFINITIONS, where, "when")
+            wording = Compiler(fields, known, wording=True)
             if name in self.placeholders:
                 self._error(DEFINITIONS, where, f"the name is also a placeholder listed in {RULESET}")
             if condition is not None:
                 description = self._text(raw["description"], DEFINITIONS, where)
                 phrases = (
-                    self._cases(raw["phrases"], DEFINITIONS, where, "phrases", compiler)
+                    self._cases(raw["phrases"], DEFINITIONS, where, "phrases", wording)
                     if "phrases" in raw
+                    else self._cases(raw["told"], DEFINITIONS, where, "told", wording, each=True)
+                    if "told" in raw
                     else None
                 )
                 terms.append(TermDefinition(name, description, condition, phrases))
@@ -251,6 +280,7 @@ class _Loader(TopicReader):
                 guidance=tuple(self._text(t, LEVELS, where) for t in raw.get("guidance", ())),
                 phone_script=self._phone_text(raw["phone_script"], LEVELS, where, "phone_script"),
                 target=_target(raw["target"]),
+                callback_working_days=raw.get("callback", {}).get("working_days"),
             )
         self._check_targets(levels)
         return levels

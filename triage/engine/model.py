@@ -143,8 +143,9 @@ class Rule:
         """The reason in the person's own terms: what these answers certainly say."""
         return self.wording.resolve(facts)
 
-    def fired_for(self, facts: Mapping[str, Any]) -> FiredRule:
-        """The rule as fired on these facts, with their reason (made once for each reason)."""
+    def fired_for(self, facts: Mapping[Any, Any]) -> FiredRule:
+        """The rule as fired on these facts (a Reading's `said`), with their reason (made once for
+        each reason)."""
         reason = self.reason_for(facts)
         fired = self._fired.get(reason)
         if fired is None:
@@ -155,6 +156,8 @@ class Rule:
                 self.guidance,
                 self.source,
                 self.repeats,
+                self.wording.told(facts),
+                self.wording.told_us,
             )
             fired = self._fired.setdefault(reason, made)
         return fired
@@ -170,6 +173,32 @@ class FiredRule:
     guidance: Text | None
     source: str
     repeats: tuple[str, ...] = ()  # its reason left out when any of these fired
+    told: tuple[Text, ...] = ()  # for a told reason, the facts it names, one text each
+    told_us: ToldUs | None = None  # and how they read
+
+
+@dataclass(frozen=True)
+class ToldUs:
+    """How a told reason reads (ruleset.yaml `told_us`): one fact in a sentence, several as a list."""
+
+    one: Text  # with {told}: "You told us {told}."
+    several: Text  # the line before the list: "You told us:"
+
+    def compose(self, facts: tuple[Text, ...]) -> Text:
+        """The reason naming these facts, in each language: one line each after the first ("\n- ")."""
+        if len(facts) == 1:
+            return Text.of(
+                {
+                    lang: one.replace("{told}", facts[0].get(lang))
+                    for lang, one in self.one.translations.items()
+                }
+            )
+        return Text.of(
+            {
+                lang: lead + "".join(f"\n- {fact.get(lang)}" for fact in facts)
+                for lang, lead in self.several.translations.items()
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -228,6 +257,9 @@ class LevelAdvice:
     guidance: tuple[Text, ...]
     phone_script: Text  # what the receptionist tells the caller to do, in the practice's own voice
     target: Target = Target()  # how soon the practice acts on a record at this level
+    #: Within how many working days a requested call back comes, where the level promises a number
+    #: of days (levels.yaml `callback`); None where it does not (urgent: today).
+    callback_working_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -270,22 +302,40 @@ class Outcome:
         return tuple(rule for rule in self.fired_rules if rule.level < self.level)
 
     @functools.cached_property
+    def _reasons(self) -> tuple[tuple[Text, ...], tuple[Text, ...]]:
+        """The reasons shown, decisive then the others, each fact told once on the page (spec §3a v3):
+        a rule repeating another that fired is left out, and a told reason names only the facts no
+        earlier reason named (left out if none is left)."""
+        fired = {rule.id for rule in self.fired_rules}
+        decisive = {rule.id for rule in self.decisive_rules}
+        told: set[Text] = set()
+        shown: list[list[Text]] = [[], []]
+        for rule in self.fired_rules:
+            first = rule.level == self.level
+            if (decisive if first else fired) & set(rule.repeats):
+                continue
+            reason = rule.reason
+            if rule.told and rule.told_us is not None:
+                new = tuple(fact for fact in rule.told if fact not in told)
+                if not new:
+                    continue
+                told.update(new)
+                reason = reason if new == rule.told else rule.told_us.compose(new)
+            if all(reason not in texts for texts in shown):
+                shown[0 if first else 1].append(reason)
+        return tuple(shown[0]), tuple(shown[1])
+
+    @property
     def decisive_reasons(self) -> tuple[Text, ...]:
         """Why, first: the reasons of the decisive rules, in rule order, less those repeating another
         decisive rule's (which says all they say: at least one is always kept, as repeats never loop)."""
-        decisive = {rule.id for rule in self.decisive_rules}
-        kept = [rule.reason for rule in self.decisive_rules if not decisive & set(rule.repeats)]
-        return tuple(dict.fromkeys(kept))
+        return self._reasons[0]
 
-    @functools.cached_property
+    @property
     def also_told_reasons(self) -> tuple[Text, ...]:
-        """ "You also told us": the other rules' reasons (no guidance), less those repeating another."""
-        fired = {rule.id for rule in self.fired_rules}
-        decisive = set(self.decisive_reasons)
-        texts = [
-            r.reason for r in self.other_rules if not fired & set(r.repeats) and r.reason not in decisive
-        ]
-        return tuple(dict.fromkeys(texts))
+        """ "You also told us": the other rules' reasons (no guidance), less those repeating another
+        and the facts already told."""
+        return self._reasons[1]
 
     @property
     def action(self) -> Text:

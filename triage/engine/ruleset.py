@@ -85,7 +85,7 @@ class RuleSet:
         intro, warning_signs = self.safety_net
         return Outcome(
             level=level,
-            fired_rules=tuple(rule.fired_for(reading.facts) for rule in fired),
+            fired_rules=tuple(rule.fired_for(reading.said) for rule in fired),
             advice=advice,
             safety_net=SafetyNet(intro, warning_signs, advice.expect),
             not_a_diagnosis=self.not_a_diagnosis,

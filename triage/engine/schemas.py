@@ -24,6 +24,18 @@ CASE: dict[str, Any] = {
     "minProperties": 2,
 }
 CASES: dict[str, Any] = {"type": "array", "minItems": 2, "items": CASE}
+#: A told list (spec §3a v3: each answer named): cases, or `term: NAME` for a told term's facts.
+TOLD_ITEM: dict[str, Any] = {
+    "if": {"type": "object", "required": ["term"]},
+    "then": {"type": "object", "additionalProperties": False, "properties": {"term": ID}},
+    "else": CASE,
+}
+TOLD: dict[str, Any] = {
+    "type": "object",
+    "required": ["told"],
+    "additionalProperties": False,
+    "properties": {"told": {"type": "array", "minItems": 2, "items": TOLD_ITEM}},
+}
 RULE_ID = {"type": "string", "pattern": "^[A-Z][A-Z0-9]*[0-9]+[a-z]?$"}
 
 RULESET: dict[str, Any] = {
@@ -41,6 +53,12 @@ RULESET: dict[str, Any] = {
             "contains": {"const": "en"},
         },
         "placeholders": {"type": "array", "items": ID, "uniqueItems": True},
+        "told_us": {
+            "type": "object",
+            "required": ["one", "several"],
+            "additionalProperties": False,
+            "properties": {"one": TEXT, "several": TEXT},
+        },
         "floor": {
             "type": "array",
             "minItems": 1,
@@ -92,7 +110,15 @@ QUESTION: dict[str, Any] = {
             "description": "the question as a receptionist asks it: third person, read aloud",
             "required": ["label"],
             "additionalProperties": False,
-            "properties": {"label": TEXT, "hint": TEXT},
+            "properties": {
+                "label": TEXT,
+                "hint": TEXT,
+                "errors": {
+                    "type": "object",
+                    "description": "its own messages that speak to the person, worded for the receptionist",
+                    "additionalProperties": TEXT,
+                },
+            },
         },
     },
     "allOf": [
@@ -146,7 +172,8 @@ TERMS: dict[str, Any] = {
                 "type": "object",
                 "required": ["description", "when"],
                 "additionalProperties": False,
-                "properties": {"description": TEXT, "when": CONDITION, "phrases": CASES},
+                "not": {"required": ["phrases", "told"]},
+                "properties": {"description": TEXT, "when": CONDITION, "phrases": CASES, "told": CASES},
             },
         }
     },
@@ -160,7 +187,11 @@ RULE: dict[str, Any] = {
         "id": RULE_ID,
         "level": {"type": "string"},
         "when": CONDITION,
-        "reason": {"if": {"type": "array"}, "then": CASES, "else": TEXT},
+        "reason": {
+            "if": {"type": "array"},
+            "then": CASES,
+            "else": {"if": {"type": "object", "required": ["told"]}, "then": TOLD, "else": TEXT},
+        },
         "guidance": TEXT,
         "source": {"type": "string", "minLength": 3},
         "repeats": {"type": "array", "items": RULE_ID, "minItems": 1, "uniqueItems": True},
@@ -212,6 +243,13 @@ LEVELS: dict[str, Any] = {
                     "expect": TEXT,
                     "phone_script": TEXT,
                     "guidance": {"type": "array", "items": TEXT},
+                    "callback": {
+                        "type": "object",
+                        "description": "how soon a requested call back comes, as the page promises it",
+                        "required": ["working_days"],
+                        "additionalProperties": False,
+                        "properties": {"working_days": {"type": "integer", "minimum": 1}},
+                    },
                 },
             },
         }

@@ -8,7 +8,7 @@ from typing import Any
 from . import schemas
 from .compiler import Compiler
 from .files import FileReader
-from .model import Level, Rule, Text
+from .model import Level, Rule, Text, ToldUs
 from .wording import Case, Cases, Reason, phrase_names
 
 DEFINITIONS = "definitions.yaml"
@@ -19,8 +19,11 @@ class TopicReader(FileReader):
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
-        self.phrases: dict[str, Cases] = {}  # the terms that have phrases
+        self.phrases: dict[str, Cases] = {}  # the terms that have phrases (the first that holds)
+        self.told_terms: dict[str, Cases] = {}  # the terms whose facts are told (each that holds)
         self.term_names: frozenset[str] = frozenset()
+        self.told_us: ToldUs | None = None  # ruleset.yaml `told_us`, read first
+        self.wording_compiler: Compiler | None = None  # conditions of wordings (may use `answered`)
 
     def _topic(self, name: str, compiler: Compiler) -> list[Rule]:
         data = self._read(name, schemas.TOPIC)
@@ -46,7 +49,7 @@ class TopicReader(FileReader):
                 Rule(
                     id=raw["id"],
                     level=level,
-                    wording=self._reason(raw["reason"], name, where, compiler),
+                    wording=self._reason(raw["reason"], name, where, self.wording_compiler or compiler),
                     guidance=self._text(raw["guidance"], name, where) if "guidance" in raw else None,
                     source=raw["source"],
                     topic=data["topic"],
@@ -57,8 +60,16 @@ class TopicReader(FileReader):
         return rules
 
     def _reason(self, raw: Any, path: str, where: str, compiler: Compiler) -> Reason:
-        """A reason: one text or a list of cases, whose texts may name terms that have phrases."""
-        if isinstance(raw, list):
+        """A reason: one text, a list of cases or a told list, whose texts may name terms that have
+        phrases."""
+        told_terms: list[str] = []
+        if isinstance(raw, dict) and "told" in raw:
+            cases = self._told(raw["told"], path, where, compiler, told_terms)
+            if self.told_us is None:
+                self._error(
+                    path, where, "a `told:` reason needs `told_us` in ruleset.yaml (how its facts read)"
+                )
+        elif isinstance(raw, list):
             cases = self._cases(raw, path, where, "reason", compiler, self.term_names)
         else:
             cases = Cases(f"{where} reason", (Case(None, self._text(raw, path, where, self.term_names)),))
@@ -78,11 +89,49 @@ class TopicReader(FileReader):
             for term in sorted(set().union(*by_language.values())):
                 if term in self.phrases:
                     named.add(term)
+                elif term in self.told_terms:
+                    self._error(
+                        path,
+                        where,
+                        f"reason: {{{term}}}: term {term!r} names each of its facts; list it in a "
+                        f"`told:` reason as `- term: {term}`",
+                    )
                 else:
                     self._error(
                         path, where, f"reason: {{{term}}}: term {term!r} has no phrases in {DEFINITIONS}"
                     )
-        return Reason(cases, {term: self.phrases[term] for term in sorted(named)})
+        return Reason(
+            cases,
+            {term: self.phrases[term] for term in sorted(named)},
+            self.told_us if cases.each else None,
+            tuple(told_terms),
+        )
+
+    def _told(
+        self, raw: list[dict[str, Any]], path: str, where: str, compiler: Compiler, terms: list[str]
+    ) -> Cases:
+        """A told list: its own cases, and for each `term: NAME` that term's told facts, in place."""
+        own: list[dict[str, Any]] = []
+        spliced: dict[int, Cases] = {}  # where in `own` a term's facts go
+        for index, item in enumerate(raw):
+            if "term" not in item:
+                own.append(item)
+                continue
+            name = item["term"]
+            if index == len(raw) - 1:
+                self._error(path, where, f"told[{index}]: the last fact is the general wording, not a term")
+            elif name not in self.told_terms:
+                self._error(path, where, f"told[{index}]: term {name!r} has no `told` facts in {DEFINITIONS}")
+            else:
+                spliced[len(own)] = self.told_terms[name]
+                terms.append(name)
+        listed = self._cases(own, path, where, "told", compiler, self.term_names, each=True)
+        cases: list[Case] = []
+        for index, case in enumerate(listed.cases):
+            if index in spliced:
+                cases.extend(spliced[index].cases[:-1])
+            cases.append(case)
+        return Cases(listed.owner, tuple(cases), each=True)
 
     def _cases(
         self,
@@ -92,6 +141,8 @@ class TopicReader(FileReader):
         key: str,
         compiler: Compiler,
         names: frozenset[str] = frozenset(),
+        *,
+        each: bool = False,
     ) -> Cases:
         """Wordings chosen by condition: each but the last has `when`; the last is the general one."""
         cases = []
@@ -111,7 +162,7 @@ class TopicReader(FileReader):
             condition = self._condition(compiler, item.get("when"), path, where, f"{at}.when")
             text = self._text({k: v for k, v in item.items() if k != "when"}, path, where, names)
             cases.append(Case(condition, text))
-        return Cases(f"{where} {key}", tuple(cases))
+        return Cases(f"{where} {key}", tuple(cases), each=each)
 
     def _check_repeats(self, rules: list[Rule]) -> None:
         by_id = {rule.id: rule for rule in rules}

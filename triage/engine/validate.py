@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import UNKNOWN
+from .conditions import UNKNOWN, Given
 from .contract import Contract, Question
 from .model import Answers, Text
 
@@ -23,11 +24,15 @@ class Problem:
     code: str
     template: Text = dataclasses.field(repr=False)
     params: Mapping[str, Text | int | str] = dataclasses.field(default_factory=dict, repr=False)
+    #: The message as another voice words it (e.g. "phone", read by a receptionist), where it does.
+    voiced: Mapping[str, Text] = dataclasses.field(default_factory=dict, repr=False)
 
-    def message(self, lang: str = "en") -> str:
-        """The message in `lang`, with the question's label and limits filled in."""
+    def message(self, lang: str = "en", voice: str | None = None) -> str:
+        """The message in `lang` and `voice` (the person answering's by default), with the question's
+        label and limits filled in."""
+        template = self.voiced.get(voice or "", self.template)
         values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
-        return self.template.get(lang).format_map(values)
+        return template.get(lang).format_map(values)
 
 
 class AnswersInvalid(ValueError):
@@ -37,9 +42,9 @@ class AnswersInvalid(ValueError):
         super().__init__("; ".join(f"{k}: {p.code}" for k, p in problems.items()))
         self.problems = dict(problems)
 
-    def messages(self, lang: str = "en") -> dict[str, str]:
-        """One message per question id, in `lang`."""
-        return {key: problem.message(lang) for key, problem in self.problems.items()}
+    def messages(self, lang: str = "en", voice: str | None = None) -> dict[str, str]:
+        """One message per question id, in `lang` and `voice`."""
+        return {key: problem.message(lang, voice) for key, problem in self.problems.items()}
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,14 @@ class Reading:
     answers: Answers
     facts: Mapping[str, Any] = dataclasses.field(repr=False)
     unanswered: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def said(self) -> Mapping[Any, Any]:
+        """The facts, and beside them each answer as given under its Given key: what a reason's
+        wording reads to quote the person ("not sure" only where they said so)."""
+        said: dict[Any, Any] = dict(self.facts)
+        said.update((Given(question), value) for question, value in self.answers.given.items())
+        return said
 
 
 def read_answers(
@@ -108,4 +121,5 @@ def _problem(contract: Contract, question: Question, code: str) -> Problem:
     params: dict[str, Text | int | str] = {"label": question.label}
     if question.kind.is_number:
         params.update(min=question.minimum, max=question.maximum)
-    return Problem(question.id, code, contract.message(question.id, code), params)
+    voiced = {voice: contract.message(question.id, code, voice) for voice in question.voice_errors}
+    return Problem(question.id, code, contract.message(question.id, code), params, voiced)

@@ -2,9 +2,15 @@
 
 A reason is one text, or a list of cases: each case but the last has a condition, and the first
 case whose condition certainly holds (three-valued evaluation: only True counts) gives the text;
-the last case, the general wording, is used otherwise. A text may name a term as ``{neuro}``: the
+the last case, the general wording, is used otherwise. A text may name a term as ``{pain}``: the
 term's own phrases (definitions.yaml) then say, in the same way, which part of it holds for these
-answers ("you have new weakness in your legs or arms" rather than "a new nerve symptom").
+answers ("you have pain in your lower back" rather than "pain in the neck or back").
+
+A reason may instead be a *told* list (spec §3a v3: each answer that made the rule fire is named):
+every case whose condition certainly holds is named, the general wording only when none does. One
+fact reads as a sentence ("You told us …."), several as a short list after "You told us:", one line
+each ("\n- "). Conditions of wordings are read over `Reading.said`, so a case may quote an answer as
+given (`answered: {leg_weakness: unsure}`): "not sure" is said only where the person said it.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .conditions import Condition, Facts
-from .model import Text
+from .model import Text, ToldUs
 
 _ABSENT = object()  # an answer not given, in a memo key (unlike UNKNOWN, which a partial reading gives)
 _MEMO_LIMIT = 4096
@@ -31,10 +37,21 @@ class Case:
 
 @dataclass(frozen=True)
 class Cases:
-    """Wordings in order of preference; `owner` names them in messages ("rule U1 reason")."""
+    """Wordings in order of preference; `owner` names them in messages ("rule U1 reason"). A told
+    list (`each`) names every case that holds, in order, rather than the first."""
 
     owner: str
     cases: tuple[Case, ...]
+    each: bool = False
+
+    def choose_each(self, facts: Facts) -> tuple[int, ...]:
+        """The indexes of every case that certainly holds, else of the last (the general wording)."""
+        held = tuple(
+            index
+            for index, case in enumerate(self.cases[:-1])
+            if case.condition is not None and case.condition.evaluate(facts) is True
+        )
+        return held or (len(self.cases) - 1,)
 
     def choose(self, facts: Facts) -> int:
         """The index of the first case that certainly holds, else of the last (the general wording)."""
@@ -77,6 +94,8 @@ class Reason:
 
     cases: Cases
     phrases: Mapping[str, Cases] = field(default_factory=lambda: MappingProxyType({}))
+    told_us: ToldUs | None = None  # for a told list (cases.each): how its facts read
+    told_terms: tuple[str, ...] = ()  # the told terms whose facts the list names (for review)
     #: For each case, the terms its text names, in order.
     _named: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
     #: Filled texts already built, by the case and phrases chosen (assessments reuse them).
@@ -92,13 +111,20 @@ class Reason:
         object.__setattr__(self, "_filled", {})
         conditions = [c.condition for cases in (self.cases, *self.phrases.values()) for c in cases.cases]
         looked_at = {
-            atom.field for condition in conditions if condition is not None for atom, _ in condition.atoms()
+            atom.key for condition in conditions if condition is not None for atom, _ in condition.atoms()
         }
-        object.__setattr__(self, "_fields", tuple(sorted(looked_at)))
+        object.__setattr__(self, "_fields", tuple(sorted(looked_at, key=repr)))
         object.__setattr__(self, "_resolved", {})
 
     def wording(self, facts: Facts) -> Wording:
         """The reason for these facts, and which case of each list of cases gave it."""
+        if self.cases.each:
+            held = self.cases.choose_each(facts)
+            told = [(index, self._picks(index, facts)) for index in held]
+            told_choices: list[tuple[Cases, int]] = [(self.cases, index) for index in held]
+            for index, picks in told:
+                told_choices += [(self.phrases[n], i) for n, i in zip(self._named[index], picks, strict=True)]
+            return Wording(self._told(told), tuple(told_choices))
         chosen = self.cases.choose(facts)
         named = self._named[chosen]
         picks = tuple(self.phrases[name].choose(facts) for name in named)
@@ -115,7 +141,26 @@ class Reason:
             known = self._resolved.setdefault(key, self._choose(facts))
         return known
 
+    def _picks(self, index: int, facts: Facts) -> tuple[int, ...]:
+        return tuple(self.phrases[name].choose(facts) for name in self._named[index])
+
+    def _told(self, told: list[tuple[int, tuple[int, ...]]]) -> Text:
+        if self.told_us is None:
+            raise ValueError(f"{self.cases.owner}: a told list needs ruleset.yaml `told_us`")
+        return self.told_us.compose(self._facts(told))
+
+    def _facts(self, told: list[tuple[int, tuple[int, ...]]]) -> tuple[Text, ...]:
+        return tuple(dict.fromkeys(self._text(index, self._named[index], picks) for index, picks in told))
+
+    def told(self, facts: Facts) -> tuple[Text, ...]:
+        """For a told list, the facts it names for these answers, one text each; else none."""
+        if not self.cases.each:
+            return ()
+        return self._facts([(index, self._picks(index, facts)) for index in self.cases.choose_each(facts)])
+
     def _choose(self, facts: Facts) -> Text:
+        if self.cases.each:
+            return self._told([(index, self._picks(index, facts)) for index in self.cases.choose_each(facts)])
         chosen = self.cases.choose(facts)
         named = self._named[chosen]
         if not named:
@@ -134,9 +179,10 @@ class Reason:
     def general(self) -> Text:
         """The general wording, with each term named by its general phrase (for review and records)."""
         text = self.cases.general
-        return fill(
+        general = fill(
             text, {name: self.phrases[name].general for name in phrase_names(text) & set(self.phrases)}
         )
+        return self.told_us.compose((general,)) if self.cases.each and self.told_us else general
 
     def texts(self) -> Iterator[tuple[str, Text]]:
         """Every text a person may be shown, named by its place, before terms are filled in."""

@@ -81,7 +81,7 @@ def saved_call_back_sent(secret: str) -> ResponseReturnValue:
     return render_template(
         "patient/callback_sent.html",
         reference=assessment.reference,
-        today=Level(assessment.level) is Level.URGENT,
+        advice=rules.current.levels[Level(assessment.level)],
         back=url_for("patient.saved_result", secret=secret),
     )
 

@@ -25,7 +25,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
-from triage.engine import Level, Outcome
+from triage.engine import Outcome
 from triage.extensions import limiter, rules
 from triage.ops import alerts
 from triage.patient import bp, saved, state
@@ -283,8 +283,8 @@ def call_back_sent() -> ResponseReturnValue:
     reference = state.reference()
     if reference is None or state.callback_sent() != reference:
         return redirect(url_for("patient.result"))
-    level = rules.current.assess(state.answers()).level
-    return render_template("patient/callback_sent.html", reference=reference, today=level is Level.URGENT)
+    advice = rules.current.assess(state.answers()).advice
+    return render_template("patient/callback_sent.html", reference=reference, advice=advice)
 
 
 def _result_page(form: CallbackForm | None) -> ResponseReturnValue:

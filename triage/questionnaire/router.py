@@ -141,12 +141,15 @@ class Questionnaire:
         level = self.rules.assess_partial(answers).level
         return level >= Level.EMERGENCY and (advised is None or level > advised)
 
-    def problems(self, page: Page, answers: Mapping[str, Any], lang: str) -> dict[str, str]:
-        """The engine's messages for this page's questions (other pages were checked when sent)."""
+    def problems(
+        self, page: Page, answers: Mapping[str, Any], lang: str, voice: str | None = None
+    ) -> dict[str, str]:
+        """The engine's messages for this page's questions (other pages were checked when sent), in
+        the words of `voice` (the person answering's by default; "phone": the receptionist's)."""
         try:
             self.rules.read(answers, partial=True, require=page.question_ids)
         except AnswersInvalid as exc:
-            return {k: v for k, v in exc.messages(lang).items() if k in page.question_ids}
+            return {k: v for k, v in exc.messages(lang, voice).items() if k in page.question_ids}
         return {}
 
     def submit(
@@ -156,6 +159,7 @@ class Questionnaire:
         posted: Mapping[str, Any],
         lang: str,
         advised: Level | None = None,
+        voice: str | None = None,
     ) -> Submission:
         """Check a screen of pages: each page that applies, given what comes before it, is checked.
 
@@ -169,7 +173,7 @@ class Questionnaire:
             if not page.applies(self.rules.read(accepted, partial=True).facts):
                 continue
             typed = {qid: posted[qid] for qid in page.question_ids if qid in posted}
-            page_errors = self.problems(page, {**accepted, **typed}, lang)
+            page_errors = self.problems(page, {**accepted, **typed}, lang, voice)
             errors |= page_errors
             accepted |= {k: v for k, v in typed.items() if k not in page_errors}
         early = self.ends_early(screen, accepted, advised)

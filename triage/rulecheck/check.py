@@ -238,7 +238,7 @@ def _prove_floor(rules: RuleSet, report: CheckReport) -> None:
 
 def _check_terms_used(rules: RuleSet, report: CheckReport) -> None:
     used = {name for rule in rules.rules for name in term_names(rule.condition)}
-    named = {name for rule in rules.rules for name in rule.wording.phrases}
+    named = {name for rule in rules.rules for name in (*rule.wording.phrases, *rule.wording.told_terms)}
     for term in rules.terms:
         if term.name not in used:
             report.violations.append(Violation("no dead rule", f"term {term.name!r} is used by no rule"))
@@ -266,7 +266,7 @@ def _search(
         outcome = rules.outcome(reading)
         fired, level = outcome.fired_rules, outcome.level
         shown[0].observe(outcome)
-        shown[1].observe(outcome, reading.facts)
+        shown[1].observe(outcome, reading.said)
         report.levels[level] += 1
         report.fired.update(rule.id for rule in fired)
         if level != max((rule.level for rule in fired), default=Level.INFORMATION):

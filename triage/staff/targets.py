@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class QueueRow:
     """One record as the queue shows it: when it is due, the time left (negative: overdue; None: no
-    longer new, so no target), and its positive answers."""
+    longer new, or nobody can call it back, so no target), and its positive answers."""
 
     item: Assessment
     due: datetime
@@ -40,8 +40,13 @@ class QueueRow:
 
     @property
     def overdue(self) -> bool:
-        """Still new past its level's target."""
+        """Still new past its level's target, and staff can act on it (as the overdue count)."""
         return self.left is not None and self.left < timedelta(0)
+
+    @property
+    def no_contact_details(self) -> bool:
+        """Neither a phone call nor a call-back request: nobody can be called back, so no countdown."""
+        return not self.item.actionable
 
 
 def opening_times() -> OpeningTimes:
@@ -79,7 +84,7 @@ def queue_rows(items: list[Assessment], now: datetime) -> list[QueueRow]:
     rows = []
     for item in items:
         when = due(item)
-        left = when - now if item.status == Status.NEW else None
+        left = when - now if item.status == Status.NEW and item.actionable else None
         rows.append(QueueRow(item, when, left, notable_answers(contract, item.answers)))
     return rows
 

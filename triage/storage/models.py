@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, ColumnElement, DateTime, ForeignKey, Integer, String, Text, false, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from triage.storage.codes import KeyScope, Status
+from triage.storage.codes import Channel, KeyScope, Status
 
 
 class Base(DeclarativeBase):
@@ -65,6 +66,18 @@ class Assessment(Base):
     callbacks: Mapped[list[CallbackRequest]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @hybrid_property
+    def actionable(self) -> bool:
+        """Whether staff can act on the record: a phone call, or a call-back request. Only these
+        count down to their level's target; an online or API record without a request has no
+        contact details, so nobody can call it back."""
+        return self.channel == Channel.PHONE or bool(self.callbacks)
+
+    @actionable.inplace.expression
+    @classmethod
+    def _actionable_in_sql(cls) -> ColumnElement[bool]:
+        return or_(cls.channel == Channel.PHONE, cls.callbacks.any())
 
     @property
     def urgency(self) -> str:

@@ -24,8 +24,8 @@ Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 #: The level the practice acts on: a clinician's override where there is one, else the tool's.
 _LEVEL = func.coalesce(Assessment.override_level, Assessment.level)
 _URGENCY = case({level.value: level.rank for level in Level}, value=_LEVEL, else_=0)
-#: Records staff can act on: a call-back request, or a phone call.
-_ACTIONABLE = or_(Assessment.channel == Channel.PHONE, Assessment.callbacks.any())
+#: Records staff can act on: a call-back request, or a phone call (the only ones that can be overdue).
+_ACTIONABLE = Assessment.actionable
 
 
 @dataclass(frozen=True)
@@ -77,17 +77,18 @@ def _filtered(query: Q, filters: QueueFilter) -> Q:
 
 
 def _overdue(overdue_before: OverdueBefore) -> ColumnElement[bool]:
-    """Still new, and arrived before its level's cut-off (the override's level where there is one)."""
+    """Still new, and arrived before its level's cut-off (the override's level where there is one),
+    among the records staff can act on."""
     late = [
         and_(_LEVEL == level.value, Assessment.created_at < utc(before))  # noqa: SIM300  (a column)
         for level, before in overdue_before.items()
     ]
-    return and_(Assessment.status == Status.NEW, or_(*late))
+    return and_(_ACTIONABLE, Assessment.status == Status.NEW, or_(*late))
 
 
 def overdue_count(overdue_before: OverdueBefore) -> int:
     """How many records staff can act on are still new past their level's target."""
-    query = select(func.count(Assessment.id)).where(_ACTIONABLE, _overdue(overdue_before))
+    query = select(func.count(Assessment.id)).where(_overdue(overdue_before))
     return read(lambda: int(db.session.scalar(query) or 0))
 
 
