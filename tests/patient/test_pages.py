@@ -329,7 +329,7 @@ def test_a_page_tells_a_person_to_choose_not_sure_only_where_its_questions_offer
         assert len(offering) == len(page.questions), f"{page.id}: only {offering} offer it"
     if NOT_SURE_WHERE_OFFERED in said:
         assert 0 < len(offering) < len(page.questions), page.id
-    if page == FLOW.emergency_screen:  # the warning signs say what to do when unsure
+    if page in FLOW.warning_signs:  # the warning signs say what to do when unsure
         assert NOT_SURE_ALWAYS in said or NOT_SURE_WHERE_OFFERED in said
 
 
