@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve prepare test lint typecheck security pytest browser rules-check rules-table bench bench-web purge translations translations-update clean
+.PHONY: run serve prepare test lint typecheck security pytest browser rules-check rules-table bench bench-web bench-reading purge translations translations-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ bench: $(STAMP)
 # The patient journey and the JSON API under gunicorn, beside a bare Flask baseline (127.0.0.1 only).
 bench-web: $(STAMP) translations
 	$(BIN)/python -m benchmarks.web
+
+# What a reader on a phone meets (Debian's Chromium, 390 px wide): the warning signs laid out several
+# ways, the Tab stops before "See your result", the length of "How this tool decides".
+bench-reading: $(STAMP) translations
+	$(BIN)/python -m benchmarks.reading
 
 purge: $(STAMP)
 	$(BIN)/python -m triage purge

@@ -27,8 +27,10 @@ from triage.questionnaire import Page as QuestionPage
 
 pytestmark = pytest.mark.browser
 
-#: Tab stops a page may have before the control wanted (header, links, every question's inputs).
-MAX_TABS = 80
+#: Presses of Tab a page may need to reach the control wanted (the header's links, then the page's
+#: own). The most is on "Check your answers", whose answers have one "Change" link per page asked,
+#: not one per answer: for the tour's answers, 4 in the header and 11 pages, then "See your result".
+MAX_TABS = 16
 ACTIVE = "selector => document.activeElement !== null && document.activeElement.matches(selector)"
 #: The focused element has a visible indicator: an outline or a box shadow (the focus styles).
 FOCUS_SHOWN = """() => {

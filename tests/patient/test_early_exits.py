@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTES
-from tests.support.flow import RULES, early_level, screen_answers
-from tests.support.journeys import Journey, form_data, prime, session_reference, show
+from tests.support.flow import RULES, early_level
+from tests.support.journeys import Journey, answer_warning_signs, prime, session_reference, show
 from tests.support.markup import level_shown
 from tests.support.records import assessments
 from triage.engine import Level
@@ -37,7 +37,7 @@ def test_the_public_vignettes_include_early_exits() -> None:
 def test_an_early_exit_is_saved_at_once_and_its_advice_shows_the_reference(
     app: Flask, client: FlaskClient, case: dict[str, Any]
 ) -> None:
-    sent = client.post("/questions/emergency-screen", data=form_data(screen_answers(case["answers"])))
+    sent = answer_warning_signs(client, case["answers"])
     assert (sent.status_code, sent.location) == (302, "/urgent-advice")
     reference = session_reference(client)
     assert reference is not None
@@ -126,7 +126,7 @@ def test_the_result_says_what_its_reference_code_is_for(client: FlaskClient, lev
 
 
 def test_the_early_advice_says_to_show_its_reference_code_at_the_hospital(client: FlaskClient) -> None:
-    client.post("/questions/emergency-screen", data=form_data(screen_answers(EARLY[0]["answers"])))
+    answer_warning_signs(client, EARLY[0]["answers"])
     line = show(client, "/urgent-advice").one(cls="reference-line").text
     assert REFERENCE_USE["emergency"] in line
 

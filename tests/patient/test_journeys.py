@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.apps import PLACEHOLDERS
 from tests.support.cases import VIGNETTES
-from tests.support.flow import FLOW, RULES
+from tests.support.flow import FLOW, RULES, early_answers, early_level, exit_page
 from tests.support.journeys import Journey, Trip, page_url
 from tests.support.markup import level_shown, reasons_shown
 from triage.engine import Level
@@ -23,18 +23,8 @@ NUMBER_TO_CALL = {
 }
 
 
-def screen_answers(answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers to the emergency screen alone."""
-    return {k: v for k, v in answers.items() if k in RULES.contract.emergency_screen.question_ids}
-
-
-def early_level(case: dict[str, Any]) -> Level:
-    """The level the emergency screen's answers reach on their own."""
-    return RULES.assess_partial(screen_answers(case["answers"])).level
-
-
-EARLY_EXITS = [case for case in VIGNETTES if early_level(case) >= Level.EMERGENCY]
-FULL_QUESTIONNAIRES = [case for case in VIGNETTES if early_level(case) < Level.EMERGENCY]
+EARLY_EXITS = [case for case in VIGNETTES if early_level(case["answers"]) >= Level.EMERGENCY]
+FULL_QUESTIONNAIRES = [case for case in VIGNETTES if early_level(case["answers"]) < Level.EMERGENCY]
 CALLS = [case for case in VIGNETTES if RULES.assess(case["answers"]).level in NUMBER_TO_CALL]
 
 
@@ -99,9 +89,10 @@ def test_the_vignettes_include_early_exits_and_full_questionnaires_at_every_call
 def test_an_emergency_screen_at_emergency_shows_urgent_advice_before_any_other_question(
     journey: Journey, case: dict[str, Any]
 ) -> None:
-    early = RULES.assess_partial(screen_answers(case["answers"]))
+    early = RULES.assess_partial(early_answers(case["answers"]))
     trip = journey.walk(case["answers"])
-    assert trip.trail[:2] == [page_url(FLOW.pages[0]), "/urgent-advice"]
+    shown = FLOW.warning_signs[: FLOW.warning_signs.index(exit_page(case["answers"])) + 1]
+    assert trip.trail[: len(shown) + 1] == [*map(page_url, shown), "/urgent-advice"]
     assert trip.early_level == early.level.value
     assert Level(trip.level) >= early.level  # the other answers never lower it
 
@@ -110,7 +101,7 @@ def test_an_emergency_screen_at_emergency_shows_urgent_advice_before_any_other_q
 def test_the_urgent_advice_page_gives_the_action_the_safety_net_and_a_way_on(
     journey: Journey, case: dict[str, Any]
 ) -> None:
-    early = RULES.assess_partial(screen_answers(case["answers"]))
+    early = RULES.assess_partial(early_answers(case["answers"]))
     trip = journey.walk(case["answers"])
     advice = trip.urgent_advice
     assert advice is not None
@@ -120,7 +111,7 @@ def test_the_urgent_advice_page_gives_the_action_the_safety_net_and_a_way_on(
     for sign in early.safety_net.warning_signs:
         assert rendered(sign) in advice.main.text
     assert rendered(early.not_a_diagnosis) in advice.main.text
-    following = FLOW.next_page(screen_answers(case["answers"]))
+    following = FLOW.next_page(early_answers(case["answers"]))
     assert following is not None
     assert advice.link("Go on with the questions").get("href") == page_url(following)
 

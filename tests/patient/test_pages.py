@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.support.apps import PLACEHOLDERS
 from tests.support.cases import VIGNETTE, VIGNETTES
-from tests.support.flow import FLOW, RULES, asked_answers
+from tests.support.flow import FLOW, RULES, asked_answers, sign_page
 from tests.support.journeys import Journey, page_form, page_url, prime, saved_answers, show
 from tests.support.markup import Document, Element, answers_offered, error_summary, level_shown, parse
 from triage.config import Defaults
@@ -167,6 +167,21 @@ def test_the_rules_page_lists_every_rule_and_the_rules_version(client: FlaskClie
     assert f"Rules version {RULES.version.version}" in page.main.text
 
 
+@pytest.mark.parametrize("level", list(Level), ids=[level.value for level in Level])
+def test_the_rules_page_says_each_level_plainly_first_and_folds_its_exact_rules_away(
+    client: FlaskClient, level: Level
+) -> None:
+    section = show(client, "/rules").one("section", aria_labelledby=f"level-{level.value}")
+    rules = [rule for rule in RULES.rules if rule.level == level]
+    (details,) = section.find_all("details")  # closed unless opened: it works without script
+    assert not details.has("open")
+    assert sorted(h.text for h in details.find_all("h3")) == sorted(f"Rule {rule.id}" for rule in rules)
+    folded = set(details.descendants())
+    plain = [el for el in section.find_all("li") + section.find_all("p") if el not in folded]
+    assert plain, f"nothing plain is said about {level.value} before its rules"
+    assert all(len(el.text.split()) <= 25 for el in plain)
+
+
 def test_the_start_page_says_it_is_not_a_diagnosis_and_starts_at_the_first_page(client: FlaskClient) -> None:
     page = show(client, "/")
     assert "It does not give a diagnosis." in page.main.text
@@ -314,7 +329,7 @@ def test_a_page_tells_a_person_to_choose_not_sure_only_where_its_questions_offer
         assert len(offering) == len(page.questions), f"{page.id}: only {offering} offer it"
     if NOT_SURE_WHERE_OFFERED in said:
         assert 0 < len(offering) < len(page.questions), page.id
-    if page == FLOW.emergency_screen:  # the warning signs say what to do when unsure
+    if page in FLOW.warning_signs:  # the warning signs say what to do when unsure
         assert NOT_SURE_ALWAYS in said or NOT_SURE_WHERE_OFFERED in said
 
 
@@ -474,21 +489,29 @@ def test_an_empty_pain_features_list_shows_none_of_these_ticked(client: FlaskCli
 
 
 @pytest.mark.parametrize("case", VIGNETTES, ids=[c["id"] for c in VIGNETTES])
-def test_check_answers_lists_every_answer_in_words_with_a_change_link(
+def test_check_answers_lists_every_answer_in_words_with_one_change_link_per_page(
     client: FlaskClient, case: dict[str, Any]
 ) -> None:
     answers = case["answers"]
     prime(client, answers)
-    rows = show(client, "/check-answers").find_all(cls="summary__row")
-    expected = [(page, q) for page in FLOW.asked(answers) for q in page.questions]
+    document = show(client, "/check-answers")
+    rows = document.find_all(cls="summary__row")
+    expected = [q for page in FLOW.asked(answers) for q in page.questions]
     assert len(rows) == len(expected)
-    for row, (page, question) in zip(rows, expected, strict=True):
-        anchor = question.id if question.kind == "integer" else f"{question.id}-0"
+    for row, question in zip(rows, expected, strict=True):
         shown = row.one("dd", cls="summary__value").text
         assert row.one("dt").text == question.label.get("en")
         assert shown == words(question, answers.get(question.id))
         assert not re.search(r"\b(True|False|unsure|[a-z]+_[a-z_0-9]+)\b", shown), shown
-        assert row.one("a").get("href") == f"{page_url(page, returning=True)}#{anchor}"
+        assert not row.find_all("a")
+    links = [a for a in document.main.find_all("a") if a.text.startswith("Change")]
+    assert len(links) == len(FLOW.asked(answers))
+    for link, page in zip(links, FLOW.asked(answers), strict=True):
+        first = page.questions[0]
+        anchor = first.id if first.kind == "integer" else f"{first.id}-0"
+        assert link.get("href") == f"{page_url(page, returning=True)}#{anchor}"
+        for question in page.questions:  # its purpose: which answers it changes (WCAG 2.4.4)
+            assert question.label.get("en").lower() in link.text
 
 
 @pytest.mark.parametrize("page", FLOW.asked(EVERY_PAGE), ids=[p.id for p in FLOW.asked(EVERY_PAGE)])
@@ -559,7 +582,8 @@ def test_a_warning_sign_changed_from_the_check_page_shows_urgent_advice_at_once_
     changed = {**CHECKED[base], question_id: value}
     level = RULES.assess(changed).level  # everything else is already answered
     prime(client, CHECKED[base], submitted=True)
-    response = client.post(page_url(FLOW.pages[0], returning=True), data=page_form(FLOW.pages[0], changed))
+    page = sign_page(question_id)
+    response = client.post(page_url(page, returning=True), data=page_form(page, changed))
     if level >= Level.EMERGENCY:
         assert response.location == "/urgent-advice"
         advice = show(client, "/urgent-advice")
@@ -711,13 +735,14 @@ WARNING_SIGN_LEVEL = [
 def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once(
     client: FlaskClient, flag: str, level: str
 ) -> None:
-    response = client.post("/questions/emergency-screen", data={flag: "unsure"})
+    url = page_url(sign_page(flag))
+    response = client.post(url, data={flag: "unsure"})
     assert (response.status_code, response.location) == (302, "/urgent-advice")
     advice = show(client, "/urgent-advice")
     assert level_shown(advice) == level
     # Going on leads back to the screen, with what was ticked kept, the rest still to answer and no
     # error shown for questions the person has not yet been asked to finish.
-    back = show(client, "/questions/emergency-screen")
+    back = show(client, url)
     assert back.one("input", id=f"{flag}-2").has("checked")
     assert error_summary(back) == []
     # Answering the rest goes on with the questions; the same advice is not shown a second time.
@@ -726,5 +751,5 @@ def test_one_warning_sign_on_an_unfinished_screen_still_shows_the_advice_at_once
         for q in RULES.contract.questions
         if q.section == "emergency_screen"
     }
-    onward = client.post("/questions/emergency-screen", data={**rest, flag: "unsure"})
+    onward = client.post(url, data={**rest, flag: "unsure"})
     assert onward.status_code == 302 and onward.location != "/urgent-advice", onward.location

@@ -1,6 +1,7 @@
 """The questionnaire's pages and routing (triage/questionnaire/router.py), without Flask: the pages
 come from the contract's sections; a posted screen is checked page by page, only where a page
-applies; the emergency screen's red flags end the questionnaire early, once per level of advice.
+applies; the warning signs are the first pages, and a red flag ends the questionnaire early right after
+the page it was answered on, once per level of advice.
 
 Everything expected comes from the data: the contract (rules/questions.yaml), the rule set's floor
 (rules/ruleset.yaml) and the vignettes' answers and expected levels (tests/cases/vignettes.yaml).
@@ -48,6 +49,18 @@ def least_concerning(question: Question) -> Any:
 
 #: The emergency screen answered, with no warning sign at all.
 NO_WARNING_SIGN = {qid: least_concerning(CONTRACT[qid]) for qid in SCREEN}
+#: The first page after the warning signs.
+AFTER_THE_SIGNS = FLOW.pages[len(FLOW.warning_signs)]
+
+
+def page_of(flag: str) -> Page:
+    """The warning-sign page that asks this question."""
+    return next(page for page in FLOW.warning_signs if flag in page.question_ids)
+
+
+def before(page: Page) -> dict[str, Any]:
+    """The warning-sign pages before this one, answered with no warning sign."""
+    return answers_on(FLOW.warning_signs[: FLOW.warning_signs.index(page)], NO_WARNING_SIGN)
 
 
 def answers_on(pages: list[Page] | tuple[Page, ...], answers: dict[str, Any]) -> dict[str, Any]:
@@ -89,12 +102,10 @@ def condition(asked: Question | Page) -> str | None:
 @PAGES
 def test_a_page_holds_the_questions_asked_under_one_condition_and_carries_it(page: Page) -> None:
     assert {condition(q) for q in page.questions} == {condition(page)}
-    others = [
-        q
-        for q in CONTRACT.questions
-        if q.section == page.section.id and q.id not in page.question_ids and condition(q) == condition(page)
-    ]
-    assert not others, f"{[q.id for q in others]} are asked under the same condition on another page"
+    split = [p for p in FLOW.pages if p.section == page.section and condition(p) == condition(page)]
+    others = [q for p in split for q in p.questions if p != page]
+    starts = [p.questions[0] for p in split[1:]]
+    assert all(q.new_page for q in starts), f"{[q.id for q in others]} are on another page without new_page"
 
 
 def test_the_pages_follow_the_sections_and_their_steps_count_the_sections() -> None:
@@ -106,6 +117,8 @@ def test_the_pages_follow_the_sections_and_their_steps_count_the_sections() -> N
 @pytest.mark.parametrize("section", CONTRACT.sections, ids=[s.id for s in CONTRACT.sections])
 def test_a_sections_questions_asked_always_are_the_page_named_after_it(section: Any) -> None:
     always = tuple(qid for qid in section.question_ids if CONTRACT[qid].asked_when is None)
+    if always:  # up to the first question that starts a page of its own
+        always = always[: next((n for n, qid in enumerate(always) if n and CONTRACT[qid].new_page), None)]
     page = FLOW.page(section.id.replace("_", "-"))
     if not always:
         assert page is None
@@ -113,10 +126,30 @@ def test_a_sections_questions_asked_always_are_the_page_named_after_it(section: 
         assert page is not None and page.question_ids == always and page.asked_when is None
 
 
-def test_the_emergency_screen_is_the_first_page_and_holds_the_contracts_warning_signs() -> None:
-    assert FLOW.emergency_screen == FLOW.pages[0]
-    assert FLOW.emergency_screen.question_ids == CONTRACT.emergency_screen.question_ids
-    assert FLOW.emergency_screen.asked_when is None
+def test_the_warning_signs_are_the_first_pages_and_hold_the_contracts_warning_signs_in_order() -> None:
+    signs = FLOW.warning_signs
+    assert signs == FLOW.pages[: len(signs)]
+    assert tuple(qid for page in signs for qid in page.question_ids) == CONTRACT.emergency_screen.question_ids
+    assert all(page.asked_when is None for page in signs)
+
+
+def test_a_question_marked_new_page_starts_a_page_and_the_pages_of_a_section_count_themselves() -> None:
+    for page in FLOW.pages:
+        marked = [q.id for q in page.questions[1:] if q.new_page]
+        assert marked == [], f"{page.id} holds {marked}, which should start pages of their own"
+    split = [page for page in FLOW.pages if page.parts > 1]
+    assert split, "no section of rules/questions.yaml is split into pages"
+    for section_id in {page.section.id for page in split}:
+        parts = [page for page in split if page.section.id == section_id]
+        assert [page.part for page in parts] == list(range(1, len(parts) + 1))
+        assert {page.parts for page in parts} == {len(parts)}
+        assert all(page.questions[0].new_page for page in parts[1:])
+
+
+def test_the_sign_that_needs_an_ambulance_is_asked_on_the_first_page() -> None:
+    ambulance = [q for q, level in FLOOR_LEVEL.items() if level is Level.AMBULANCE]
+    assert ambulance, "the rule set has no ambulance floor"
+    assert all(qid in FLOW.pages[0].question_ids for qid in ambulance)
 
 
 @PAGES
@@ -211,7 +244,7 @@ def test_a_page_posted_empty_names_each_of_its_required_questions(page: Page) ->
 
 @pytest.mark.parametrize("lang", RULES.languages)
 def test_the_messages_of_a_posted_screen_are_the_engines_in_the_language_asked(lang: str) -> None:
-    sent = FLOW.submit((FLOW.emergency_screen,), {}, {}, lang)
+    sent = FLOW.submit((FLOW.pages[0],), {}, {}, lang)
     for qid, message in sent.errors.items():
         assert message == CONTRACT.message(qid, "required").get(lang)
 
@@ -275,25 +308,27 @@ def test_the_vignettes_include_advice_that_becomes_more_urgent() -> None:
 def test_a_submitted_emergency_screen_exits_early_unless_that_advice_was_given(
     flag: str, answer: Any
 ) -> None:
-    posted = {**NO_WARNING_SIGN, flag: answer}
+    page = page_of(flag)
+    posted = {**answers_on([page], NO_WARNING_SIGN), flag: answer}
     level = RULES.assess_partial(posted).level
-    assert FLOW.submit((FLOW.emergency_screen,), {}, posted, "en").early_exit
-    assert not FLOW.submit((FLOW.emergency_screen,), {}, posted, "en", advised=level).early_exit
+    assert FLOW.submit((page,), before(page), posted, "en").early_exit
+    assert not FLOW.submit((page,), before(page), posted, "en", advised=level).early_exit
 
 
 @BY_RED_FLAG
 def test_an_unfinished_emergency_screen_with_a_red_flag_still_exits_early(flag: str, answer: Any) -> None:
-    sent = FLOW.submit((FLOW.emergency_screen,), {}, {flag: answer}, "en")
+    page = page_of(flag)
+    sent = FLOW.submit((page,), before(page), {flag: answer}, "en")
     assert sent.early_exit
-    assert set(sent.errors) == set(SCREEN) - {flag}
+    assert set(sent.errors) == set(page.question_ids) - {flag}
     assert sent.answers == {flag: answer}
 
 
 @BY_RED_FLAG
 def test_a_later_page_submitted_after_a_red_flag_is_no_early_exit(flag: str, answer: Any) -> None:
     given = {**NO_WARNING_SIGN, flag: answer}
-    case = case_where(lambda c: FLOW.pages[1] in FLOW.asked(c["answers"]), f"asked {FLOW.pages[1].id}")
-    sent = FLOW.submit((FLOW.pages[1],), given, answers_on([FLOW.pages[1]], case["answers"]), "en")
+    case = case_where(lambda c: AFTER_THE_SIGNS in FLOW.asked(c["answers"]), f"asked {AFTER_THE_SIGNS.id}")
+    sent = FLOW.submit((AFTER_THE_SIGNS,), given, answers_on([AFTER_THE_SIGNS], case["answers"]), "en")
     assert sent.errors == {}
     assert not sent.early_exit
 
@@ -304,27 +339,39 @@ def test_a_later_page_submitted_after_a_red_flag_is_no_early_exit(flag: str, ans
 @BY_RED_FLAG
 def test_after_a_red_flag_on_the_emergency_screen_comes_the_early_exit(flag: str, answer: Any) -> None:
     answers = {**NO_WARNING_SIGN, flag: answer}
-    assert FLOW.after((FLOW.emergency_screen,), answers) == Route(early_exit=True)
+    assert FLOW.after((page_of(flag),), answers) == Route(early_exit=True)
     level = RULES.assess_partial(answers).level
-    assert FLOW.after((FLOW.emergency_screen,), answers, advised=level) == Route(page=FLOW.pages[1])
+    assert FLOW.after((page_of(flag),), answers, advised=level) == Route(page=AFTER_THE_SIGNS)
+
+
+@BY_RED_FLAG
+def test_a_red_flag_leads_to_the_advice_at_once_before_the_warning_signs_still_unasked(
+    flag: str, answer: Any
+) -> None:
+    page = page_of(flag)
+    so_far = {**before(page), **answers_on([page], NO_WARNING_SIGN), flag: answer}
+    assert FLOW.after((page,), so_far) == Route(early_exit=True)
+    later = FLOW.warning_signs[FLOW.warning_signs.index(page) + 1 :]
+    level = RULES.assess_partial(so_far).level
+    assert FLOW.after((page,), so_far, advised=level) == Route(page=later[0] if later else AFTER_THE_SIGNS)
 
 
 @BY_RED_FLAG
 def test_a_red_flag_is_an_early_exit_only_from_the_emergency_screen(flag: str, answer: Any) -> None:
     answers = {**NO_WARNING_SIGN, flag: answer}
-    assert FLOW.after((FLOW.pages[1],), answers) == Route(page=FLOW.pages[1])
+    assert FLOW.after((AFTER_THE_SIGNS,), answers) == Route(page=AFTER_THE_SIGNS)
 
 
 @BY_ID
 def test_after_each_page_comes_the_next_page_asked_and_after_the_last_the_end(case: dict[str, Any]) -> None:
     answers = case["answers"]
     asked = FLOW.asked(answers)
+    advised: Level | None = None  # the advice given so far: a sign leads to it after its own page
     for number, page in enumerate(asked):
         so_far = answers_on(asked[: number + 1], answers)
         following = asked[number + 1] if number + 1 < len(asked) else None
-        advised = None
-        if page == FLOW.emergency_screen and FLOW.needs_emergency_now(so_far):
-            assert FLOW.after((page,), so_far) == Route(early_exit=True), page.id
+        if page in FLOW.warning_signs and FLOW.needs_emergency_now(so_far, advised):
+            assert FLOW.after((page,), so_far, advised) == Route(early_exit=True), page.id
             advised = RULES.assess_partial(so_far).level
         assert FLOW.after((page,), so_far, advised) == Route(page=following), page.id
     assert FLOW.after((), answers) == Route(page=None)

@@ -1,6 +1,7 @@
 """Voices (triage/questionnaire/variants.py), without Flask: the patient sees one page at a time in
-their own wording; the receptionist sees the warning signs alone, then every other page on one
-screen, each question in its `phone:` wording, or the patient's after "Ask:" where it has none.
+their own wording; the receptionist sees the warning signs on a screen of their own, then every
+other page on one screen, each question in its `phone:` wording, or the patient's after "Ask:"
+where it has none.
 The pages, the questions and their wordings come from the contract (rules/questions.yaml).
 """
 
@@ -22,7 +23,8 @@ QUESTIONS = RULES.contract.questions
 BY_QUESTION = pytest.mark.parametrize("question", QUESTIONS, ids=[q.id for q in QUESTIONS])
 WITH_PHONE_WORDING = [q for q in QUESTIONS if "phone" in q.variants]
 PAGES = pytest.mark.parametrize("page", FLOW.pages, ids=[p.id for p in FLOW.pages])
-LATER_PAGES = pytest.mark.parametrize("page", FLOW.pages[1:], ids=[p.id for p in FLOW.pages[1:]])
+AFTER_SIGNS = FLOW.pages[len(FLOW.warning_signs) :]
+LATER_PAGES = pytest.mark.parametrize("page", AFTER_SIGNS, ids=[p.id for p in AFTER_SIGNS])
 ADVISED = pytest.mark.parametrize("advised", [False, True], ids=["not-advised", "advised"])
 
 
@@ -40,13 +42,13 @@ def test_the_patient_sees_one_page_at_a_time(page: Page, advised: bool) -> None:
     assert Voice.PATIENT.screen(FLOW, page, advised=advised) == (page,)
 
 
-def test_on_the_phone_the_warning_signs_stand_alone_until_their_advice_is_given() -> None:
-    assert Voice.PHONE.screen(FLOW, FLOW.emergency_screen) == (FLOW.emergency_screen,)
-    assert Voice.PHONE.screen(FLOW, FLOW.emergency_screen, advised=False) == (FLOW.emergency_screen,)
+def test_on_the_phone_the_warning_signs_share_a_screen_of_their_own_until_their_advice_is_given() -> None:
+    assert Voice.PHONE.screen(FLOW, FLOW.pages[0]) == FLOW.warning_signs
+    assert Voice.PHONE.screen(FLOW, FLOW.pages[0], advised=False) == FLOW.warning_signs
 
 
 def test_on_the_phone_after_the_advice_the_warning_signs_lead_every_page_to_the_end() -> None:
-    assert Voice.PHONE.screen(FLOW, FLOW.emergency_screen, advised=True) == FLOW.pages
+    assert Voice.PHONE.screen(FLOW, FLOW.pages[0], advised=True) == FLOW.pages
 
 
 @LATER_PAGES
@@ -58,11 +60,11 @@ def test_on_the_phone_a_later_page_runs_with_every_page_after_it_to_the_end(
     assert screen[0] == page
     assert screen[-1] == FLOW.pages[-1]
     assert screen == FLOW.pages[FLOW.pages.index(page) :]
-    assert FLOW.emergency_screen not in screen
+    assert not set(FLOW.warning_signs) & set(screen)
 
 
 def test_a_phone_call_takes_two_screens_and_a_patient_one_per_page() -> None:
-    first = Voice.PHONE.screen(FLOW, FLOW.emergency_screen)
+    first = Voice.PHONE.screen(FLOW, FLOW.pages[0])
     rest = Voice.PHONE.screen(FLOW, FLOW.pages[len(first)])
     assert [*first, *rest] == list(FLOW.pages)
     patient = [Voice.PATIENT.screen(FLOW, page) for page in FLOW.pages]

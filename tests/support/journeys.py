@@ -44,6 +44,16 @@ def page_form(page: Page, answers: Mapping[str, Any]) -> dict[str, str | list[st
     return form_data({q.id: answers[q.id] for q in page.questions if q.id in answers})
 
 
+def answer_warning_signs(client: FlaskClient, answers: Mapping[str, Any]) -> TestResponse:
+    """Send the warning-sign pages with these answers, one by one, until one leads to the emergency
+    advice or the last is sent; the last response."""
+    for page in FLOW.warning_signs:
+        response = client.post(page_url(page), data=page_form(page, answers))
+        if response.location == "/urgent-advice":
+            break
+    return response
+
+
 def prime(client: FlaskClient, answers: Mapping[str, Any], *, submitted: bool = False) -> None:
     """Put answers in the client's session, as if the pages had been answered."""
     with client.session_transaction() as session:

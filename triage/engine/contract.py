@@ -80,6 +80,8 @@ class Question:
     min_items: int = 0
     required: bool = True
     asked_when: Condition | None = field(default=None, compare=False)
+    #: The question starts a new page of its section (how the pages are laid out, not what is asked).
+    new_page: bool = field(default=False, compare=False)
     concern_order: tuple[Any, ...] | None = None
     wording: Mapping[str, Text] = field(default_factory=dict, compare=False)
     options: Mapping[Any, Text] = field(default_factory=dict, compare=False)

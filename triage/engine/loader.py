@@ -228,6 +228,7 @@ class _Loader(TopicReader):
             min_items=raw.get("min_items", 0),
             required=raw.get("required", True),
             asked_when=self._condition(compiler, raw.get("asked_when"), QUESTIONS, where, "asked_when"),
+            new_page=raw.get("new_page", False),
             concern_order=concern_order,
             wording=wording,
             options=options,

@@ -86,6 +86,7 @@ QUESTION: dict[str, Any] = {
         "min_items": {"type": "integer", "minimum": 0},
         "required": {"type": "boolean"},
         "asked_when": CONDITION,
+        "new_page": {"type": "boolean", "description": "the question starts a new page of its section"},
         "concern_order": {
             "oneOf": [{"const": "ascending"}, {"type": "array", "items": VALUE, "uniqueItems": True}]
         },

@@ -123,7 +123,7 @@ def keep_answers() -> ResponseReturnValue:
 @bp.get("/")
 def start() -> ResponseReturnValue:
     """What the tool is and is not, and the emergency number up front."""
-    first = rules.questionnaire.emergency_screen
+    first = rules.questionnaire.pages[0]
     return render_template("patient/start.html", first=first, resuming=bool(state.answers()))
 
 
@@ -166,6 +166,7 @@ def question_page(page_id: str) -> ResponseReturnValue:
     return render_template(
         "patient/question.html",
         page=page,
+        first=page == flow.pages[0],
         form=form,
         errors=errors,
         steps=flow.steps,

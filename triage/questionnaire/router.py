@@ -1,8 +1,9 @@
 """The questionnaire's pages and routing, derived from the contract; no web code.
 
-A page is a section's questions that are asked under the same condition: "Your pain" asks
-whether there is pain; "More about your pain" asks the rest only when there is. The emergency screen is the
-first page, so its answers can end the questionnaire early. Every channel runs these pages and
+A page is a run of a section's questions asked under the same condition: "Your pain" asks
+whether there is pain; "More about your pain" asks the rest only when there is. A question marked
+`new_page` starts a page of its own. The warning signs are the first pages, and after each of them
+a sign answered ends the questionnaire early. Every channel runs these pages and
 this routing; a voice (variants.py) only decides the wording and how many pages one screen shows.
 """
 
@@ -29,6 +30,9 @@ class Page:
     step: int  # the section's place, counting from 1
     questions: tuple[Question, ...]
     asked_when: Condition | None = field(default=None, compare=False)
+    #: Where a section is split into pages (`new_page`): this page's place among them, and how many.
+    part: int = field(default=1, compare=False)
+    parts: int = field(default=1, compare=False)
 
     @property
     def title(self) -> Text:
@@ -89,9 +93,16 @@ class Questionnaire:
         return len(self.rules.contract.sections)
 
     @property
-    def emergency_screen(self) -> Page:
-        """The warning-sign page, always asked first."""
-        return self.pages[0]
+    def warning_signs(self) -> tuple[Page, ...]:
+        """The warning-sign pages, always asked first: after each, a sign answered ends the
+        questions early with the emergency advice."""
+        first = self.rules.contract.emergency_screen.id
+        return tuple(page for page in self.pages if page.section.id == first)
+
+    def ends_early(self, screen: Sequence[Page], answers: Mapping[str, Any], advised: Level | None) -> bool:
+        """Whether a screen holding a warning-sign page leads to the emergency advice now."""
+        signs = self.warning_signs
+        return any(page in signs for page in screen) and self.needs_emergency_now(answers, advised)
 
     def page(self, page_id: str) -> Page | None:
         """The page with this id, if there is one."""
@@ -181,7 +192,7 @@ class Questionnaire:
             page_errors = self.problems(page, {**accepted, **typed}, lang, voice, practice)
             errors |= page_errors
             accepted |= {k: v for k, v in typed.items() if k not in page_errors}
-        early = self.emergency_screen in screen and self.needs_emergency_now(accepted, advised)
+        early = self.ends_early(screen, accepted, advised)
         answers = {k: v for k, v in accepted.items() if k in screen_ids}
         return Submission(answers, errors, early, screen_ids)
 
@@ -189,24 +200,31 @@ class Questionnaire:
         self, screen: Sequence[Page], answers: Mapping[str, Any], advised: Level | None = None
     ) -> Route:
         """Where to go once a screen is saved: the emergency advice first, whatever else is left."""
-        if self.emergency_screen in screen and self.needs_emergency_now(answers, advised):
+        if self.ends_early(screen, answers, advised):
             return Route(early_exit=True)
         return Route(page=self.next_page(answers))
 
 
 def _pages(contract: Contract) -> list[Page]:
-    pages = []
+    """Each section's questions in runs asked under one condition; `new_page` also starts a run."""
+    pages: list[Page] = []
     for step, section in enumerate(contract.sections, start=1):
-        questions = [contract[qid] for qid in section.question_ids]
-        groups: dict[str, list[Question]] = {}
-        conditions: dict[str, Condition | None] = {}
-        for question in questions:
-            key = repr(question.asked_when.as_data()) if question.asked_when else ""
-            groups.setdefault(key, []).append(question)
-            conditions[key] = question.asked_when
-        for number, (key, grouped) in enumerate(groups.items()):
-            page_id = section.id if number == 0 and not key else f"{section.id}-details"
-            if number > 1:
-                page_id += f"-{number}"
-            pages.append(Page(page_id.replace("_", "-"), section, step, tuple(grouped), conditions[key]))
+        runs: list[list[Question]] = []
+        for question in (contract[qid] for qid in section.question_ids):
+            if not runs or question.new_page or _condition_key(question) != _condition_key(runs[-1][0]):
+                runs.append([])
+            runs[-1].append(question)
+        counts: dict[str, int] = {}
+        parts = sum(1 for run in runs if not run[0].asked_when)
+        for run in runs:
+            detail = "-details" if run[0].asked_when else ""
+            counts[detail] = counts.get(detail, 0) + 1
+            number = counts[detail]
+            page_id = (section.id + detail + (f"-{number}" if number > 1 else "")).replace("_", "-")
+            part, of = (1, 1) if detail else (number, parts)
+            pages.append(Page(page_id, section, step, tuple(run), run[0].asked_when, part, of))
     return pages
+
+
+def _condition_key(question: Question) -> str:
+    return repr(question.asked_when.as_data()) if question.asked_when else ""

@@ -2,8 +2,9 @@
 
 Like the ONS eQ runner's variants, a voice changes only wording and layout, never routing: the
 patient sees one page at a time in the second person; the receptionist sees the warning signs
-alone (they can end the call early), then every other page on one screen, each question in its
-`phone:` wording from rules/questions.yaml, or the patient's wording after "Ask:" where it has none.
+on a screen of their own (they can end the call early), then every other page on one screen,
+each question in its `phone:` wording from rules/questions.yaml, or the patient's wording after
+"Ask:" where it has none.
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ class Voice(StrEnum):
     def screen(self, flow: Questionnaire, page: Page, *, advised: bool = False) -> tuple[Page, ...]:
         """The pages shown together, starting at `page`.
 
-        The warning signs stand alone, so that their answers can end the questionnaire early,
-        unless that advice was given already (then any left unanswered lead the next screen).
+        The warning signs share a screen of their own, so that their answers can end the
+        questionnaire early, unless that advice was given already (then any left unanswered lead
+        the next screen).
         """
-        if not self.together or (page == flow.emergency_screen and not advised):
+        if not self.together:
             return (page,)
+        if page in flow.warning_signs and not advised:
+            return tuple(p for p in flow.following(page) if p in flow.warning_signs)
         return flow.following(page)
 
     def wording(self, question: Question) -> Wording:

@@ -45,7 +45,7 @@ def phone_screen() -> ResponseReturnValue:
     if request.method == "GET":
         for key in CALL_KEYS:
             session.pop(key, None)
-    return _screen(rules.questionnaire.emergency_screen, {})
+    return _screen(rules.questionnaire.pages[0], {})
 
 
 @bp.route("/phone/questions", methods=["GET", "POST"])
