@@ -121,13 +121,18 @@ def _value(question: Question, answer: Any) -> Any:
     """One answer's value in the contract's terms, or as it was sent where it is none of them."""
     if not isinstance(answer, Mapping):
         return answer
-    values = [value for name, value in answer.items() if name.startswith("value")]
-    if len(values) != 1:
+    values = [(name, value) for name, value in answer.items() if name.startswith("value")]
+    expected = question.kind.pick(
+        integer="valueInteger",
+        choice="valueCoding",
+        multi_choice="valueCoding",
+        boolean="valueBoolean",
+        yes_no="valueCoding",
+    )
+    if len(values) != 1 or values[0][0] != expected:  # another type: the answer as sent, refused
         return dict(answer)
-    (value,) = values
-    if not is_coded(question):
-        return value
-    if not isinstance(value, Mapping):
+    value = values[0][1]
+    if not is_coded(question) or not isinstance(value, Mapping):
         return value
     system = answer_system(question)
     code = value.get("code")
