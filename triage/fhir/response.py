@@ -134,8 +134,9 @@ def _value(question: Question, answer: Any) -> Any:
     value = values[0][1]
     if not is_coded(question) or not isinstance(value, Mapping):
         return value
-    system = answer_system(question)
-    code = value.get("code")
+    system, code = answer_system(question), value.get("code")
+    if not isinstance(code, str):
+        return dict(value)
     if value.get("system", system) != system:  # another system's code is not one of the options
         return f"{value.get('system')}|{code}"
     if question.kind is Kind.YES_NO:
