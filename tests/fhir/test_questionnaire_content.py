@@ -275,6 +275,7 @@ def test_the_questionnaire_is_served_in_the_language_asked_for(
 def test_the_greek_questionnaire_has_greek_texts_and_english_translations() -> None:
     greek = questionnaire(RULES, "el", values)
     assert greek["language"] == "el"
+    assert (greek["title"], questionnaire(RULES)["title"]) == ("Διαλογή Σπονδυλικής Στήλης", "Spine Triage")
     found = by_link(greek)
     for spec in CONTRACT["questions"]:
         item = found[spec["id"]]
