@@ -24,8 +24,7 @@ from flask.testing import FlaskClient
 
 from tests.support.apps import PLACEHOLDERS
 from tests.support.cases import VIGNETTE, VIGNETTES
-from tests.support.fhir import is_enabled, parse_r4b, response_problems, schema_problems
-from triage.config import practice_values
+from tests.support.fhir import is_enabled, parse_r4b, practice_details_of, response_problems, schema_problems
 from triage.engine import DEFAULT_RULES_DIR, Level, load_rules
 from triage.fhir import ResponseInvalid, answers_from_response, questionnaire
 from triage.fhir.questionnaire import response_items
@@ -153,7 +152,7 @@ def test_the_advice_says_the_level_the_action_and_the_practice_s_emergency_numbe
 
 
 def test_the_served_advice_has_the_practice_s_number(app: Flask, client: FlaskClient) -> None:
-    number = practice_values(app.config)["emergency_number"]
+    number = practice_details_of(app)("en")["emergency_number"]
     found = by_link(json.loads(client.get("/api/v1/fhir/Questionnaire").text))
     assert f" {number} " in found["urgent-advice-ambulance"]["text"]
 
@@ -225,12 +224,16 @@ def test_each_wrong_item_is_a_problem_with_its_link_id_and_the_contract_s_messag
     found["fever"]["answer"][0]["valueCoding"]["system"] = "http://snomed.info/sct"
     found["cancer"]["answer"] = [{"valueString": "past"}]
     filled["item"][0]["item"].append({"linkId": "shoe_size", "answer": [{"valueInteger": 9}]})
-    got = problems(filled)
+    got = problems(filled, values=values)
     assert set(got) == {"age", "numbness", "fever", "cancer", "shoe_size"}
     assert got["shoe_size"][1] == CONTRACT["messages"]["unknown_field"]["en"]
     assert got["shoe_size"][0] == f"QuestionnaireResponse.item[0].item[{len(filled['item'][0]['item']) - 1}]"
     age = next(q for q in CONTRACT["questions"] if q["id"] == "age")
-    assert got["age"][1:] == (age["errors"]["below_minimum"]["en"], age["errors"]["below_minimum"]["el"])
+    child = tuple(
+        age["errors"]["below_minimum"][lang].replace("{emergency_number}", "999") for lang in ("en", "el")
+    )
+    assert got["age"][1:] == child
+    assert "{emergency_number}" in problems(filled)["age"][1]  # without the practice's details: kept
 
 
 def test_a_response_before_the_systems_is_read_by_its_codes() -> None:
@@ -268,7 +271,7 @@ def test_the_questionnaire_is_served_in_the_language_asked_for(
     assert response.status_code == 200
     assert response.headers["Content-Language"] == lang
     assert "Accept-Language" in response.headers["Vary"]
-    expected = questionnaire(RULES, lang, lambda text_lang: practice_values(app.config, text_lang))
+    expected = questionnaire(RULES, lang, practice_details_of(app))
     assert json.loads(response.text) == json.loads(json.dumps(expected))
 
 

@@ -17,8 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTES
-from tests.support.fhir import parse_r4b, schema_problems
-from triage.config import practice_values
+from tests.support.fhir import parse_r4b, practice_details_of, schema_problems
 from triage.engine import DEFAULT_RULES_DIR, load_rules
 from triage.fhir import assessment_bundle, questionnaire, resources, rule_coding
 from triage.storage.codes import TimeWindow
@@ -221,7 +220,7 @@ def test_rule_coding_is_a_concept_of_the_rules_code_system() -> None:
 
 
 def test_every_code_system_and_value_set_is_served_to_anyone(app: Flask, client: FlaskClient) -> None:
-    served = resources(RULES, values=lambda lang: practice_values(app.config, lang))
+    served = resources(RULES, values=practice_details_of(app))
     for resource in served:
         if resource["resourceType"] not in ("CodeSystem", "ValueSet"):
             continue
