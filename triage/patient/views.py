@@ -331,9 +331,7 @@ def _submit(
     """The page's answers checked, and every message for it (a list's "none" ticked with others too)."""
     mixed = none_with_others(page.questions, form)
     posted = {k: v for k, v in to_answers(page.questions, form).items() if k not in mixed}
-    sent = rules.questionnaire.submit(
-        (page,), given, posted, lang, state.advised(), practice=practice_details(lang)
-    )
+    sent = rules.questionnaire.submit((page,), given, posted, lang, state.advised(), practice=practice_details(lang))
     return sent, {**sent.errors, **mixed}
 
 
