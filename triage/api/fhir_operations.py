@@ -40,6 +40,9 @@ from triage.web.templating import filled_texts
 #: The Parameters names a QuestionnaireResponse may come under: SDC's for $extract, and for
 #: $next-question its input parameter `in`.
 RESPONSE_PARAMETERS = ("questionnaire-response", "in")
+#: The largest body these operations read: a QuestionnaireResponse carries every item's text and its
+#: answers' wording (in two languages, as a form filler may send it), several times an answers object.
+MAX_BODY = 64 * 1024
 #: Each problem code of the contract as a FHIR issue type; any other is a value the item does not take.
 ISSUE_TYPE = {"required": "required", "unknown_field": "structure", "not_an_object": "structure"}
 
@@ -123,6 +126,7 @@ def _values(lang: str) -> Mapping[str, object]:
 
 def _sent_response() -> Mapping[str, Any]:
     """The QuestionnaireResponse sent: the body, or the body's Parameters' (raises BodyRefused)."""
+    request.max_content_length = MAX_BODY
     if not request.is_json:  # application/json, application/fhir+json
         message = _("Send the QuestionnaireResponse as FHIR JSON, and say so in the Content-Type header.")
         raise BodyRefused(operation_outcome(415, "not-supported", message))
