@@ -212,6 +212,17 @@ def test_pain_features_left_out_is_refused_and_none_of_them_is_an_item_without_a
     ]
 
 
+def test_a_response_with_every_item_worded_at_length_is_read(client: FlaskClient) -> None:
+    sent = questionnaire_response(CANCER_AND_WEAK_LEGS)
+    for group in sent["item"]:
+        for item in group["item"]:
+            item["text"] = "Ένα κείμενο ερώτησης όπως το δείχνει ένα πρόγραμμα φορμών. " * 8
+    body = json.dumps(sent, ensure_ascii=False, indent=2).encode()
+    assert 16 * 1024 < len(body) < 64 * 1024  # over the JSON API's limit, within the operations'
+    response = client.post(EXTRACT, data=body, headers={"Content-Type": FHIR_JSON})
+    assert response.status_code == 200, response.text
+
+
 def test_extracts_are_limited_per_address_like_the_json_api(
     make_app: Callable[..., Flask], database: Path
 ) -> None:
