@@ -62,6 +62,10 @@ def valid_r4(response: dict[str, Any]) -> list[str]:
     return [problem for resource in [bare, *response["contained"]] for problem in schema_problems(resource)]
 
 
+def _every_item(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [one for item in found for one in [item, *_every_item(item.get("item", []))]]
+
+
 def questions(response: dict[str, Any]) -> list[str]:
     return [item["linkId"] for item in items(response) if item["linkId"] in RULES.contract]
 
@@ -105,6 +109,9 @@ def test_every_vignette_runs_the_patient_pages_pages_to_its_level(
     assert [
         tuple(qids[len(previous) :]) for previous, qids in zip([[], *asked], asked, strict=False)
     ] == pages
+    for response in exchanges:
+        links = [item["linkId"] for item in _every_item(contained(response, "Questionnaire")["item"])]
+        assert len(links) == len(set(links))  # R4 que-2: every linkId once
     done = exchanges[-1]
     risk = contained(done, "RiskAssessment")
     assert risk["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == case["expected_level"]
@@ -121,7 +128,7 @@ def test_finding_1_the_man_with_cancer_and_weak_legs_is_sent_to_emergency_care_a
     response = ask(client, screen)
     assert response["status"] == "in-progress"  # he may carry on
     first = contained(response, "Questionnaire")["item"][0]
-    assert (first["linkId"], first["type"]) == ("urgent-advice", "display")
+    assert (first["linkId"], first["type"]) == ("advice-now", "display")
     assert first["code"][0]["code"] in ("emergency", "ambulance")
     assert first["code"][0]["system"].endswith("/CodeSystem/spine-triage-level")
     assert PLACEHOLDERS["emergency_number"] in first["text"]
@@ -138,7 +145,7 @@ def test_the_advice_stays_first_while_he_carries_on_and_ends_in_his_level(client
         r for r in exchanges if set(SCREEN) <= {i["linkId"] for g in r["item"] for i in g["item"]}
     ]
     assert after_screen and all(
-        contained(r, "Questionnaire")["item"][0]["linkId"] == "urgent-advice" for r in after_screen[:-1]
+        contained(r, "Questionnaire")["item"][0]["linkId"] == "advice-now" for r in after_screen[:-1]
     )
     assert contained(exchanges[-1], "Questionnaire")["item"][0]["linkId"] == "outcome"
     level = contained(exchanges[-1], "RiskAssessment")["prediction"][0]["qualitativeRisk"]["coding"][0][
