@@ -108,7 +108,7 @@ def fhir_next_question() -> ResponseReturnValue:
     lang, ruleset = current_language(), rules.current
     try:
         sent = _sent_response()
-        answers = answers_from_response(ruleset, sent)
+        answers = answers_from_response(ruleset, sent, partial=True)
         ruleset.read(answers, partial=True)
     except BodyRefused as refused:
         return refused.response

@@ -34,8 +34,16 @@ class NotAResponse(ValueError):
     """The body is not a QuestionnaireResponse that items can be read from."""
 
 
-def answers_from_response(ruleset: RuleSet, response: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers a QuestionnaireResponse gives, by question id; see the module's docstring."""
+def answers_from_response(
+    ruleset: RuleSet, response: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """The answers a QuestionnaireResponse gives, by question id; see the module's docstring.
+
+    `partial`: the answers so far (an `in-progress` response, as `$next-question` reads it). This
+    reading checks nothing the engine checks, so both read alike here; the caller reads the answers
+    with the engine, partially or not.
+    """
+    del partial  # the same reading either way (see above)
     if response.get("resourceType") != "QuestionnaireResponse":
         raise NotAResponse("resourceType is not QuestionnaireResponse")
     contract = ruleset.contract
