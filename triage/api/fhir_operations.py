@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
@@ -22,7 +22,6 @@ from triage.api import bp
 from triage.api.fhir import fhir_response, operation_outcome
 from triage.api.keys import Caller, KeyRefused, caller
 from triage.api.views import key_of_request, with_key
-from triage.config import practice_values
 from triage.engine import AnswersInvalid
 from triage.engine.validate import WHOLE
 from triage.extensions import limiter, rules
@@ -35,7 +34,7 @@ from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
 from triage.web.i18n import current_language
 from triage.web.limits import setting
-from triage.web.templating import filled_texts
+from triage.web.templating import filled_texts, practice_details
 
 #: The Parameters names a QuestionnaireResponse may come under: SDC's for $extract, and for
 #: $next-question its input parameter `in`.
@@ -92,7 +91,7 @@ def fhir_extract() -> ResponseReturnValue:
             )
         except StorageUnavailable:  # the outcome never depends on the database
             sender = None
-    bundle = extract_bundle(outcome, ruleset, _values, reference)
+    bundle = extract_bundle(outcome, ruleset, practice_details, reference)
     if sender is None:
         notice = _("The answers could not be saved. The outcome above is complete; call the practice.")
         issue = {"severity": "warning", "code": "transient", "details": {"text": notice}}
@@ -116,12 +115,7 @@ def fhir_next_question() -> ResponseReturnValue:
         return _not_a_response()
     except AnswersInvalid as exc:
         return _answers_refused(exc, lang)
-    return fhir_response(next_question(ruleset, rules.questionnaire, sent, answers, _values))
-
-
-def _values(lang: str) -> Mapping[str, object]:
-    """The practice's values for the placeholders of texts (the emergency number, …)."""
-    return practice_values(current_app.config, lang)
+    return fhir_response(next_question(ruleset, rules.questionnaire, sent, answers, practice_details))
 
 
 def _sent_response() -> Mapping[str, Any]:
@@ -158,7 +152,7 @@ def _answers_refused(exc: AnswersInvalid, lang: str) -> Response:
         return operation_outcome(400, "structure", _("The body is not valid JSON."))
     issues = []
     for question, problem in exc.problems.items():
-        text = problem.message(lang)
+        text = problem.message(lang, practice=practice_details(lang))
         issues.append(
             {
                 "severity": "error",
