@@ -11,7 +11,8 @@ and of a response sent to `$extract`.
 - `reasonCode`: one per fired rule, most urgent first, coded in the rules' code system (its id),
   with the reason the person was given as its text, in every language.
 - `note`: one per fired rule, for the clinician: the rule, its level and the answers that made it
-  fire, by the questions' short labels ("New weakness in legs or arms: Not sure"), in every language.
+  fire, by the questions' short labels ("New weakness in legs or arms: Not sure"; an option chosen
+  in quotation marks, as it is worded for the person), in every language.
 - `mitigation`: the action the person was told to take, in every language.
 
 A record made under other rules than the loaded ones keeps only its rules' ids (as the staff record
@@ -212,14 +213,22 @@ def clinician_text(
     return Text.of(texts)
 
 
+#: Quotation marks around an option as the person chose it (its wording is theirs: "It wakes me at
+#: night"), by language; English's elsewhere.
+QUOTES = {"el": ("«", "»")}
+ENGLISH_QUOTES = ("\u201c", "\u201d")
+
+
 def _answer_words(ruleset: RuleSet, question: Question, value: Any, lang: str) -> str:
     if question.kind is Kind.INTEGER:
         return str(value)
     if question.kind is Kind.BOOLEAN:
         return ruleset.contract.answer_words["yes" if value else "no"].get(lang)
-    if question.kind.is_list:
-        return ", ".join(answer_text(ruleset, question, one).get(lang) for one in value)
-    return answer_text(ruleset, question, value).get(lang)
+    if question.kind is Kind.YES_NO:
+        return answer_text(ruleset, question, value).get(lang)
+    opening, closing = QUOTES.get(lang, ENGLISH_QUOTES)
+    chosen = value if question.kind.is_list else [value]
+    return ", ".join(f"{opening}{answer_text(ruleset, question, one).get(lang)}{closing}" for one in chosen)
 
 
 class _KeepUnknown(dict[str, object]):
