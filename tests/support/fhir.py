@@ -191,3 +191,17 @@ def practice_details_of(app: Any) -> Callable[[str], Mapping[str, object]]:
     with app.app_context():
         details = {lang: practice_details(lang) for lang in ("en", "el")}
     return lambda lang: details[lang]
+
+
+def element_at(resource: Mapping[str, Any], expression: str) -> Any:
+    """The element a simple FHIRPath names, as an OperationOutcome's `expression` gives one:
+    "QuestionnaireResponse.item[2].item[0]" (the resource type, then names with optional indexes)."""
+    resource_type, *steps = expression.split(".")
+    assert resource_type == resource["resourceType"], expression
+    found: Any = resource
+    for step in steps:
+        name, _, index = step.partition("[")
+        found = found[name]
+        if index:
+            found = found[int(index.rstrip("]"))]
+    return found

@@ -59,11 +59,11 @@ def advice_items(ruleset: RuleSet, lang: str, values: Values | None) -> list[dic
     if ambulance:
         items.append(
             {
-                **_display(ruleset, Level.AMBULANCE, lang, values),
+                **advice_display(ruleset, Level.AMBULANCE, lang, values),
                 **_when([_entry(q, v, "=") for q, v in ambulance], "any"),
             }
         )
-    emergency = _display(ruleset, Level.EMERGENCY, lang, values)
+    emergency = advice_display(ruleset, Level.EMERGENCY, lang, values)
     if ambulance:
         emergency.update(_none_of(ambulance))
     items.append(emergency)
@@ -77,7 +77,13 @@ def advice_items(ruleset: RuleSet, lang: str, values: Values | None) -> list[dic
     ]
 
 
-def _display(ruleset: RuleSet, level: Level, lang: str, values: Values | None) -> dict[str, Any]:
+def advice_display(
+    ruleset: RuleSet, level: Level, lang: str, values: Values | None, link: str | None = None
+) -> dict[str, Any]:
+    """A display item in bold with a level's label and action, the practice's numbers filled in, in
+    `lang` with the other languages as translations; its linkId `link`, else `urgent-advice-<level>`.
+    The `urgent-advice` group and `$next-question`'s advice (triage/fhir/adaptive.py) both use it, so
+    that a form and the server say the same thing for a level."""
     advice = ruleset.levels[level]
     texts = Text.of(
         {
@@ -86,7 +92,7 @@ def _display(ruleset: RuleSet, level: Level, lang: str, values: Values | None) -
         }
     )
     item = {
-        "linkId": f"{ADVICE}-{level.value}",
+        "linkId": link or f"{ADVICE}-{level.value}",
         "type": "display",
         **translated("text", texts, ruleset.languages, lang),
     }

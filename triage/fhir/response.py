@@ -16,7 +16,11 @@ answers, checked by the contract as the JSON API checks them, with one problem p
 
 Each problem names the item by linkId and by a FHIRPath expression into the response (where the
 item is missing, its section's group, else the response), for an OperationOutcome's `expression`;
-its message is the contract's, in every language.
+its message is the contract's, in every language, and its code the contract's problem code.
+
+What breaks FHIR's own structure of a QuestionnaireResponse (another resourceType; `item` or
+`answer` not a list; an item or an answer not an object; an item without a linkId, which R4
+requires of every item) is not a response at all: NotAResponse, at the element.
 """
 
 from __future__ import annotations
@@ -37,15 +41,25 @@ _TRUTH = {code: value for value, code in YES_NO_CODES.items()}
 
 @dataclass(frozen=True)
 class ItemProblem:
-    """What is wrong with one item of a response: its linkId, where it is, and the contract's message."""
+    """What is wrong with one item of a response: its linkId, where it is, the contract's message and
+    its problem code (`required`, `unknown_field`, `not_one_of`, ...)."""
 
     link_id: str
     expression: str
     text: Text
+    code: str
 
     def message(self, lang: str = "en") -> str:
         """The message in `lang` (English where it has none)."""
         return self.text.get(lang)
+
+
+class NotAResponse(ValueError):
+    """The body is not a QuestionnaireResponse that items can be read from; `expression`: where."""
+
+    def __init__(self, message: str, expression: str = RESOURCE) -> None:
+        super().__init__(message)
+        self.expression = expression
 
 
 class ResponseInvalid(ValueError):
@@ -66,18 +80,20 @@ def answers_from_response(
     practice's details for the messages' {placeholders} (such as the emergency number a message
     to a child gives; left as they are without them).
     """
+    if response.get("resourceType") != RESOURCE:
+        raise NotAResponse("resourceType is not QuestionnaireResponse")
     contract = ruleset.contract
     without_answers = _other_link_ids(ruleset)
     paths: dict[str, str] = {}
     given: dict[str, list[Any]] = {}
     problems: list[ItemProblem] = []
     for item, path in _items(response.get("item", []), RESOURCE):
-        link = str(item.get("linkId", ""))
+        link = item["linkId"]
         paths.setdefault(link, path)
         if link in contract:
             given.setdefault(link, []).extend(_value(contract[link], a) for a in item.get("answer", []))
         elif link not in without_answers or item.get("answer"):
-            problems.append(ItemProblem(link, path, contract.messages["unknown_field"]))
+            problems.append(ItemProblem(link, path, contract.messages["unknown_field"], "unknown_field"))
     answers = {qid: _answer(contract[qid], values) for qid, values in given.items() if values}
     try:
         ruleset.read(answers, partial=partial)
@@ -91,7 +107,7 @@ def answers_from_response(
                     for lang in ruleset.languages
                 }
             )
-            problems.append(ItemProblem(qid, where, text))
+            problems.append(ItemProblem(qid, where, text, problem.code))
     if problems:
         raise ResponseInvalid(problems)
     return answers
@@ -115,18 +131,23 @@ def _other_link_ids(ruleset: RuleSet) -> set[str]:
 
 
 def _items(items: Any, path: str) -> Iterator[tuple[Mapping[str, Any], str]]:
-    """Every item, nested in items or in answers, with its FHIRPath."""
+    """Every item, nested in items or in answers, with its FHIRPath (raises NotAResponse where FHIR's
+    structure is broken)."""
     if not isinstance(items, list):
-        return
+        raise NotAResponse("item is not a list", f"{path}.item")
     for n, item in enumerate(items):
-        if not isinstance(item, Mapping):
-            continue
         here = f"{path}.item[{n}]"
+        if not isinstance(item, Mapping) or not isinstance(item.get("linkId"), str):
+            raise NotAResponse("an item has no linkId", here)
         yield item, here
         yield from _items(item.get("item", []), here)
-        for m, answer in enumerate(item.get("answer", []) if isinstance(item.get("answer"), list) else []):
-            if isinstance(answer, Mapping):
-                yield from _items(answer.get("item", []), f"{here}.answer[{m}]")
+        answers = item.get("answer", [])
+        if not isinstance(answers, list):
+            raise NotAResponse("answer is not a list", f"{here}.answer")
+        for m, answer in enumerate(answers):
+            if not isinstance(answer, Mapping):
+                raise NotAResponse("an answer is not an object", f"{here}.answer[{m}]")
+            yield from _items(answer.get("item", []), f"{here}.answer[{m}]")
 
 
 def _value(question: Question, answer: Any) -> Any:
