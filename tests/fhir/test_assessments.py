@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +20,14 @@ from flask.testing import FlaskClient
 from tests.support.api import bearer, issue_key
 from tests.support.apps import PRACTICE, PRACTICE_IN_GREEK
 from tests.support.cases import VIGNETTE, VIGNETTES
-from tests.support.fhir import parse_r4b, practice_details_of, response_problems, schema_problems
+from tests.support.fhir import (
+    parse_r4b,
+    practice_details_of,
+    response_problems,
+    schema_problems,
+    stored_assessment,
+    stored_callback,
+)
 from tests.support.flow import RULES, screen_answers
 from tests.support.records import audit_entries, record, save
 from tests.support.staff import RECEPTION, login
@@ -251,32 +256,8 @@ def test_a_call_back_request_is_a_service_request_with_priority_time_and_consent
 
 
 def test_without_consent_no_contact_detail_leaves() -> None:
-    outcome = RULES.assess(URGENT)
-    moment = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
-    callback = SimpleNamespace(
-        created_at=moment,
-        name="Eleni Papadopoulou",
-        phone="+306912345678",
-        time_window="any",
-        consent_at=None,
-    )
-    stored = SimpleNamespace(
-        reference="K7QX-3M9P",
-        created_at=moment,
-        updated_at=None,
-        level=outcome.level.value,
-        status="new",
-        fired_rules=[r.id for r in outcome.fired_rules],
-        rules_version=outcome.rules_version.version,
-        rules_hash=outcome.rules_version.content_hash,
-        answers=outcome.answers.as_dict(),
-        partial=False,
-        callbacks=[callback],
-        override_level=None,
-        override_reason=None,
-        override_by=None,
-        override_at=None,
-    )
+    callback = stored_callback("any", name="Eleni Papadopoulou", consent=False)
+    stored = stored_assessment(RULES.assess(URGENT), callback)
     bundle = assessment_bundle(stored, RULES)
     text = json.dumps(bundle, ensure_ascii=False)
     assert "Eleni" not in text and "6912345678" not in text

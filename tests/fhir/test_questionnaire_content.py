@@ -257,11 +257,12 @@ def test_an_unfinished_response_is_read_as_the_answers_so_far() -> None:
 @pytest.mark.parametrize(
     ("query", "headers", "lang"),
     [
-        ("?_language=el", {}, "el"),
+        ("?lang=el", {}, "el"),
         ("", {"Accept-Language": "el-GR,el;q=0.9,en;q=0.5"}, "el"),
-        ("?_language=en", {"Accept-Language": "el"}, "en"),
+        ("?lang=en", {"Accept-Language": "el"}, "en"),
         ("", {}, "en"),
-        ("?_language=fr", {}, "en"),
+        ("?lang=fr", {}, "en"),
+        ("?lang=fr", {"Accept-Language": "el"}, "el"),  # as the patient pages: another is not taken
     ],
 )
 def test_the_questionnaire_is_served_in_the_language_asked_for(

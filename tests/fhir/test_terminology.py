@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,7 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.cases import VIGNETTES
-from tests.support.fhir import parse_r4b, practice_details_of, schema_problems
+from tests.support.fhir import (
+    parse_r4b,
+    practice_details_of,
+    schema_problems,
+    stored_assessment,
+    stored_callback,
+)
 from triage.engine import DEFAULT_RULES_DIR, load_rules
 from triage.fhir import assessment_bundle, questionnaire, resources, rule_coding
 from triage.storage.codes import TimeWindow
@@ -53,34 +57,6 @@ def codings(resource: Any) -> Iterator[dict[str, Any]]:
 
 def concepts(system: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {concept["code"]: concept for concept in system["concept"]}
-
-
-def stored(answers: dict[str, Any], *windows: str) -> SimpleNamespace:
-    """A saved assessment of these answers, as storage keeps it, with a call-back for each window."""
-    outcome = RULES.assess(answers)
-    moment = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
-    return SimpleNamespace(
-        reference="K7QX-3M9P",
-        created_at=moment,
-        updated_at=None,
-        level=outcome.level.value,
-        status="new",
-        fired_rules=[r.id for r in outcome.fired_rules],
-        rules_version=outcome.rules_version.version,
-        rules_hash=outcome.rules_version.content_hash,
-        answers=outcome.answers.as_dict(),
-        partial=False,
-        callbacks=[
-            SimpleNamespace(
-                created_at=moment, name="E", phone="+306912345678", time_window=w, consent_at=moment
-            )
-            for w in windows
-        ],
-        override_level=None,
-        override_reason=None,
-        override_by=None,
-        override_at=None,
-    )
 
 
 # --- the resources ---------------------------------------------------------------------------------
@@ -170,7 +146,9 @@ def test_age_has_its_loinc_code_and_no_other_question_a_standard_code() -> None:
 
 @pytest.mark.parametrize("case", VIGNETTES, ids=lambda case: case["id"])
 def test_every_coding_of_an_exported_bundle_has_a_system_and_a_code_served(case: dict[str, Any]) -> None:
-    bundle = assessment_bundle(stored(case["answers"], *TimeWindow), RULES)
+    bundle = assessment_bundle(
+        stored_assessment(RULES.assess(case["answers"]), *(stored_callback(w) for w in TimeWindow)), RULES
+    )
     found = list(codings(bundle))
     assert any(c["system"].endswith("/CodeSystem/spine-triage-yes-no") for c in found)
     for coding in found:

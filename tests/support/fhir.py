@@ -13,12 +13,16 @@ import gzip
 import importlib
 import json
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
+
+from triage.engine import Outcome
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "fhir" / "schema"
 SCHEMA_FILE = SCHEMA_DIR / "fhir.schema.json.gz"
@@ -205,3 +209,39 @@ def element_at(resource: Mapping[str, Any], expression: str) -> Any:
         if index:
             found = found[int(index.rstrip("]"))]
     return found
+
+
+#: When the records made by stored_assessment were saved.
+SAVED_AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+
+
+def stored_callback(time_window: str, *, name: str = "E", consent: bool = True) -> SimpleNamespace:
+    """A call-back request as storage keeps it (triage.fhir's StoredCallback), with or without consent."""
+    return SimpleNamespace(
+        created_at=SAVED_AT,
+        name=name,
+        phone="+306912345678",
+        time_window=time_window,
+        consent_at=SAVED_AT if consent else None,
+    )
+
+
+def stored_assessment(outcome: Outcome, *callbacks: SimpleNamespace) -> SimpleNamespace:
+    """A saved assessment of this outcome as storage keeps it (triage.fhir's StoredAssessment)."""
+    return SimpleNamespace(
+        reference="K7QX-3M9P",
+        created_at=SAVED_AT,
+        updated_at=None,
+        level=outcome.level.value,
+        status="new",
+        fired_rules=[r.id for r in outcome.fired_rules],
+        rules_version=outcome.rules_version.version,
+        rules_hash=outcome.rules_version.content_hash,
+        answers=outcome.answers.as_dict(),
+        partial=False,
+        callbacks=list(callbacks),
+        override_level=None,
+        override_reason=None,
+        override_by=None,
+        override_at=None,
+    )

@@ -1,5 +1,5 @@
-"""FHIR R4 in application/fhir+json: the Questionnaire (in English, or Greek with `?_language=el` or
-`Accept-Language: el`), the CodeSystems, ValueSets and the levels' ConceptMap (public), and a saved
+"""FHIR R4 in application/fhir+json: the Questionnaire (in English, or Greek with `Accept-Language: el`
+or the app's own `?lang=el`, as the patient pages take it), the CodeSystems, ValueSets and the levels' ConceptMap (public), and a saved
 assessment as a Bundle (with an API key, or a staff session whose role reads records; every read
 audited). The resources are made by triage/fhir; errors are OperationOutcomes.
 
@@ -76,13 +76,11 @@ def operation_outcome(
 
 
 def served_language() -> str:
-    """The language asked for: `_language`, else the best of Accept-Language, else English.
-
-    A language the Questionnaire is not written in gets it in English, its primary language.
-    """
-    asked = request.args.get("_language")
-    if asked is not None:
-        return asked if asked in SERVED_LANGUAGES else SERVED_LANGUAGES[0]
+    """The language asked for: the app's `?lang=` (as on the patient pages, where another language
+    is not taken), else the best of Accept-Language, else English, the Questionnaire's primary one."""
+    asked = request.args.get("lang")
+    if asked in SERVED_LANGUAGES:
+        return asked
     return request.accept_languages.best_match(SERVED_LANGUAGES) or SERVED_LANGUAGES[0]
 
 

@@ -22,8 +22,8 @@ from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
 from triage.api.fhir import fhir_response, operation_outcome
-from triage.api.keys import Caller, KeyRefused, caller
-from triage.api.views import key_of_request, with_key
+from triage.api.keys import KeyRefused
+from triage.api.views import key_caller, key_of_request, with_key
 from triage.extensions import limiter, rules
 from triage.fhir.adaptive import next_question
 from triage.fhir.common import QUESTIONNAIRE_ID
@@ -67,20 +67,14 @@ def _api_limits(view: Any) -> Any:
 def fhir_extract() -> ResponseReturnValue:
     """A completed QuestionnaireResponse assessed: the Bundle of the assessment, saved with an API key."""
     try:
-        sender: Caller | None = caller(request.headers.get("Authorization"))
+        sender = key_caller()
     except KeyRefused:
         return _key_refused()
-    except StorageUnavailable:  # the key cannot be checked: the outcome all the same, not saved
-        sender = None
     lang, ruleset = current_language(), rules.current
     try:
-        answers = answers_from_response(ruleset, _sent_response(), values=practice_details)
+        answers = _read(lang, partial=False)[1]
     except BodyRefused as refused:
         return refused.response
-    except NotAResponse as exc:
-        return _not_a_response(exc.expression)
-    except ResponseInvalid as exc:
-        return _items_refused(exc, lang)
     outcome = ruleset.assess(answers)  # the answers the reader gives are valid by the contract
     reference = None
     if sender is not None and sender.key_name is not None:
@@ -104,17 +98,24 @@ def fhir_extract() -> ResponseReturnValue:
 @_api_limits
 def fhir_next_question() -> ResponseReturnValue:
     """The answers so far with the next page's items, the urgent advice, or the completed outcome."""
-    lang, ruleset = current_language(), rules.current
     try:
-        sent = _sent_response()
-        answers = answers_from_response(ruleset, sent, partial=True, values=practice_details)
+        sent, answers = _read(current_language(), partial=True)
     except BodyRefused as refused:
         return refused.response
-    except NotAResponse as exc:
-        return _not_a_response(exc.expression)
-    except ResponseInvalid as exc:
-        return _items_refused(exc, lang)
+    ruleset = rules.current
     return fhir_response(next_question(ruleset, rules.questionnaire, sent, answers, practice_details))
+
+
+def _read(lang: str, *, partial: bool) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    """The QuestionnaireResponse sent and its answers, read by the contract (partial: the answers so
+    far); raises BodyRefused with the OperationOutcome to answer instead."""
+    sent = _sent_response()
+    try:
+        return sent, answers_from_response(rules.current, sent, partial=partial, values=practice_details)
+    except NotAResponse as exc:
+        raise BodyRefused(_not_a_response(exc.expression)) from None
+    except ResponseInvalid as exc:
+        raise BodyRefused(_items_refused(exc, lang)) from None
 
 
 def _sent_response() -> Mapping[str, Any]:

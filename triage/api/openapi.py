@@ -222,15 +222,15 @@ def _fhir_paths() -> dict[str, Any]:
     questionnaire = _fhir_read(
         "fhirQuestionnaire",
         "The FHIR Questionnaire generated from the answers contract (version: the rules version), with"
-        " the urgent advice of the warning signs; in the language of _language, else of Accept-Language",
+        " the urgent advice of the warning signs; in the language of lang, else of Accept-Language",
         "Questionnaire",
     )
     questionnaire["get"]["parameters"] = [
         {
-            "name": "_language",
+            "name": "lang",
             "in": "query",
             "required": False,
-            "description": "The language of the texts (another gets English)",
+            "description": "The language of the texts, as on the patient pages (another: Accept-Language)",
             "schema": {"type": "string", "examples": list(SERVED_LANGUAGES)},
         }
     ]

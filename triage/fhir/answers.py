@@ -48,19 +48,26 @@ def answer_value_sets(ruleset: RuleSet) -> list[dict[str, Any]]:
     """The value set of each answer set: all of its code system."""
     return [
         {
-            "resourceType": "ValueSet",
-            "id": answer_id(question),
-            "url": answer_value_set(question),
-            "version": ruleset.version.version,
-            "name": _name(question),
-            "title": _title(question),
-            "status": "active",
-            "language": PRIMARY_LANGUAGE,
-            "description": _description(question),
+            **_heading("ValueSet", answer_value_set(question), ruleset, question),
             "compose": {"include": [{"system": answer_system(question), "version": ruleset.version.version}]},
         }
         for question in answer_sets(ruleset)
     ]
+
+
+def _heading(resource_type: str, url: str, ruleset: RuleSet, question: Question) -> dict[str, Any]:
+    """What the code system and the value set of a question's answers both begin with."""
+    return {
+        "resourceType": resource_type,
+        "id": answer_id(question),
+        "url": url,
+        "version": ruleset.version.version,
+        "name": _name(question),
+        "title": _title(question),
+        "status": "active",
+        "language": PRIMARY_LANGUAGE,
+        "description": _description(question),
+    }
 
 
 def _code_system(ruleset: RuleSet, question: Question) -> dict[str, Any]:
@@ -71,15 +78,7 @@ def _code_system(ruleset: RuleSet, question: Question) -> dict[str, Any]:
         values.append(NONE)
     concepts = [concept(ruleset, question, value) for value in values]
     return {
-        "resourceType": "CodeSystem",
-        "id": answer_id(question),
-        "url": answer_system(question),
-        "version": ruleset.version.version,
-        "name": _name(question),
-        "title": _title(question),
-        "status": "active",
-        "language": PRIMARY_LANGUAGE,
-        "description": _description(question),
+        **_heading("CodeSystem", answer_system(question), ruleset, question),
         "caseSensitive": True,
         "valueSet": answer_value_set(question),
         "content": "complete",
