@@ -95,7 +95,9 @@ def test_the_public_resources_are_served_as_fhir_json_to_anyone(
     response = client.get(path)
     assert response.status_code == 200
     assert response.mimetype == FHIR_JSON
-    assert json.loads(response.text) == json.loads(json.dumps(make(RULES)))
+    served = json.loads(response.text)
+    assert served.pop("meta") == {"versionId": RULES.version.version}  # issue 31: vread by the version
+    assert served == json.loads(json.dumps(make(RULES)))
 
 
 # --- every vignette --------------------------------------------------------------------------------

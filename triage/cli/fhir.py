@@ -48,7 +48,7 @@ def export(reference: str) -> None:
 @fhir.command("questionnaire")
 @rules_dir_option
 def questionnaire(rules_dir: str | None) -> None:
-    """Print the FHIR Questionnaire generated from the rules' answers contract."""
-    from triage.fhir import questionnaire as generate
+    """Print the FHIR Questionnaire generated from the rules' answers contract, as the API serves it."""
+    from triage.fhir.catalog import questionnaire_of
 
-    click.echo(_json(generate(load(rules_dir))))
+    click.echo(_json(questionnaire_of(load(rules_dir))))

@@ -16,6 +16,7 @@ from triage.storage.codes import AlertKind, Channel, TimeWindow
 from triage.storage.database import StorageUnavailable, read, transaction
 from triage.storage.models import AlertOutbox, Assessment, CallbackRequest
 from triage.storage.outbox import new_alert
+from triage.storage.questionnaires import keep_served_questionnaire
 from triage.storage.references import new_reference, normalise_reference
 
 #: Draws of a new reference code before giving up (each one taken already: vanishingly rare).
@@ -43,6 +44,7 @@ def save_assessment(
     `told`: what the person was told, as shown; `api_key`: the name of the API key it came with;
     `alert`: an alert email to queue about it, in the same transaction.
     """
+    keep_served_questionnaire(outcome.rules_version)  # the Questionnaire its response will cite
     now = datetime.now(UTC)
     for _ in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
@@ -95,6 +97,7 @@ def update_assessment(
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
+    keep_served_questionnaire(outcome.rules_version)
     with transaction():
         for name, value in outcome_columns(outcome, told).items():
             setattr(assessment, name, value)
