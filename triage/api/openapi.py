@@ -11,6 +11,7 @@ from typing import Any
 from triage.api.schema import answers_schema
 from triage.engine import Level, RuleSet
 from triage.fhir import FHIR_JSON
+from triage.fhir.common import FORMAT_PARAMETER, ID_PARAMETER, LANGUAGE_PARAMETER
 
 JSON = "application/json"
 _TEXT: dict[str, Any] = {"type": "string"}
@@ -232,13 +233,13 @@ def _query(name: str, description: str) -> dict[str, Any]:
 #: The format and language of a public resource (`_format`: JSON only; `_language`: en or el).
 _FORMAT_PARAMETERS = [
     {
-        "name": "_format",
+        "name": FORMAT_PARAMETER,
         "in": "query",
         "required": False,
         "description": "json (the default); any other format gets 406",
         "schema": {"enum": ["json", FHIR_JSON, JSON]},
     },
-    _query("_language", "The language to answer in, before Accept-Language"),
+    _query(LANGUAGE_PARAMETER, "The language to answer in, before Accept-Language"),
 ]
 _RESOURCE_TYPE = _path(
     "resource_type",
@@ -264,7 +265,7 @@ def _fhir_paths() -> dict[str, Any]:
             "Search by _id, url and version: a searchset Bundle (bare Questionnaire: the Questionnaire)",
             [
                 _RESOURCE_TYPE,
-                _query("_id", "The resource's id"),
+                _query(ID_PARAMETER, "The resource's id"),
                 _query("url", "The canonical URL, optionally with |version"),
                 _query("version", "The version (the rules version); earlier Questionnaires included"),
             ],

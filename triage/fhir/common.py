@@ -26,6 +26,9 @@ TIME_WINDOW_SYSTEM = f"{CANONICAL}/CodeSystem/spine-triage-callback-time"
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 #: The language every resource is written in; the others come as translations.
 PRIMARY_LANGUAGE = "en"
+#: FHIR's own request parameters (their names start with an underscore, as FHIR's spelling):
+#: a resource's id as a search parameter, the format asked for, and the language asked for.
+ID_PARAMETER, FORMAT_PARAMETER, LANGUAGE_PARAMETER = "_id", "_format", "_language"
 #: The media type of FHIR's JSON format.
 FHIR_JSON = "application/fhir+json"
 #: The codes of a yes/no question's answers; "unsure" is the answer it is, never turned into yes.

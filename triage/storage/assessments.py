@@ -44,7 +44,6 @@ def save_assessment(
     `told`: what the person was told, as shown; `api_key`: the name of the API key it came with;
     `alert`: an alert email to queue about it, in the same transaction.
     """
-    keep_served_questionnaire(outcome.rules_version)  # the Questionnaire its response will cite
     now = datetime.now(UTC)
     for _ in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
@@ -66,6 +65,7 @@ def save_assessment(
             if not isinstance(exc.__cause__, IntegrityError):
                 raise
             continue  # the reference was taken: draw another
+        keep_served_questionnaire(outcome.rules_version)  # the Questionnaire its response cites
         return reference
     raise StorageUnavailable("no free reference code")
 
@@ -97,13 +97,13 @@ def update_assessment(
     assessment = find_assessment(reference)
     if assessment is None:
         raise LookupError(reference)
-    keep_served_questionnaire(outcome.rules_version)
     with transaction():
         for name, value in outcome_columns(outcome, told).items():
             setattr(assessment, name, value)
         assessment.updated_at = datetime.now(UTC)
         if alert is not None:
             db.session.add(new_alert(alert, assessment.reference, assessment.level))
+    keep_served_questionnaire(outcome.rules_version)
 
 
 def outcome_columns(outcome: Outcome, told: str | None) -> dict[str, Any]:

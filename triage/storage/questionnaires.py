@@ -1,6 +1,9 @@
 """The FHIR Questionnaire of every rules version the app has saved a record under, in each language:
-written before the first record of a version is saved (once per app), so that every version a saved
-response cites can be read (GET /api/v1/fhir/Questionnaire/spine-triage/_history/<version>)."""
+written after the first record of a version is saved (once per app), so that every version a saved
+response cites can be read (GET /api/v1/fhir/Questionnaire/spine-triage/_history/<version>).
+
+Keeping it never undoes or fails the save it follows: if the database fails then, the failure is
+logged as every other is, and the next save tries again."""
 
 from __future__ import annotations
 
@@ -28,8 +31,11 @@ def keep_served_questionnaire(version: RulesVersion) -> None:
     kept: set[RulesVersion] = current_app.extensions.setdefault(KEPT, set())
     if version != ruleset.version or version in kept:
         return
-    for lang in sorted(ruleset.languages):
-        _keep(version, lang, questionnaire_of(ruleset, lang))
+    try:
+        for lang in sorted(ruleset.languages):
+            _keep(version, lang, questionnaire_of(ruleset, lang))
+    except StorageUnavailable:  # logged where it failed; the record it follows is saved
+        return
     kept.add(version)
 
 

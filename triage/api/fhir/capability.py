@@ -18,6 +18,7 @@ from triage.engine import RuleSet
 from triage.extensions import rules
 from triage.fhir import FHIR_JSON
 from triage.fhir.catalog import RESOURCE_TYPES, resources
+from triage.fhir.common import ID_PARAMETER
 from triage.web.headers import cross_origin
 from triage.web.outcomes import FHIR_PATH
 
@@ -91,7 +92,7 @@ def _resource(kind: str) -> dict[str, Any]:
 
 
 def _search_definition(kind: str, name: str) -> str:
-    if name == "_id":
+    if name == ID_PARAMETER:
         return "http://hl7.org/fhir/SearchParameter/Resource-id"
     return f"http://hl7.org/fhir/SearchParameter/{kind}-{name}"
 

@@ -28,24 +28,30 @@ from triage.api import bp
 from triage.api.fhir.responses import public_response
 from triage.extensions import rules
 from triage.fhir.catalog import RESOURCE_TYPES, resources
-from triage.fhir.common import PRIMARY_LANGUAGE, QUESTIONNAIRE_ID
+from triage.fhir.common import (
+    FORMAT_PARAMETER,
+    ID_PARAMETER,
+    LANGUAGE_PARAMETER,
+    PRIMARY_LANGUAGE,
+    QUESTIONNAIRE_ID,
+)
 from triage.storage import repository
 from triage.storage.repository import StorageUnavailable
 from triage.web.headers import cross_origin
 from triage.web.outcomes import FHIR_PATH, operation_outcome
 
 #: The search parameters of every resource type served, and their FHIR types.
-SEARCH_PARAMETERS = {"_id": "token", "url": "uri", "version": "token"}
+SEARCH_PARAMETERS = {ID_PARAMETER: "token", "url": "uri", "version": "token"}
 #: What a rules version may look like (2026.12.3): anything else is no version the app has run.
 RULES_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]{0,19}")
 #: Parameters that say how to answer, not what to find.
-CONTROL_PARAMETERS = frozenset({"_format", "_language"})
+CONTROL_PARAMETERS = frozenset({FORMAT_PARAMETER, LANGUAGE_PARAMETER})
 
 
 def language() -> str:
     """The language the public resources are asked for in (one of the rules' languages)."""
     languages = rules.current.languages
-    asked = request.args.get("_language")
+    asked = request.args.get(LANGUAGE_PARAMETER)
     if asked in languages:
         return asked
     return request.accept_languages.best_match(languages) or PRIMARY_LANGUAGE
@@ -174,7 +180,7 @@ def matches(resource: dict[str, Any], criteria: dict[str, list[list[str]]]) -> b
 
 
 def matches_one(resource: dict[str, Any], name: str, value: str) -> bool:
-    if name == "_id":
+    if name == ID_PARAMETER:
         return bool(resource["id"] == value)
     if name == "version":
         return bool(resource.get("version") == value)

@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest
 
 from triage.api import bp
 from triage.fhir import FHIR_JSON
+from triage.fhir.common import FORMAT_PARAMETER
 from triage.web.outcomes import fhir_response, is_fhir_request, operation_outcome
 
 #: The formats a client may ask for: FHIR's JSON, or plain JSON (the same bytes).
@@ -41,7 +42,7 @@ def json_only() -> Response | None:
     """406 for a FHIR request that asks only for a format other than JSON (`_format` or Accept)."""
     if not is_fhir_request():
         return None
-    asked = request.args.get("_format")
+    asked = request.args.get(FORMAT_PARAMETER)
     if asked is not None:
         wanted = asked.replace(" ", "+") in JSON_FORMATS  # a "+" in a query string reads as a space
     else:
