@@ -130,6 +130,21 @@ def test_the_questionnaire_is_read_as_spine_triage(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("?_language=el", {}),
+        ("", {"Accept-Language": "el"}),
+        ("?_language=xx", {}),
+        ("", {"Accept-Language": "fr"}),
+    ],
+)
+def test_a_language_may_be_asked_for(client: FlaskClient, path: str, headers: dict[str, str]) -> None:
+    response = get(client, f"/Questionnaire/spine-triage{path}", **headers)
+    assert response.status_code == 200
+    assert valid(body(response))["url"] == QUESTIONNAIRE_URL
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "/Questionnaire/no-such-questionnaire",
@@ -339,6 +354,11 @@ def echo_app(make_app: Callable[..., Flask], database: Path | str) -> Flask:
 def test_a_body_that_is_not_a_json_resource_is_a_400_operation_outcome(echo_app: Flask, sent: str) -> None:
     response = echo_app.test_client().post(f"{BASE}/Parameters/$echo", data=sent, content_type=FHIR_JSON)
     outcome(response, 400)
+
+
+def test_a_body_too_large_is_a_413_operation_outcome(echo_app: Flask) -> None:
+    sent = {"resourceType": "Parameters", "parameter": [{"name": "x", "valueString": "y" * 20_000}]}
+    outcome(echo_app.test_client().post(f"{BASE}/Parameters/$echo", json=sent), 413)
 
 
 def test_a_json_resource_is_read_and_a_body_of_another_type_refused(echo_app: Flask) -> None:
