@@ -9,6 +9,7 @@ resource has a `resourceType`, an `id` unique within its type, a canonical `url`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from triage.engine import RuleSet
@@ -17,21 +18,27 @@ from .common import PRIMARY_LANGUAGE
 from .questionnaire import questionnaire
 from .terminology import levels_code_system, levels_to_infermedica
 
+#: The practice's values for the {placeholders} of texts in a language (its emergency number, ...).
+Values = Callable[[str], Mapping[str, object]]
 #: The resource types the REST interface serves by read and search (those `resources` may return).
 RESOURCE_TYPES = ("Questionnaire", "CodeSystem", "ValueSet", "ConceptMap")
 
 
-def resources(ruleset: RuleSet, lang: str = PRIMARY_LANGUAGE) -> list[dict[str, Any]]:
+def resources(
+    ruleset: RuleSet, lang: str = PRIMARY_LANGUAGE, *, values: Values | None = None
+) -> list[dict[str, Any]]:
     """The public, non-personal resources of this rule set, for a reader of `lang` (one of the rule
-    set's languages; the resources are written in English with every other language as translations
-    until a resource comes in `lang` itself)."""
+    set's languages; today every resource is in English with the others as translations), their
+    texts' {placeholders} filled with `values` (the server passes the practice's)."""
     made = [questionnaire(ruleset), levels_code_system(ruleset), levels_to_infermedica(ruleset)]
     return [versioned(resource) for resource in made]
 
 
-def questionnaire_of(ruleset: RuleSet, lang: str = PRIMARY_LANGUAGE) -> dict[str, Any]:
+def questionnaire_of(
+    ruleset: RuleSet, lang: str = PRIMARY_LANGUAGE, *, values: Values | None = None
+) -> dict[str, Any]:
     """The Questionnaire among `resources`."""
-    (found,) = [r for r in resources(ruleset, lang) if r["resourceType"] == "Questionnaire"]
+    (found,) = [r for r in resources(ruleset, lang, values=values) if r["resourceType"] == "Questionnaire"]
     return found
 
 

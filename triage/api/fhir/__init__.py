@@ -10,5 +10,6 @@ A route other software calls from a web page is marked with triage.web.headers.c
 """
 
 from triage.api.fhir import capability, conformance, records, responses
+from triage.web.outcomes import fhir_response, operation_outcome
 
-__all__ = ["capability", "conformance", "records", "responses"]
+__all__ = ["capability", "conformance", "fhir_response", "operation_outcome", "records", "responses"]

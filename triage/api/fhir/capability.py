@@ -37,7 +37,7 @@ FALLBACK_DATE = "2026-12"
 
 def capability_statement(ruleset: RuleSet, base: str) -> dict[str, Any]:
     """What the FHIR interface at `base` (ending in /) serves, for this rule set."""
-    served = {resource["resourceType"] for resource in resources(ruleset)}
+    served = {resource["resourceType"] for resource in resources(ruleset)}  # the types only
     kinds = [kind for kind in RESOURCE_TYPES if kind in served]
     entries = [_resource(kind) for kind in kinds]
     entries += [_operations_only(kind) for kind in OPERATIONS if kind not in kinds]

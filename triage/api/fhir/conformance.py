@@ -20,12 +20,13 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from triage.api import bp
 from triage.api.fhir.responses import public_response
+from triage.config import practice_values
 from triage.extensions import rules
 from triage.fhir.catalog import RESOURCE_TYPES, resources
 from triage.fhir.common import (
@@ -59,8 +60,13 @@ def language() -> str:
 
 def current(resource_type: str) -> list[dict[str, Any]]:
     """The current resources of a type, in the asked language."""
-    served = resources(rules.current, language())
+    served = resources(rules.current, language(), values=practice_values_of)
     return [resource for resource in served if resource["resourceType"] == resource_type]
+
+
+def practice_values_of(lang: str) -> dict[str, str]:
+    """The practice's values for the {placeholders} of the resources' texts in `lang`."""
+    return practice_values(current_app.config, lang)
 
 
 def earlier_questionnaire(version: str) -> dict[str, Any] | None:

@@ -30,6 +30,8 @@ PUBLIC_VARY = "Accept, Accept-Language"
 def public_response(resource: dict[str, Any]) -> Response:
     """A public resource: its ETag (a hash of the bytes served), 304 for a client that holds them."""
     response = fhir_response(resource)
+    if "language" in resource:
+        response.headers["Content-Language"] = resource["language"]
     response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
     response.headers["Vary"] = PUBLIC_VARY
     response.add_etag()
