@@ -162,6 +162,13 @@ def test_what_is_not_there_is_a_404_operation_outcome(client: FlaskClient, path:
     outcome(get(client, path), 404)
 
 
+def test_an_operation_outcome_speaks_the_accept_language(client: FlaskClient) -> None:
+    greek = outcome(get(client, "/no/such/path/here", **{"Accept-Language": "el"}), 404)
+    assert "διακομιστή FHIR" in greek["issue"][0]["diagnostics"]
+    english = outcome(get(client, "/CodeSystem/nothing"), 404)
+    assert english["issue"][0]["diagnostics"] == "There is no CodeSystem with the id nothing."
+
+
 # --- search -----------------------------------------------------------------------------------------
 
 

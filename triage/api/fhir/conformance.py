@@ -6,7 +6,7 @@ lists (anyone may read them from any origin; an ETag, and 304 for a cache that h
   English (each carries the others as translations).
 - The Questionnaire of an earlier rules version, one a saved response may cite, is read as
   `Questionnaire/spine-triage/_history/<version>` or found by `version` (`url=…&version=…`, or
-  `url=…|<version>`): the app stores the Questionnaire of its rules before it saves the first
+  `url=…|<version>`): the app stores the Questionnaire of its rules when it saves the first
   record under them (triage/storage/questionnaires.py). A search without `version` finds current
   resources only, as FHIR's search does. `meta.versionId` is the rules version.
 - An unknown search parameter is refused (400) unless the client asks for lenient handling
@@ -142,7 +142,7 @@ def fhir_search(resource_type: str) -> ResponseReturnValue:
     names = set(request.args)
     unknown = sorted(names - set(SEARCH_PARAMETERS) - CONTROL_PARAMETERS)
     if unknown and not lenient():
-        message = _("Unknown search parameter: %(names)s.", names=", ".join(name[:40] for name in unknown))
+        message = _("This search does not take: %(names)s.", names=", ".join(name[:40] for name in unknown))
         return operation_outcome(400, "not-supported", message)
     criteria = {name: values(name) for name in SEARCH_PARAMETERS if name in names}
     if resource_type == "Questionnaire" and names <= CONTROL_PARAMETERS:  # the address it always had

@@ -51,16 +51,14 @@ def json_only() -> Response | None:
         wanted = not request.accept_mimetypes or request.accept_mimetypes.best_match(JSON_TYPES) is not None
     if wanted:
         return None
-    return operation_outcome(
-        406, "not-supported", _("This server answers in FHIR's JSON format only (application/fhir+json).")
-    )
+    return operation_outcome(406, "not-supported", _("This server only answers in JSON."))
 
 
 def resource_body() -> dict[str, Any]:
     """The resource a FHIR POST sends: 415 unless its Content-Type is JSON (application/fhir+json or
     application/json), 400 unless it is a JSON object with a resourceType; each an OperationOutcome."""
     if not request.is_json:  # application/json, or any application/*+json such as FHIR's
-        abort(415, _("Send the resource as application/fhir+json."))
+        abort(415, _("Send the body as JSON."))
     try:
         body = request.get_json()
     except (BadRequest, RecursionError):  # RecursionError: nested far deeper than any resource
