@@ -13,12 +13,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from triage.config import practice_values
 from triage.engine import RulesVersion
 from triage.extensions import db, rules
 from triage.fhir.catalog import questionnaire_of
 from triage.storage.database import StorageUnavailable, read, transaction
 from triage.storage.models import ServedQuestionnaire
+from triage.web.templating import practice_details
 
 #: Where an app remembers the rules versions whose Questionnaires it has stored.
 KEPT = "triage_served_questionnaires"
@@ -34,14 +34,10 @@ def keep_served_questionnaire(version: RulesVersion) -> None:
         return
     try:
         for lang in sorted(ruleset.languages):
-            _keep(version, lang, questionnaire_of(ruleset, lang, values=_practice_values))
+            _keep(version, lang, questionnaire_of(ruleset, lang, values=practice_details))
     except StorageUnavailable:  # logged where it failed; the record it follows is saved
         return
     kept.add(version)
-
-
-def _practice_values(lang: str) -> dict[str, str]:
-    return practice_values(current_app.config, lang)
 
 
 def _keep(version: RulesVersion, language: str, resource: dict[str, Any]) -> None:

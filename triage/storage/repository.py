@@ -46,6 +46,7 @@ from triage.storage.database import StorageUnavailable
 from triage.storage.outbox import QueuedAlert, alert_failed, alert_sent, claim_alerts, queue_account_alert
 from triage.storage.questionnaires import keep_served_questionnaire, served_questionnaire
 from triage.storage.queue import (
+    Cutoff,
     DashboardRow,
     OverdueBefore,
     QueueFilter,
@@ -63,6 +64,7 @@ from triage.storage.queue import (
 __all__ = [
     "ActiveKey",
     "CodeAttempt",
+    "Cutoff",
     "DashboardRow",
     "OverdueBefore",
     "Purged",

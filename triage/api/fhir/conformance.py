@@ -20,13 +20,12 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from triage.api import bp
 from triage.api.fhir.responses import public_response
-from triage.config import practice_values
 from triage.extensions import rules
 from triage.fhir.catalog import RESOURCE_TYPES, resources
 from triage.fhir.common import (
@@ -40,6 +39,7 @@ from triage.storage import repository
 from triage.storage.repository import StorageUnavailable
 from triage.web.headers import cross_origin
 from triage.web.outcomes import FHIR_PATH, operation_outcome
+from triage.web.templating import practice_details
 
 #: The search parameters of every resource type served, and their FHIR types.
 SEARCH_PARAMETERS = {ID_PARAMETER: "token", "url": "uri", "version": "token"}
@@ -64,9 +64,10 @@ def current(resource_type: str) -> list[dict[str, Any]]:
     return [resource for resource in served if resource["resourceType"] == resource_type]
 
 
-def practice_values_of(lang: str) -> dict[str, str]:
-    """The practice's values for the {placeholders} of the resources' texts in `lang`."""
-    return practice_values(current_app.config, lang)
+def practice_values_of(lang: str) -> dict[str, Any]:
+    """The practice's values for the {placeholders} of the resources' texts in `lang` (as the pages
+    and the exported records word them)."""
+    return practice_details(lang)
 
 
 def earlier_questionnaire(version: str) -> dict[str, Any] | None:
