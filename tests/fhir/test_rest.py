@@ -302,6 +302,18 @@ def test_the_questionnaire_a_saved_response_cites_stays_readable_after_the_rules
     assert found(searchset(get(after, f"/Questionnaire?url={url}"))) == [("spine-triage", VERSION)]
 
 
+def test_a_record_carried_on_under_other_rules_keeps_their_questionnaire(
+    make_app: Callable[..., Flask], app: Flask, earlier_rules: Path
+) -> None:
+    reference = save(app, ANSWERS)  # under today's rules
+    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], RULES_DIR=str(earlier_rules))
+    with other.app_context():
+        repository.update_assessment(reference, rules.current.assess(ANSWERS))
+    cited = get(app.test_client(), f"/Questionnaire/spine-triage/_history/{EARLIER}")
+    assert cited.status_code == 200
+    assert EARLIER_LABEL in labels(body(cited)["item"])
+
+
 def test_a_version_no_record_was_saved_under_is_not_there(client: FlaskClient, app: Flask) -> None:
     save(app, ANSWERS)
     outcome(get(client, f"/Questionnaire/spine-triage/_history/{EARLIER}"), 404)
