@@ -137,6 +137,25 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "unknown term 'nerves'",
     ),
     (
+        "`answered` in a rule's condition (a rule counts 'not sure' as yes; it is for wording only)",
+        "infection.yaml",
+        (
+            (
+                "- yes_or_unsure: fever\n        - term: pain",
+                "- answered: {fever: true}\n        - term: pain",
+            ),
+        ),
+        "infection.yaml: rule U4",
+        "`answered` is for the wording of reasons and phrases only",
+    ),
+    (
+        "a told term named as a placeholder",
+        "general.yaml",
+        (("You told us your pain has lasted more than 12 weeks and", "You told us {neuro} and"),),
+        "general.yaml: rule S6",
+        "term 'neuro' names each of its facts",
+    ),
+    (
         "unknown term inside a definition",
         "definitions.yaml",
         (("- term: pain\n        - not:", "- term: ache\n        - not:"),),

@@ -4,20 +4,16 @@ the first; the same fact is not told twice on one page; several facts are a shor
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from triage.engine import RuleSet
-from triage.engine.loader import RulesInvalid, load_rules
 
 from .conftest import MANY, Engine
 from .strategies import complete_answers
 from .test_invariants import BASELINE, pain
-from .test_loader import copy_rules, edit
 from .test_reasons import told
 
 NOT_SURE = {"en": "not sure", "el": "σίγουρ"}
@@ -87,30 +83,3 @@ def test_not_sure_is_said_only_where_an_answer_was_not_sure(engine: Engine, data
         for text in shown(rules, answers, lang):
             for fact in told(text):
                 assert unsure or words not in fact, f"{fact!r} with no answer 'not sure'"
-
-
-def test_answered_is_refused_in_a_rule_condition(tmp_path: Path) -> None:
-    """A rule counts "not sure" as yes (spec §2): `answered` is for wording only."""
-    folder = copy_rules(tmp_path)
-    edit(
-        folder,
-        "infection.yaml",
-        ("- yes_or_unsure: fever\n        - term: pain", "- answered: {fever: true}\n        - term: pain"),
-    )
-    with pytest.raises(RulesInvalid) as refused:
-        load_rules(folder)
-    assert "infection.yaml: rule U4" in str(refused.value) and "`answered` is for the wording" in str(
-        refused.value
-    )
-
-
-def test_a_told_term_named_as_a_placeholder_is_refused(tmp_path: Path) -> None:
-    folder = copy_rules(tmp_path)
-    edit(
-        folder,
-        "general.yaml",
-        ("You told us your pain has lasted more than 12 weeks and", "You told us {neuro} and"),
-    )
-    with pytest.raises(RulesInvalid) as refused:
-        load_rules(folder)
-    assert "names each of its facts" in str(refused.value)
