@@ -102,7 +102,9 @@ def test_the_public_resources_are_served_as_fhir_json_to_anyone(
     assert response.status_code == 200
     assert response.mimetype == FHIR_JSON
     made = questionnaire(RULES, "en", practice_details_of(app)) if make is questionnaire else make(RULES)
-    assert json.loads(response.text) == json.loads(json.dumps(made))
+    served = json.loads(response.text)
+    assert served.pop("meta") == {"versionId": RULES.version.version}  # issue 31: vread by the version
+    assert served == json.loads(json.dumps(made))
 
 
 # --- every vignette --------------------------------------------------------------------------------

@@ -313,3 +313,24 @@ def test_with_the_records_unreachable_the_bundle_is_given_in_full_with_a_warning
     assert outcome["issue"][0]["severity"] == "warning"
     assert "could not be saved" in outcome["issue"][0]["details"]["text"]
     assert schema_problems(bundle) == []
+
+
+def test_no_page_on_another_origin_may_read_what_extract_makes(client: FlaskClient) -> None:
+    """No CORS: $extract makes a record of a person's answers (and with a key saves it); an API key
+    belongs on a server. A page uses $next-question, whose last answer holds the outcome."""
+    origin = "https://portal.example"
+    preflight = client.options(EXTRACT, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    response = extract(client, questionnaire_response(CANCER_AND_WEAK_LEGS), Origin=origin)
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_a_body_over_the_operations_limit_is_a_413_that_names_it(client: FlaskClient) -> None:
+    sent = questionnaire_response(CANCER_AND_WEAK_LEGS)
+    sent["text"] = {"status": "generated", "div": "<div>" + "x" * 70 * 1024 + "</div>"}
+    response = client.post(EXTRACT, data=json.dumps(sent), headers={"Content-Type": FHIR_JSON})
+    assert response.status_code == 413
+    (issue,) = response.get_json(force=True)["issue"]
+    assert issue["diagnostics"] == "The body is larger than 64 KB."

@@ -208,3 +208,25 @@ def test_the_answer_sent_back_with_the_next_page_answered_goes_on(client: FlaskC
 
 def screen_of(answers: dict[str, Any]) -> dict[str, Any]:
     return {qid: answers[qid] for qid in SCREEN}
+
+
+def test_a_portal_s_page_on_another_origin_may_ask(client: FlaskClient) -> None:
+    """CORS: nothing is stored and nothing is read but what the page sends."""
+    preflight = client.options(
+        NEXT,
+        headers={
+            "Origin": "https://portal.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, accept-language",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    sent = {"resourceType": "QuestionnaireResponse", "status": "in-progress", "item": []}
+    response = client.post(
+        NEXT, data=json.dumps(sent), headers={"Content-Type": FHIR_JSON, "Origin": "https://portal.example"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"

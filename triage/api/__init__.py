@@ -1,4 +1,5 @@
-"""The JSON API, version 1: assess answers, read the answers contract, and FHIR R4 (triage/api/fhir.py)."""
+"""The JSON API, version 1: assess answers, read the answers contract, and FHIR R4 (triage/api/fhir/,
+the SDC operations in triage/api/fhir_operations.py)."""
 
 from flask import Blueprint
 

@@ -3,6 +3,12 @@ saves it like POST /api/v1/assessments); `$next-question` runs the questionnaire
 page, with the urgent advice as soon as a warning sign needs it. Both take the response as the resource
 or in Parameters, in application/fhir+json; both are limited like the JSON API.
 
+CORS: `$next-question` may be called from a page on any origin (triage.web.headers.cross_origin): it
+stores nothing and answers only from what it is sent, like the public resources. `$extract` may not:
+it makes a record of a person's answers and, with an API key, saves it, and an API key belongs on the
+portal's server, not in a web page; a page gets the level without a server of its own from
+`$next-question`, whose last answer holds the outcome and the RiskAssessment.
+
 Errors are OperationOutcomes: 401 for an API key that is not valid (before anything about the body,
 as the JSON API does), 415 for a body that is not JSON, 400 for one that is not a QuestionnaireResponse
 (FHIR's own structure broken, such as an item without the linkId R4 requires: `expression` says where),
@@ -32,6 +38,7 @@ from triage.fhir.response import NotAResponse, ResponseInvalid, answers_from_res
 from triage.storage import repository
 from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
+from triage.web.headers import cross_origin
 from triage.web.i18n import current_language
 from triage.web.limits import setting
 from triage.web.templating import filled_texts, practice_details
@@ -62,7 +69,7 @@ def _api_limits(view: Any) -> Any:
     return limiter.limit(setting("RATELIMIT_API_ADDRESS"))(view)
 
 
-@bp.post("/fhir/QuestionnaireResponse/$extract")
+@bp.post("/fhir/QuestionnaireResponse/$extract")  # no CORS: it makes a record, with a key saves it
 @_api_limits
 def fhir_extract() -> ResponseReturnValue:
     """A completed QuestionnaireResponse assessed: the Bundle of the assessment, saved with an API key."""
@@ -95,6 +102,7 @@ def fhir_extract() -> ResponseReturnValue:
 
 @bp.post("/fhir/Questionnaire/$next-question")
 @bp.post(f"/fhir/Questionnaire/{QUESTIONNAIRE_ID}/$next-question")
+@cross_origin()  # a portal's page may ask: nothing is stored, nothing is read but what it sends
 @_api_limits
 def fhir_next_question() -> ResponseReturnValue:
     """The answers so far with the next page's items, the urgent advice, or the completed outcome."""

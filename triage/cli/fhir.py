@@ -47,10 +47,10 @@ def export(reference: str) -> None:
     "--lang", type=click.Choice(["en", "el"]), default="en", show_default=True, help="Its language."
 )
 def questionnaire(rules_dir: str | None, lang: str) -> None:
-    """Print the FHIR Questionnaire generated from the rules' answers contract, with the urgent advice
-    worded with the practice's details (as the server has them)."""
-    from triage.fhir import questionnaire as generate
+    """Print the FHIR Questionnaire generated from the rules' answers contract, as the API serves it
+    (the urgent advice worded with the practice's details, as the server has them)."""
+    from triage.fhir.catalog import questionnaire_of
     from triage.web.templating import practice_details
 
     ruleset = load(rules_dir, lang)
-    with_app(lambda: _json(generate(ruleset, lang, practice_details)))
+    with_app(lambda: _json(questionnaire_of(ruleset, lang, values=practice_details)))

@@ -40,6 +40,9 @@ TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 STYLE = "http://hl7.org/fhir/StructureDefinition/rendering-style"
 #: The language every resource is written in; the others come as translations.
 PRIMARY_LANGUAGE = "en"
+#: The language a reader asks for, by the app's own query parameter (as the patient pages take it,
+#: ?lang=el), before Accept-Language.
+LANGUAGE_PARAMETER = "lang"
 #: The media type of FHIR's JSON format.
 FHIR_JSON = "application/fhir+json"
 #: The codes of a yes/no question's answers; "unsure" is the answer it is, never turned into yes.

@@ -1,7 +1,5 @@
-"""FHIR R4 in application/fhir+json: the Questionnaire (in English, or Greek with `Accept-Language: el`
-or the app's own `?lang=el`, as the patient pages take it), the CodeSystems, ValueSets and the levels' ConceptMap (public), and a saved
-assessment as a Bundle (with an API key, or a staff session whose role reads records; every read
-audited). The resources are made by triage/fhir; errors are OperationOutcomes.
+"""A saved assessment as a FHIR Bundle (with an API key, or a staff session whose role reads records;
+every read audited); never readable from another origin. The Bundle is made by triage/fhir.
 
 An API key reads only the assessments it saved, unless it has the read scope; a record it may not
 read gets the answer a reference without a record gets (404), so a key cannot learn which exist.
@@ -11,9 +9,7 @@ limit; misses with a staff session count against that member of staff's look-ups
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Response, request
 from flask.typing import ResponseReturnValue
@@ -24,15 +20,7 @@ from triage.api import bp
 from triage.api.keys import Caller, KeyRefused, caller
 from triage.api.views import key_of_request
 from triage.extensions import limiter, rules
-from triage.fhir import (
-    FHIR_JSON,
-    LEVELS_TO_INFERMEDICA_ID,
-    SERVED_LANGUAGES,
-    assessment_bundle,
-    levels_to_infermedica,
-    questionnaire,
-    resource,
-)
+from triage.fhir import assessment_bundle
 from triage.staff.auth import STAFF, OfflineStaff, staff_reader
 from triage.staff.lookups import missed, staff_lookups
 from triage.storage import repository
@@ -40,6 +28,7 @@ from triage.storage.codes import Action
 from triage.storage.models import Assessment
 from triage.storage.repository import StorageUnavailable
 from triage.web.limits import setting
+from triage.web.outcomes import fhir_response, operation_outcome
 from triage.web.templating import practice_details
 
 #: Who the audit trail names for a read with an API key (the key's own name is in its detail).
@@ -57,66 +46,6 @@ class Reader:
     def may_read(self, record: Assessment) -> bool:
         """Staff read every record; a key, those its scope allows."""
         return self.key is None or self.key.may_read(record)
-
-
-def fhir_response(
-    resource: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
-) -> Response:
-    """A resource as application/fhir+json."""
-    body = json.dumps(resource, ensure_ascii=False)
-    return Response(body, status=status, mimetype=FHIR_JSON, headers=headers)
-
-
-def operation_outcome(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> Response:
-    """An error as a FHIR OperationOutcome with one issue (`code` from FHIR's issue types)."""
-    issue = {"severity": "error", "code": code, "diagnostics": message}
-    return fhir_response({"resourceType": "OperationOutcome", "issue": [issue]}, status, headers)
-
-
-def served_language() -> str:
-    """The language asked for: the app's `?lang=` (as on the patient pages, where another language
-    is not taken), else the best of Accept-Language, else English, the Questionnaire's primary one."""
-    asked = request.args.get("lang")
-    if asked in SERVED_LANGUAGES:
-        return asked
-    return request.accept_languages.best_match(SERVED_LANGUAGES) or SERVED_LANGUAGES[0]
-
-
-@bp.get("/fhir/Questionnaire")
-def fhir_questionnaire() -> ResponseReturnValue:
-    """The Questionnaire generated from the answers contract, with the practice's urgent advice; its
-    version is the rules version, its language the one asked for (English or Greek)."""
-    lang = served_language()
-    headers = {"Content-Language": lang, "Vary": "Accept-Language"}
-    return fhir_response(questionnaire(rules.current, lang, practice_details), headers=headers)
-
-
-@bp.get("/fhir/CodeSystem/<resource_id>")
-def fhir_code_system(resource_id: str) -> ResponseReturnValue:
-    """A CodeSystem: the levels, the rules, the call-back times, or the answers of a question."""
-    return _public("CodeSystem", resource_id)
-
-
-@bp.get("/fhir/ValueSet/<resource_id>")
-def fhir_value_set(resource_id: str) -> ResponseReturnValue:
-    """A ValueSet: the answers of a question."""
-    return _public("ValueSet", resource_id)
-
-
-def _public(resource_type: str, resource_id: str) -> Response:
-    found = resource(rules.current, resource_type, resource_id, values=practice_details)
-    if found is None:
-        message = _("There is no %(type)s with the id %(id)s.", type=resource_type, id=resource_id[:64])
-        return operation_outcome(404, "not-found", message)
-    return fhir_response(found)
-
-
-@bp.get(f"/fhir/ConceptMap/{LEVELS_TO_INFERMEDICA_ID}")
-def fhir_levels_to_infermedica() -> ResponseReturnValue:
-    """The ConceptMap from the five levels to Infermedica's triage levels."""
-    return fhir_response(levels_to_infermedica(rules.current))
 
 
 def _refused(response: Response) -> bool:
