@@ -20,12 +20,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.api import bearer, issue_key
+from tests.support.apps import PRACTICE, PRACTICE_IN_GREEK
 from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.fhir import parse_r4b, response_problems, schema_problems
 from tests.support.flow import RULES, screen_answers
 from tests.support.records import audit_entries, record, save
 from tests.support.staff import RECEPTION, login
 from triage.cli import main
+from triage.config import practice_values
 from triage.engine import Level
 from triage.extensions import db
 from triage.fhir import assessment_bundle, levels_code_system, levels_to_infermedica, questionnaire
@@ -90,12 +92,17 @@ def resources(bundle: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     ids=["Questionnaire", "CodeSystem", "ConceptMap"],
 )
 def test_the_public_resources_are_served_as_fhir_json_to_anyone(
-    client: FlaskClient, path: str, make: Callable[[Any], dict[str, Any]]
+    app: Flask, client: FlaskClient, path: str, make: Callable[..., dict[str, Any]]
 ) -> None:
     response = client.get(path)
     assert response.status_code == 200
     assert response.mimetype == FHIR_JSON
-    assert json.loads(response.text) == json.loads(json.dumps(make(RULES)))
+    made = (
+        questionnaire(RULES, "en", lambda lang: practice_values(app.config, lang))
+        if make is questionnaire
+        else make(RULES)
+    )
+    assert json.loads(response.text) == json.loads(json.dumps(made))
 
 
 # --- every vignette --------------------------------------------------------------------------------
@@ -343,7 +350,8 @@ def test_fhir_export_of_an_unknown_reference_fails(app: Flask, runner: CliRunner
 
 
 def test_fhir_questionnaire_prints_the_served_questionnaire(client: FlaskClient, runner: CliRunner) -> None:
-    result = runner.invoke(main, ["fhir", "questionnaire"])
+    practice = {name: str(value) for name, value in {**PRACTICE, **PRACTICE_IN_GREEK}.items()}
+    result = runner.invoke(main, ["fhir", "questionnaire"], env=practice)  # the server's settings
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == client.get(QUESTIONNAIRE).get_json(force=True)
 

@@ -100,6 +100,8 @@ def test_the_questionnaire_has_every_question_in_its_section_in_order() -> None:
     assert [group["linkId"] for group in resource["item"]] == [f"section-{s}" for s in sections]
     for group, section in zip(resource["item"], sections, strict=True):
         expected = [q["id"] for q in CONTRACT["questions"] if q["section"] == section]
+        if section == "emergency_screen":  # the urgent advice follows the warning signs (spec v3 §5a)
+            expected.append("urgent-advice")
         assert [item["linkId"] for item in group["item"]] == expected
 
 
@@ -110,11 +112,13 @@ def test_each_item_has_the_contract_s_type_answers_required_flag_and_condition(s
     assert item["type"] == {"integer": "integer", "boolean": "boolean"}.get(kind, "choice")
     assert item.get("repeats", False) is (kind == "multi_choice")
     codes = [option["valueCoding"]["code"] for option in item.get("answerOption", [])]
-    assert codes == (
-        ["yes", "no", "unsure"] if kind == "yes_no" else [str(v) for v in spec.get("values", [])]
-    )
     may_be_empty = kind == "multi_choice" and spec.get("min_items", 0) == 0
-    assert item["required"] is (spec.get("required", True) and not may_be_empty)
+    assert codes == (
+        ["yes", "no", "unsure"]
+        if kind == "yes_no"
+        else [str(v) for v in spec.get("values", [])] + (["none"] if may_be_empty else [])
+    )
+    assert item["required"] is spec.get("required", True)  # an empty list is answered "None of these"
     assert ("enableWhen" in item) is ("asked_when" in spec)
     if kind == "integer":
         bounds = {ext["url"].rsplit("/", 1)[1]: ext["valueInteger"] for ext in item["extension"]}
@@ -128,7 +132,9 @@ def test_each_item_is_worded_in_english_and_greek_as_the_contract_words_it(spec:
     for option in item.get("answerOption", []):
         code = option["valueCoding"]["code"]
         words = (
-            CONTRACT["answer_words"][code] if spec["type"] == "yes_no" else spec["wording"]["options"][code]
+            CONTRACT["answer_words"][code]
+            if spec["type"] == "yes_no" or (spec["type"] == "multi_choice" and code == "none")
+            else spec["wording"]["options"][code]
         )
         assert translations(option["valueCoding"], "display") == words
     hints = [child for child in item.get("item", []) if child["type"] == "display"]

@@ -1,5 +1,6 @@
-"""FHIR R4 in application/fhir+json: the Questionnaire, the levels' CodeSystem and ConceptMap (public), and a
-saved assessment as a Bundle (with an API key, or a staff session whose role reads records; every read
+"""FHIR R4 in application/fhir+json: the Questionnaire (in English, or Greek with `?_language=el` or
+`Accept-Language: el`), the CodeSystems, ValueSets and the levels' ConceptMap (public), and a saved
+assessment as a Bundle (with an API key, or a staff session whose role reads records; every read
 audited). The resources are made by triage/fhir; errors are OperationOutcomes.
 
 An API key reads only the assessments it saved, unless it has the read scope; a record it may not
@@ -26,12 +27,12 @@ from triage.config import practice_values
 from triage.extensions import limiter, rules
 from triage.fhir import (
     FHIR_JSON,
-    LEVELS_ID,
     LEVELS_TO_INFERMEDICA_ID,
+    SERVED_LANGUAGES,
     assessment_bundle,
-    levels_code_system,
     levels_to_infermedica,
     questionnaire,
+    resource,
 )
 from triage.staff.auth import STAFF, OfflineStaff, staff_reader
 from triage.staff.lookups import missed, staff_lookups
@@ -74,16 +75,49 @@ def operation_outcome(
     return fhir_response({"resourceType": "OperationOutcome", "issue": [issue]}, status, headers)
 
 
+def _values(lang: str) -> dict[str, str]:
+    """The practice's values for the {placeholders} of texts in `lang`."""
+    return practice_values(current_app.config, lang)
+
+
+def served_language() -> str:
+    """The language asked for: `_language`, else the best of Accept-Language, else English.
+
+    A language the Questionnaire is not written in gets it in English, its primary language.
+    """
+    asked = request.args.get("_language")
+    if asked is not None:
+        return asked if asked in SERVED_LANGUAGES else SERVED_LANGUAGES[0]
+    return request.accept_languages.best_match(SERVED_LANGUAGES) or SERVED_LANGUAGES[0]
+
+
 @bp.get("/fhir/Questionnaire")
 def fhir_questionnaire() -> ResponseReturnValue:
-    """The Questionnaire generated from the answers contract; its version is the rules version."""
-    return fhir_response(questionnaire(rules.current))
+    """The Questionnaire generated from the answers contract, with the practice's urgent advice; its
+    version is the rules version, its language the one asked for (English or Greek)."""
+    lang = served_language()
+    headers = {"Content-Language": lang, "Vary": "Accept-Language"}
+    return fhir_response(questionnaire(rules.current, lang, _values), headers=headers)
 
 
-@bp.get(f"/fhir/CodeSystem/{LEVELS_ID}")
-def fhir_levels() -> ResponseReturnValue:
-    """The five urgency levels as a CodeSystem."""
-    return fhir_response(levels_code_system(rules.current))
+@bp.get("/fhir/CodeSystem/<resource_id>")
+def fhir_code_system(resource_id: str) -> ResponseReturnValue:
+    """A CodeSystem: the levels, the rules, the call-back times, or the answers of a question."""
+    return _public("CodeSystem", resource_id)
+
+
+@bp.get("/fhir/ValueSet/<resource_id>")
+def fhir_value_set(resource_id: str) -> ResponseReturnValue:
+    """A ValueSet: the answers of a question."""
+    return _public("ValueSet", resource_id)
+
+
+def _public(resource_type: str, resource_id: str) -> Response:
+    found = resource(rules.current, resource_type, resource_id, values=_values)
+    if found is None:
+        message = _("There is no %(type)s with the id %(id)s.", type=resource_type, id=resource_id[:64])
+        return operation_outcome(404, "not-found", message)
+    return fhir_response(found)
 
 
 @bp.get(f"/fhir/ConceptMap/{LEVELS_TO_INFERMEDICA_ID}")

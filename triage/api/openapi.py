@@ -10,7 +10,7 @@ from typing import Any
 
 from triage.api.schema import answers_schema
 from triage.engine import Level, RuleSet
-from triage.fhir import FHIR_JSON, LEVELS_ID, LEVELS_TO_INFERMEDICA_ID
+from triage.fhir import FHIR_JSON, LEVELS_TO_INFERMEDICA_ID, SERVED_LANGUAGES
 
 JSON = "application/json"
 _TEXT: dict[str, Any] = {"type": "string"}
@@ -200,16 +200,47 @@ def _fhir_read(operation_id: str, summary: str, resource_type: str) -> dict[str,
     }
 
 
+def _fhir_read_by_id(operation_id: str, summary: str, resource_type: str) -> dict[str, Any]:
+    read = _fhir_read(operation_id, summary, resource_type)
+    read["get"]["parameters"] = [
+        {
+            "name": "resource_id",
+            "in": "path",
+            "required": True,
+            "description": "The resource's id",
+            "schema": {"type": "string"},
+        }
+    ]
+    read["get"]["responses"]["404"] = _fhir_error(f"No {resource_type} has this id")
+    return read
+
+
 def _fhir_paths() -> dict[str, Any]:
-    """The FHIR R4 endpoints: three public resources and a saved assessment as a Bundle."""
+    """The FHIR R4 endpoints: the public resources and a saved assessment as a Bundle."""
+    questionnaire = _fhir_read(
+        "fhirQuestionnaire",
+        "The FHIR Questionnaire generated from the answers contract (version: the rules version), with"
+        " the urgent advice of the warning signs; in the language of _language, else of Accept-Language",
+        "Questionnaire",
+    )
+    questionnaire["get"]["parameters"] = [
+        {
+            "name": "_language",
+            "in": "query",
+            "required": False,
+            "description": "The language of the texts (another gets English)",
+            "schema": {"type": "string", "examples": list(SERVED_LANGUAGES)},
+        }
+    ]
     return {
-        "/api/v1/fhir/Questionnaire": _fhir_read(
-            "fhirQuestionnaire",
-            "The FHIR Questionnaire generated from the answers contract (version: the rules version)",
-            "Questionnaire",
+        "/api/v1/fhir/Questionnaire": questionnaire,
+        "/api/v1/fhir/CodeSystem/{resource_id}": _fhir_read_by_id(
+            "fhirCodeSystem",
+            "A FHIR CodeSystem: the urgency levels, the rules, the call-back times, or a question's answers",
+            "CodeSystem",
         ),
-        f"/api/v1/fhir/CodeSystem/{LEVELS_ID}": _fhir_read(
-            "fhirLevels", "The five urgency levels as a FHIR CodeSystem", "CodeSystem"
+        "/api/v1/fhir/ValueSet/{resource_id}": _fhir_read_by_id(
+            "fhirValueSet", "A FHIR ValueSet: the answers of a question", "ValueSet"
         ),
         f"/api/v1/fhir/ConceptMap/{LEVELS_TO_INFERMEDICA_ID}": _fhir_read(
             "fhirLevelsToInfermedica",

@@ -47,8 +47,16 @@ def export(reference: str) -> None:
 
 @fhir.command("questionnaire")
 @rules_dir_option
-def questionnaire(rules_dir: str | None) -> None:
-    """Print the FHIR Questionnaire generated from the rules' answers contract."""
+@click.option(
+    "--lang", type=click.Choice(["en", "el"]), default="en", show_default=True, help="Its language."
+)
+def questionnaire(rules_dir: str | None, lang: str) -> None:
+    """Print the FHIR Questionnaire generated from the rules' answers contract, with the urgent advice
+    worded with the practice's details from the environment (as the server has them)."""
+    from triage.config import from_environment, practice_values
     from triage.fhir import questionnaire as generate
 
-    click.echo(_json(generate(load(rules_dir))))
+    settings = from_environment()
+    click.echo(
+        _json(generate(load(rules_dir, lang), lang, lambda text_lang: practice_values(settings, text_lang)))
+    )

@@ -1,0 +1,54 @@
+"""Every public conformance resource of the FHIR service, made from one rule set: the Questionnaire
+(in one language, with the practice's values), the code systems and value sets its answers and the
+records cite, and the ConceptMap of the levels. None holds a person's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from triage.engine import RuleSet
+
+from .answers import answer_code_systems, answer_value_sets
+from .common import PRIMARY_LANGUAGE, Values
+from .questionnaire import questionnaire
+from .terminology import (
+    levels_code_system,
+    levels_to_infermedica,
+    rules_code_system,
+    time_windows_code_system,
+)
+
+
+def resources(
+    ruleset: RuleSet, lang: str = PRIMARY_LANGUAGE, *, values: Values | None = None
+) -> list[dict[str, Any]]:
+    """The public resources; the Questionnaire's texts in `lang`, its urgent advice with `values`
+    (the practice's emergency number ...; left as {placeholders} without them)."""
+    return [
+        questionnaire(ruleset, lang, values),
+        levels_code_system(ruleset),
+        rules_code_system(ruleset),
+        time_windows_code_system(ruleset),
+        *answer_code_systems(ruleset),
+        *answer_value_sets(ruleset),
+        levels_to_infermedica(ruleset),
+    ]
+
+
+def resource(
+    ruleset: RuleSet,
+    resource_type: str,
+    resource_id: str,
+    lang: str = PRIMARY_LANGUAGE,
+    *,
+    values: Values | None = None,
+) -> dict[str, Any] | None:
+    """The public resource of this type and id, if there is one."""
+    return next(
+        (
+            r
+            for r in resources(ruleset, lang, values=values)
+            if (r["resourceType"], r["id"]) == (resource_type, resource_id)
+        ),
+        None,
+    )

@@ -1,0 +1,148 @@
+"""A QuestionnaireResponse to the Questionnaire (triage/fhir/questionnaire.py) back to the contract's
+answers, checked by the contract as the JSON API checks them, with one problem per item.
+
+- An item whose linkId is a question id gives that question's answer, wherever it is: under its
+  section's group, as the Questionnaire has it, or nested in another item or answer. The section
+  groups, the hints and the urgent advice carry no answers; any other linkId is a problem.
+- integer: `valueInteger`; boolean: `valueBoolean`; yes/no: a Coding yes (true), no (false) or
+  unsure ("unsure"); choice: a Coding whose code is the value; a list: the code of every answer,
+  and "None of these" (`none`) on its own is the empty list. A Coding has the question's answers'
+  system, or none (as in responses to Questionnaire versions before the systems); another system is
+  not an answer option.
+- An item with no answer, or no item, is a question not answered: "skipped" is not "none".
+- An answer that is none of these (another type, code or system, several answers to a question
+  that takes one, "None of these" with others) is passed on as it is, so that the contract refuses
+  it with its own message for that question.
+
+Each problem names the item by linkId and by a FHIRPath expression into the response (where the
+item is missing, its section's group, else the response), for an OperationOutcome's `expression`;
+its message is the contract's, in every language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from triage.engine import AnswersInvalid, RuleSet, Text
+from triage.engine.contract import Kind, Question
+
+from .common import NONE, YES_NO_CODES, answer_code, answer_system, has_none, is_coded
+from .questionnaire import SECTION_PREFIX, questionnaire
+
+RESOURCE = "QuestionnaireResponse"
+_TRUTH = {code: value for value, code in YES_NO_CODES.items()}
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    """What is wrong with one item of a response: its linkId, where it is, and the contract's message."""
+
+    link_id: str
+    expression: str
+    text: Text
+
+    def message(self, lang: str = "en") -> str:
+        """The message in `lang` (English where it has none)."""
+        return self.text.get(lang)
+
+
+class ResponseInvalid(ValueError):
+    """A response whose answers the contract refuses; `problems` holds one problem per item."""
+
+    def __init__(self, problems: list[ItemProblem]) -> None:
+        super().__init__("; ".join(f"{p.link_id}: {p.message()}" for p in problems))
+        self.problems = problems
+
+
+def answers_from_response(
+    ruleset: RuleSet, response: Mapping[str, Any], *, partial: bool = False
+) -> dict[str, Any]:
+    """The contract's answers given in a QuestionnaireResponse (see the module's docstring).
+
+    Raises ResponseInvalid with every problem found. `partial`: the answers so far (an
+    `in-progress` response), whose unanswered questions are not yet missing.
+    """
+    contract = ruleset.contract
+    without_answers = _other_link_ids(ruleset)
+    paths: dict[str, str] = {}
+    given: dict[str, list[Any]] = {}
+    problems: list[ItemProblem] = []
+    for item, path in _items(response.get("item", []), RESOURCE):
+        link = str(item.get("linkId", ""))
+        paths.setdefault(link, path)
+        if link in contract:
+            given.setdefault(link, []).extend(_value(contract[link], a) for a in item.get("answer", []))
+        elif link not in without_answers or item.get("answer"):
+            problems.append(ItemProblem(link, path, contract.messages["unknown_field"]))
+    answers = {qid: _answer(contract[qid], values) for qid, values in given.items() if values}
+    try:
+        ruleset.read(answers, partial=partial)
+    except AnswersInvalid as exc:
+        for qid, problem in exc.problems.items():
+            section = SECTION_PREFIX + contract[qid].section if qid in contract else ""
+            where = paths.get(qid) or paths.get(section) or RESOURCE
+            text = Text.of({lang: problem.message(lang) for lang in ruleset.languages})
+            problems.append(ItemProblem(qid, where, text))
+    if problems:
+        raise ResponseInvalid(problems)
+    return answers
+
+
+def _other_link_ids(ruleset: RuleSet) -> set[str]:
+    """The Questionnaire's linkIds that are not questions: groups, hints, the urgent advice."""
+    found: set[str] = set()
+    stack = list(questionnaire(ruleset)["item"])
+    while stack:
+        item = stack.pop()
+        if item["linkId"] not in ruleset.contract:
+            found.add(item["linkId"])
+        stack.extend(item.get("item", []))
+    return found
+
+
+def _items(items: Any, path: str) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """Every item, nested in items or in answers, with its FHIRPath."""
+    if not isinstance(items, list):
+        return
+    for n, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            continue
+        here = f"{path}.item[{n}]"
+        yield item, here
+        yield from _items(item.get("item", []), here)
+        for m, answer in enumerate(item.get("answer", []) if isinstance(item.get("answer"), list) else []):
+            if isinstance(answer, Mapping):
+                yield from _items(answer.get("item", []), f"{here}.answer[{m}]")
+
+
+def _value(question: Question, answer: Any) -> Any:
+    """One answer's value in the contract's terms, or as it was sent where it is none of them."""
+    if not isinstance(answer, Mapping):
+        return answer
+    values = [value for name, value in answer.items() if name.startswith("value")]
+    if len(values) != 1:
+        return dict(answer)
+    (value,) = values
+    if not is_coded(question):
+        return value
+    if not isinstance(value, Mapping):
+        return value
+    system = answer_system(question)
+    code = value.get("code")
+    if value.get("system", system) != system:  # another system's code is not one of the options
+        return f"{value.get('system')}|{code}"
+    if question.kind is Kind.YES_NO:
+        return _TRUTH.get(code, code)
+    if has_none(question) and code == NONE:
+        return NONE
+    by_code = {answer_code(question, v): v for v in question.values}
+    return by_code.get(code, code)
+
+
+def _answer(question: Question, values: list[Any]) -> Any:
+    """The answer to a question from the values of its answers."""
+    if question.kind.is_list:
+        return [] if values == [NONE] else values
+    return values[0] if len(values) == 1 else values
