@@ -242,8 +242,9 @@ def test_a_call_back_request_is_a_service_request_with_priority_time_and_consent
     parse_r4b(bundle)
     (request,) = resources(bundle)["ServiceRequest"]
     assert request["priority"] == PRIORITY[VIGNETTE[case]["expected_level"]]
-    (caller,) = request["contained"]
-    assert request["subject"] == {"reference": f"#{caller['id']}"}
+    (caller,) = resources(bundle)["Patient"]  # the person assessed is the person to call
+    patient = next(e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    assert request["subject"] == {"reference": patient}
     assert caller["name"] == [{"text": "Eleni Papadopoulou"}]
     assert caller["telecom"] == [{"system": "phone", "value": "+306912345678"}]
     assert request["occurrenceTiming"]["code"]["coding"][0]["code"] == window
@@ -284,8 +285,8 @@ def test_without_consent_no_contact_detail_leaves() -> None:
     bundle = assessment_bundle(stored, RULES)
     text = json.dumps(bundle, ensure_ascii=False)
     assert "Eleni" not in text and "6912345678" not in text
-    (request,) = resources(bundle)["ServiceRequest"]
-    assert "contained" not in request and "reference" not in request["subject"]
+    (patient,) = resources(bundle)["Patient"]
+    assert "name" not in patient and "telecom" not in patient
     assert schema_problems(bundle) == []
 
 
@@ -331,8 +332,10 @@ def test_a_record_made_under_other_rules_keeps_only_its_rule_ids(
 
 
 def test_fhir_export_prints_the_api_s_bundle_and_is_audited(
-    app: Flask, client: FlaskClient, key: str, runner: CliRunner
+    app: Flask, client: FlaskClient, key: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for name, value in {**PRACTICE, **PRACTICE_IN_GREEK}.items():  # the CLI's app: the test app's practice
+        monkeypatch.setenv(name, value)
     reference = save(app, URGENT)
     result = runner.invoke(main, ["fhir", "export", reference.lower()])
     assert result.exit_code == 0, result.output

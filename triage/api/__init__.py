@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from triage.api import fhir, views  # noqa: E402,F401  (routes register themselves on bp)
+from triage.api import fhir, fhir_operations, views  # noqa: E402,F401  (routes register themselves on bp)

@@ -48,6 +48,10 @@ class ItemProblem:
         return self.text.get(lang)
 
 
+class NotAResponse(ValueError):
+    """The body is not a QuestionnaireResponse that items can be read from."""
+
+
 class ResponseInvalid(ValueError):
     """A response whose answers the contract refuses; `problems` holds one problem per item."""
 
@@ -64,6 +68,8 @@ def answers_from_response(
     Raises ResponseInvalid with every problem found. `partial`: the answers so far (an
     `in-progress` response), whose unanswered questions are not yet missing.
     """
+    if response.get("resourceType") != RESOURCE:
+        raise NotAResponse("resourceType is not QuestionnaireResponse")
     contract = ruleset.contract
     without_answers = _other_link_ids(ruleset)
     paths: dict[str, str] = {}

@@ -1,0 +1,208 @@
+"""The FHIR SDC operations: `$extract` assesses a completed QuestionnaireResponse (and, with an API key,
+saves it like POST /api/v1/assessments); `$next-question` runs the questionnaire for a portal, page by
+page, with the urgent advice as soon as a warning sign needs it. Both take the response as the resource
+or in Parameters, in application/fhir+json; both are limited like the JSON API.
+
+Errors are OperationOutcomes: 401 for an API key that is not valid (before anything about the body,
+as the JSON API does), 415 for a body that is not JSON, 400 for one that is not a QuestionnaireResponse,
+and 422 with one issue per question the answers contract refuses, its `expression` the item and its
+message the contract's, in the language asked for (Accept-Language)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+
+from triage.api import bp
+from triage.api.fhir import fhir_response, operation_outcome
+from triage.api.keys import Caller, KeyRefused, caller
+from triage.api.views import key_of_request, with_key
+from triage.config import practice_values
+from triage.engine import AnswersInvalid
+from triage.engine.validate import WHOLE
+from triage.extensions import limiter, rules
+from triage.fhir.adaptive import next_question
+from triage.fhir.common import QUESTIONNAIRE_ID
+from triage.fhir.extract import extract_bundle
+from triage.fhir.response import NotAResponse, ResponseInvalid, answers_from_response
+from triage.storage import repository
+from triage.storage.codes import Channel
+from triage.storage.repository import StorageUnavailable
+from triage.web.i18n import current_language
+from triage.web.limits import setting
+from triage.web.templating import filled_texts
+
+#: The Parameters names a QuestionnaireResponse may come under: SDC's for $extract, and for
+#: $next-question its input parameter `in`.
+RESPONSE_PARAMETERS = ("questionnaire-response", "in")
+#: Each problem code of the contract as a FHIR issue type; any other is a value the item does not take.
+ISSUE_TYPE = {"required": "required", "unknown_field": "structure", "not_an_object": "structure"}
+
+
+class BodyRefused(Exception):
+    """A body that cannot be read as a QuestionnaireResponse: the answer to give instead."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def _api_limits(view: Any) -> Any:
+    """The JSON API's limits: per address, and per key for a request that sends one."""
+    view = limiter.limit(
+        setting("RATELIMIT_API_KEY"), key_func=key_of_request, exempt_when=lambda: not with_key()
+    )(view)
+    return limiter.limit(setting("RATELIMIT_API_ADDRESS"))(view)
+
+
+@bp.post("/fhir/QuestionnaireResponse/$extract")
+@_api_limits
+def fhir_extract() -> ResponseReturnValue:
+    """A completed QuestionnaireResponse assessed: the Bundle of the assessment, saved with an API key."""
+    try:
+        sender: Caller | None = caller(request.headers.get("Authorization"))
+    except KeyRefused:
+        return _key_refused()
+    except StorageUnavailable:  # the key cannot be checked: the outcome all the same, not saved
+        sender = None
+    lang, ruleset = current_language(), rules.current
+    try:
+        answers = answers_from_response(ruleset, _sent_response())
+        outcome = ruleset.assess(answers)
+    except BodyRefused as refused:
+        return refused.response
+    except NotAResponse:
+        return _not_a_response()
+    except AnswersInvalid as exc:
+        return _answers_refused(exc, lang)
+    except ResponseInvalid as exc:
+        return _items_refused(exc, lang)
+    reference = None
+    if sender is not None and sender.key_name is not None:
+        told = filled_texts(lang)(outcome.action)
+        try:
+            reference = repository.save_assessment(
+                outcome, Channel.API, lang, told=told, api_key=sender.key_name
+            )
+        except StorageUnavailable:  # the outcome never depends on the database
+            sender = None
+    bundle = extract_bundle(outcome, ruleset, _values, reference)
+    if sender is None:
+        notice = _("The answers could not be saved. The outcome above is complete; call the practice.")
+        issue = {"severity": "warning", "code": "transient", "details": {"text": notice}}
+        bundle["entry"].append({"resource": {"resourceType": "OperationOutcome", "issue": [issue]}})
+    return fhir_response(bundle)
+
+
+@bp.post("/fhir/Questionnaire/$next-question")
+@bp.post(f"/fhir/Questionnaire/{QUESTIONNAIRE_ID}/$next-question")
+@_api_limits
+def fhir_next_question() -> ResponseReturnValue:
+    """The answers so far with the next page's items, the urgent advice, or the completed outcome."""
+    lang, ruleset = current_language(), rules.current
+    try:
+        sent = _sent_response()
+        answers = answers_from_response(ruleset, sent)
+        ruleset.read(answers, partial=True)
+    except BodyRefused as refused:
+        return refused.response
+    except NotAResponse:
+        return _not_a_response()
+    except AnswersInvalid as exc:
+        return _answers_refused(exc, lang)
+    except ResponseInvalid as exc:
+        return _items_refused(exc, lang)
+    return fhir_response(next_question(ruleset, rules.questionnaire, sent, answers, _values))
+
+
+def _values(lang: str) -> Mapping[str, object]:
+    """The practice's values for the placeholders of texts (the emergency number, …)."""
+    return practice_values(current_app.config, lang)
+
+
+def _sent_response() -> Mapping[str, Any]:
+    """The QuestionnaireResponse sent: the body, or the body's Parameters' (raises BodyRefused)."""
+    if not request.is_json:  # application/json, application/fhir+json
+        message = _("Send the QuestionnaireResponse as FHIR JSON, and say so in the Content-Type header.")
+        raise BodyRefused(operation_outcome(415, "not-supported", message))
+    try:
+        body = request.get_json()
+    except (BadRequest, RecursionError):  # RecursionError: nested far deeper than any response
+        raise BodyRefused(operation_outcome(400, "structure", _("The body is not valid JSON."))) from None
+    if isinstance(body, Mapping) and body.get("resourceType") == "Parameters":
+        parameters = body.get("parameter")
+        found = [
+            parameter.get("resource")
+            for parameter in (parameters if isinstance(parameters, list) else [])
+            if isinstance(parameter, Mapping) and parameter.get("name") in RESPONSE_PARAMETERS
+        ]
+        body = found[0] if len(found) == 1 else None
+    if not isinstance(body, Mapping) or body.get("resourceType") != "QuestionnaireResponse":
+        raise BodyRefused(_not_a_response())
+    return body
+
+
+def _not_a_response() -> Response:
+    message = _("Send one QuestionnaireResponse, as the resource or as the parameter questionnaire-response.")
+    return operation_outcome(400, "structure", message)
+
+
+def _answers_refused(exc: AnswersInvalid, lang: str) -> Response:
+    """422: one issue per question the contract refuses, with the item and the contract's message."""
+    if not all(_is_unicode(link) for link in exc.problems):  # a linkId no answer can name
+        return operation_outcome(400, "structure", _("The body is not valid JSON."))
+    issues = []
+    for question, problem in exc.problems.items():
+        text = problem.message(lang)
+        issues.append(
+            {
+                "severity": "error",
+                "code": ISSUE_TYPE.get(problem.code, "value"),
+                "details": {"text": text},
+                "diagnostics": text,
+                "expression": [_expression(question)],
+            }
+        )
+    return fhir_response({"resourceType": "OperationOutcome", "issue": issues}, 422)
+
+
+def _items_refused(exc: ResponseInvalid, lang: str) -> Response:
+    """422: one issue per item the answers contract refuses, at the item, with the contract's message."""
+    issues = [
+        {
+            "severity": "error",
+            "code": "invalid",
+            "details": {"text": problem.message(lang)},
+            "diagnostics": problem.message(lang),
+            "expression": [problem.expression],
+        }
+        for problem in exc.problems
+    ]
+    return fhir_response({"resourceType": "OperationOutcome", "issue": issues}, 422)
+
+
+def _expression(link: str) -> str:
+    """The FHIRPath of the response's item with this linkId, at any depth (WHOLE: the response)."""
+    if link == WHOLE:
+        return "QuestionnaireResponse"
+    quoted = link.replace("\\", "\\\\").replace("'", "\\'")
+    return f"QuestionnaireResponse.repeat(item).where(linkId='{quoted}')"
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether text is Unicode: JSON may escape half of a surrogate pair alone ("\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _key_refused() -> Response:
+    message = _("This API key is not valid: it is unknown or was revoked. Send it as: Bearer KEY.")
+    return operation_outcome(401, "login", message, {"WWW-Authenticate": 'Bearer realm="api"'})
