@@ -15,6 +15,7 @@ a person gives on the app's pages (tests/support/lhcforms.py), and:
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -23,6 +24,7 @@ import pytest
 from playwright.sync_api import Browser, Error
 
 from tests.support.cases import VIGNETTE
+from tests.support.fhir import parse_r4
 from tests.support.flow import FLOW, RULES, screen_answers
 from tests.support.lhcforms import (
     Filled,
@@ -35,8 +37,10 @@ from tests.support.lhcforms import (
     static_server,
 )
 from triage.engine import Level
+from triage.fhir.common import FHIR_JSON, LEVELS_URL
 
 ADVICE = "urgent-advice"
+EXTRACT = "/api/v1/fhir/QuestionnaireResponse/$extract"
 #: The vignettes, and the form with nothing answered yet.
 STATES = ["nothing-answered", *VIGNETTE]
 
@@ -56,6 +60,18 @@ def served(base_url: str) -> dict[str, Any]:
         assert answer.status == 200
         loaded: dict[str, Any] = json.loads(answer.read())
         return loaded
+
+
+def post_fhir(url: str, resource: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """POST a resource as FHIR JSON (no API key: assessed, not saved); the status and the body."""
+    sent = urllib.request.Request(  # noqa: S310  (our own http://127.0.0.1 URL)
+        url, json.dumps(resource).encode(), {"Content-Type": FHIR_JSON, "Accept": FHIR_JSON}
+    )
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as answer:  # noqa: S310
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read() or b"{}")
 
 
 def given(state: str) -> dict[str, Any]:
@@ -111,6 +127,23 @@ def test_the_urgent_advice_shows_on_a_warning_sign(filled: Callable[[str], Fille
         assert wanted in form.shown, f"{wanted} is enabled but its text is not visible"
     else:
         assert advice == set(), f"no warning sign is yes or not sure, yet LHC-Forms enabled {advice}"
+
+
+@pytest.mark.parametrize("state", VIGNETTE)
+def test_the_response_lhc_forms_exports_is_assessed_at_the_expected_level_by_extract(
+    filled: Callable[[str], Filled], base_url: str, state: str
+) -> None:
+    exported = filled(state).response
+    assert exported["resourceType"] == "QuestionnaireResponse"
+    assert exported["status"] == "completed"
+    status, bundle = post_fhir(f"{base_url}{EXTRACT}", exported)
+    assert status == 200, bundle
+    assert bundle["resourceType"] == "Bundle"
+    parse_r4(bundle)
+    (risk,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "RiskAssessment"]
+    (prediction, *_) = risk["prediction"]
+    levels = [c["code"] for c in prediction["qualitativeRisk"]["coding"] if c.get("system") == LEVELS_URL]
+    assert levels == [VIGNETTE[state]["expected_level"]]
 
 
 def test_a_warning_sign_brings_the_urgent_advice_in_lhc_forms(filled: Callable[[str], Filled]) -> None:

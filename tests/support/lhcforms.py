@@ -35,6 +35,8 @@ MISSING = "LHC-Forms is not installed: make lhcforms (needs Debian's nodejs and 
 PAGE = "page.html"
 #: The codes of a yes/no question's answers in the Questionnaire, by the contract's values.
 YES_NO_CODES = {True: "yes", False: "no", "unsure": "unsure"}
+#: The code of the answer option "None of these", where a list question has one.
+NONE = "none"
 
 #: Puts a Questionnaire in the page's `<div id="form">`, filled with a QuestionnaireResponse's answers
 #: (LHC-Forms' own conversion and merge), and waits until the form is ready.
@@ -127,7 +129,8 @@ def _items(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def response_for(questionnaire: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
     """A QuestionnaireResponse to the Questionnaire with these answers (contract values), written from
-    the Questionnaire alone: answers of its item's type, codings copied from its answer options."""
+    the Questionnaire alone: answers of its item's type, codings copied from its answer options, and
+    an empty list as the option "None of these" where there is one (else the item is left out)."""
 
     def answered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
@@ -138,6 +141,8 @@ def response_for(questionnaire: Mapping[str, Any], answers: Mapping[str, Any]) -
                     out.append({"linkId": item["linkId"], "item": inner})
                 continue
             value = answers.get(item["linkId"])
+            if value == [] and NONE in _codes(item):  # a person picks "None of these"
+                value = [NONE]
             if value is None or value == []:
                 continue
             given = value if isinstance(value, list) else [value]
@@ -150,6 +155,10 @@ def response_for(questionnaire: Mapping[str, Any], answers: Mapping[str, Any]) -
         "questionnaire": f"{questionnaire['url']}|{questionnaire['version']}",
         "item": answered(questionnaire["item"]),
     }
+
+
+def _codes(item: Mapping[str, Any]) -> set[str]:
+    return {option["valueCoding"]["code"] for option in item.get("answerOption", [])}
 
 
 def _answer(item: Mapping[str, Any], value: Any) -> dict[str, Any]:
