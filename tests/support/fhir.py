@@ -1,5 +1,6 @@
-"""Checking FHIR resources offline: the official FHIR R4 JSON Schema (vendored in tests/fhir/schema/), the
-R4 models of fhirclient (SMART on FHIR's Python client), the R4B models of fhir.resources, and a QuestionnaireResponse against its Questionnaire by FHIR's own rules.
+"""Checking FHIR resources offline: the official FHIR R4 JSON Schema (vendored in tests/fhir/schema/),
+the R4 models of fhirclient (SMART on FHIR's Python client), the R4B models of fhir.resources, and a
+QuestionnaireResponse against its Questionnaire by FHIR's own rules.
 
 The response check is written from the FHIR R4 specification of Questionnaire (enableWhen,
 enableBehavior, required, repeats, answerOption, minValue/maxValue), not from triage/fhir: it reads
