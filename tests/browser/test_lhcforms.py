@@ -9,7 +9,10 @@ a person gives on the app's pages (tests/support/lhcforms.py), and:
    router asks for those answers;
 2. the urgent advice (spec v3 §5a, the display items under `urgent-advice`) is shown when a warning
    sign on its own needs emergency care, at that level, and not otherwise;
-3. the QuestionnaireResponse LHC-Forms exports, sent to `$extract`, is assessed at the vignette's level.
+3. the QuestionnaireResponse LHC-Forms exports, sent to `$extract`, is assessed at the vignette's level
+   (the Bundle parsed strictly by fhirclient's R4 models).
+
+And in LHC-Forms' own UI, "not sure" to a warning sign brings the urgent advice at once.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Error
+from playwright.sync_api import Browser, Error, expect
 
 from tests.support.cases import VIGNETTE
 from tests.support.fhir import parse_r4
@@ -30,13 +33,16 @@ from tests.support.lhcforms import (
     Filled,
     answers_given,
     asked_questions,
+    choose,
     fill,
     lforms_or_skip,
     pinned_version,
     response_for,
     static_server,
+    texts,
 )
 from triage.engine import Level
+from triage.engine.contract import UNSURE
 from triage.fhir.common import FHIR_JSON, LEVELS_URL
 
 ADVICE = "urgent-advice"
@@ -149,3 +155,25 @@ def test_the_response_lhc_forms_exports_is_assessed_at_the_expected_level_by_ext
 def test_a_warning_sign_brings_the_urgent_advice_in_lhc_forms(filled: Callable[[str], Filled]) -> None:
     """The check above can fail: some vignette has a warning sign that shows the advice."""
     assert any(ADVICE in filled(state).enabled for state in VIGNETTE)
+
+
+def test_not_sure_about_leg_weakness_in_lhc_forms_own_ui_brings_the_urgent_advice(
+    browser: Browser, lforms_url: str, served: dict[str, Any]
+) -> None:
+    """Issue 31's man with cancer and new leg weakness: answering in the form itself, as a person
+    does, shows the advice at once, and taking the answer back hides it."""
+    level = RULES.assess_partial({"leg_weakness": UNSURE}).level
+    assert level.rank >= Level.EMERGENCY.rank
+    advice = texts(served)[f"{ADVICE}-{level.value}"]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        fill(page, lforms_url, served, None)
+        shown = page.get_by_text(advice, exact=True)
+        expect(shown).to_be_hidden()
+        choose(page, served, "leg_weakness", "unsure")
+        expect(shown).to_be_visible()
+        choose(page, served, "leg_weakness", "no")
+        expect(shown).to_be_hidden()
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -210,3 +211,15 @@ def fill(
         and page.get_by_text(wording[link], exact=True).first.is_visible()
     )
     return Filled(enabled, shown, page.evaluate(EXPORT))
+
+
+def choose(page: Page, questionnaire: Mapping[str, Any], link: str, code: str) -> None:
+    """Answer a choice question in LHC-Forms' own UI, as a person does: open its list of answers (by
+    the question's label) and click the answer (by its display text)."""
+    (item,) = [item for item in _items(questionnaire["item"]) if item["linkId"] == link]
+    options = [option["valueCoding"] for option in item["answerOption"]]
+    (display,) = [option["display"] for option in options if option["code"] == code]
+    # The label is the question's text, then LHC-Forms' mark of a required question.
+    page.get_by_role("combobox", name=re.compile("^" + re.escape(item["text"]))).click()
+    # Its list of answers (autocomplete-lhc's), each numbered: "1: Yes".
+    page.locator("#lhc-tools-searchResults li").filter(has_text=re.compile(re.escape(display) + "$")).click()
