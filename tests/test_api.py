@@ -298,11 +298,11 @@ def test_an_out_of_range_number_is_rejected_with_its_limits(
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("en", ("for adults", "own doctor", "emergency number")),
-        ("el", ("ενήλικες", "γιατρό", "έκτακτης ανάγκης")),
+        ("en", ("for adults", "own doctor", f"call {PRACTICE['EMERGENCY_NUMBER']}.")),
+        ("el", ("ενήλικες", "γιατρό", f"καλέστε το {PRACTICE['EMERGENCY_NUMBER']}.")),
     ],
 )
-def test_an_age_under_18_is_422_saying_the_tool_is_for_adults_and_where_to_get_help(
+def test_an_age_under_18_is_422_saying_the_tool_is_for_adults_and_the_practices_emergency_number(
     client: FlaskClient, language: str, words: tuple[str, ...]
 ) -> None:
     response = client.post(

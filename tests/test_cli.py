@@ -109,13 +109,14 @@ def test_an_invalid_single_object_is_reported_without_an_index(runner: CliRunner
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ("for adults", "own doctor", "emergency number")),
-        ("el", ("ενήλικες", "γιατρό", "έκτακτης ανάγκης")),
+        ("en", ("for adults", "own doctor", "call 999.")),
+        ("el", ("ενήλικες", "γιατρό", "καλέστε το 999.")),
     ],
 )
-def test_an_age_under_18_is_refused_saying_the_tool_is_for_adults(
-    runner: CliRunner, lang: str, words: tuple[str, ...]
+def test_an_age_under_18_is_refused_saying_the_tool_is_for_adults_and_the_emergency_number(
+    runner: CliRunner, lang: str, words: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("EMERGENCY_NUMBER", "999")  # the CLI reads the practice's details from the environment
     answers = {**answers_of("saddle-numbness-only"), "age": 16}
     result = invoke(runner, "assess", "-", "--lang", lang, input=json.dumps(answers))
     assert result.exit_code == 2

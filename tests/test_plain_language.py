@@ -135,6 +135,8 @@ def _contract_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
     contract = rules.contract
     for section in contract.sections:
         yield f"rules/questions.yaml section {section.id} title", section.title
+        if section.details_title is not None:
+            yield f"rules/questions.yaml section {section.id} details_title", section.details_title
     for question in contract.questions:
         where = f"rules/questions.yaml {question.id}"
         for key, text in question.wording.items():

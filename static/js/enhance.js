@@ -9,7 +9,22 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
   warnBeforeIdleEnd(document.querySelector(".idle"));
+  document.querySelectorAll(".checkboxes").forEach(exclusiveChoice);
 });
+
+// "None of these" and the other boxes exclude each other: ticking one clears the other kind, as it
+// is ticked (mouse or Space). Without script the server says when both are sent.
+function exclusiveChoice(group) {
+  var exclusive = group.querySelector("input[data-exclusive]");
+  if (!exclusive) { return; }
+  group.addEventListener("change", function (event) {
+    var ticked = event.target;
+    if (!ticked.checked) { return; }
+    group.querySelectorAll('input[type="checkbox"]').forEach(function (box) {
+      if (box !== ticked && (ticked === exclusive || box === exclusive)) { box.checked = false; }
+    });
+  });
+}
 
 // Two minutes before an idle session ends, say so and offer to keep it (WCAG 2.2.1).
 // Without script the page already says when it ends and offers more time.

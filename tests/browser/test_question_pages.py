@@ -75,3 +75,38 @@ def test_more_time_keeps_what_is_typed_and_returns_to_the_time_limit(
     expect(page.locator(".error-summary")).to_have_count(0)  # kept, not sent: nothing is a problem yet
     expect(page.locator("#idle-title")).to_be_in_viewport()  # where the button was, not the top
     expect(page.get_by_role("button", name="I need more time")).to_have_count(0)  # given once
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-javascript", "without-javascript"])
+def test_none_of_these_and_the_other_boxes_clear_each_other_as_they_are_ticked_by_keyboard(
+    open_page: Callable[..., Page], script: bool
+) -> None:
+    """With script, ticking "None of these" clears the other boxes and ticking another clears it;
+    without, both stay ticked and the server says to choose one or the other."""
+    page = open_page(java_script_enabled=script)
+    start(page)
+    answer_questions(page, TOUR["answers"], stop_at="pain-details")
+    shown = shown_questions(page)
+    question = next(q for q in shown.questions if q.kind.is_list and q.min_items == 0)
+    other = page.locator(f'input[name="{question.id}"]').first
+    none = page.locator(f'input[name="{question.id}"][value="none"]')
+    fill(page, shown, {k: v for k, v in TOUR["answers"].items() if k != question.id})
+    other.focus()
+    page.keyboard.press("Space")
+    expect(other).to_be_checked()
+    none.focus()
+    page.keyboard.press("Space")
+    expect(none).to_be_checked()
+    if not script:
+        expect(other).to_be_checked()
+        submit(page)
+        expect(page.locator(".error-summary")).to_contain_text("not both")
+        return
+    expect(other).not_to_be_checked()
+    other.focus()
+    page.keyboard.press("Space")
+    expect(other).to_be_checked()
+    expect(none).not_to_be_checked()
+    submit(page)
+    assert path(page) != f"/questions/{shown.id}", "sent without a problem"
+    expect(page.locator(".error-summary")).to_have_count(0)

@@ -10,6 +10,16 @@ import pytest
 from tests.engine.spec_oracle import YES_NO_QUESTIONS
 from triage.engine import AnswersInvalid, RuleSet
 
+#: The practice's details as an application gives them to the engine's messages.
+PRACTICE = {
+    "emergency_number": "999",
+    "ambulance_number": "998",
+    "practice_name": "Northgate Spine Clinic",
+    "practice_phone": "+44 161 496 0707",
+    "practice_email": "desk@northgate-spine.test",
+    "opening_hours": "Monday to Thursday, 8:00 to 16:00",
+}
+
 #: A complete, valid answer set in which every conditional question applies.
 BASE: dict[str, Any] = {
     "age": 67,
@@ -120,7 +130,7 @@ INVALID = [
     # out of range; under 18 is refused as not for adults (spec §2), with where to get help
     ("age 17", {"age": 17}, "age", "below_minimum", "for adults aged 18 or over"),
     ("age 0", {"age": 0}, "age", "below_minimum", "should see their own doctor"),
-    ("age -3", {"age": -3}, "age", "below_minimum", "call the emergency number"),
+    ("age -3", {"age": -3}, "age", "below_minimum", "call 999"),
     ("age 121", {"age": 121}, "age", "out_of_range", "between 18 and 120"),
     ("age 500", {"age": 500}, "age", "out_of_range", "between 18 and 120"),
     ("pain_severity -1", {"pain_severity": -1}, "pain_severity", "out_of_range", "from 0 to 10"),
@@ -168,13 +178,13 @@ def test_invalid_answer_is_reported_for_its_field_only(
 ) -> None:
     error = _problems(rules, changed(change))
     assert {key: p.code for key, p in error.problems.items()} == {field: code}
-    assert message in error.messages("en")[field]
+    assert message in error.messages("en", practice=PRACTICE)[field]
 
 
 #: Spec §2: an age under 18 is refused saying the tool is for adults and where a young person gets help.
 UNDER_18 = {
-    "en": ("for adults", "child or teenager", "their own doctor", "emergency number"),
-    "el": ("ενήλικες", "παιδί ή ένας έφηβος", "γιατρό του", "αριθμό έκτακτης ανάγκης"),
+    "en": ("for adults", "child or teenager", "their own doctor", "call 999"),
+    "el": ("ενήλικες", "παιδί ή ένας έφηβος", "γιατρό του", "καλέστε το 999"),
 }
 
 
@@ -182,11 +192,11 @@ UNDER_18 = {
 def test_an_age_under_18_says_the_tool_is_for_adults_and_where_a_young_person_gets_help(
     rules: RuleSet, lang: str
 ) -> None:
-    message = _problems(rules, changed({"age": 17})).messages(lang)["age"]
+    message = _problems(rules, changed({"age": 17})).messages(lang, practice=PRACTICE)["age"]
     missing = [part for part in UNDER_18[lang] if part not in message]
     assert not missing, message
     assert "120" not in message, "the range message is for ages over 120, not for children"
-    assert "{" not in message, "engine messages have no configuration placeholders"
+    assert "{" not in message, "the practice's details are filled in"
 
 
 #: Words that speak to the person answering ("your age", «την ηλικία σας»): a receptionist reads the
@@ -247,7 +257,7 @@ def test_every_problem_is_reported_at_once(rules: RuleSet) -> None:
         "numbness": "not_a_choice",
     }
     assert {key: p.code for key, p in error.problems.items()} == expected
-    messages = error.messages("en")
+    messages = error.messages("en", practice=PRACTICE)
     assert set(messages) == set(expected)
     assert all(isinstance(text, str) and text.strip() for text in messages.values())
 
@@ -372,7 +382,7 @@ def test_partial_reading_still_rejects_invalid_given_answers(
     answers = change.value if isinstance(change, Whole) else change
     error = _problems(rules, answers, partial=True)
     assert {key: p.code for key, p in error.problems.items()} == {field: code}
-    assert error.messages("en")[field].strip()
+    assert error.messages("en", practice=PRACTICE)[field].strip()
 
 
 @pytest.mark.parametrize("gate", [MISSING, "maybe"], ids=["gate missing", "gate invalid"])

@@ -17,6 +17,8 @@ def patient_texts(rules: RuleSet) -> Iterator[tuple[str, Text]]:
     contract = rules.contract
     for section in contract.sections:
         yield f"section {section.id} title", section.title
+        if section.details_title is not None:
+            yield f"section {section.id} details_title", section.details_title
     for question in contract.questions:
         for key, text in question.wording.items():
             yield f"question {question.id} {key}", text

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support.apps import PLACEHOLDERS
 from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.flow import FLOW, RULES, asked_answers
 from tests.support.journeys import Journey, page_form, page_url, prime, saved_answers, show
-from tests.support.markup import Document, Element, error_summary, level_shown, parse
+from tests.support.markup import Document, Element, answers_offered, error_summary, level_shown, parse
 from triage.config import Defaults
 from triage.engine import AnswersInvalid, Level
 from triage.engine.contract import Question
@@ -70,7 +71,7 @@ def engine_messages(answers: dict[str, Any], page: Page) -> dict[str, str]:
     try:
         RULES.read(answers, partial=True, require=page.question_ids)
     except AnswersInvalid as problems:
-        return problems.messages("en")
+        return problems.messages("en", practice=PLACEHOLDERS)
     return {}
 
 
@@ -292,6 +293,54 @@ def test_a_number_that_is_not_allowed_is_explained_and_stays_in_the_box_with_the
     for other in page.questions:
         if other.id != question_id:
             assert shown_value(document, other) == page_form(page, EVERY_PAGE)[other.id], other.id
+
+
+#: What a page says about "Not sure": as a rule for every question, or only where a question has it.
+NOT_SURE_ALWAYS = 'If you are not sure, choose "Not sure".'
+NOT_SURE_WHERE_OFFERED = 'If you are not sure, choose "Not sure" where a question has it.'
+
+
+@pytest.mark.parametrize("page", FLOW.pages, ids=[page.id for page in FLOW.pages])
+def test_a_page_tells_a_person_to_choose_not_sure_only_where_its_questions_offer_it(
+    client: FlaskClient, page: Page
+) -> None:
+    """The warning signs said 'If you are not sure, choose "Not sure"' above a numbness question
+    that has no such answer (its values are fixed by the contract)."""
+    prime(client, without(EVERY_PAGE, *page.question_ids))
+    document = show(client, page_url(page))
+    said = " ".join(p.text for p in document.main.find_all("p"))
+    offering = [q.id for q in page.questions if "Not sure" in answers_offered(document, q.id)]
+    if NOT_SURE_ALWAYS in said:
+        assert len(offering) == len(page.questions), f"{page.id}: only {offering} offer it"
+    if NOT_SURE_WHERE_OFFERED in said:
+        assert 0 < len(offering) < len(page.questions), page.id
+    if page == FLOW.emergency_screen:  # the warning signs say what to do when unsure
+        assert NOT_SURE_ALWAYS in said or NOT_SURE_WHERE_OFFERED in said
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_every_question_page_has_a_title_of_its_own(client: FlaskClient, lang: str) -> None:
+    """Two pages with one title ("Your pain" twice) read as the same page in tabs, history and
+    screen readers' page lists."""
+    titles: dict[str, str] = {}
+    for page in FLOW.pages:
+        prime(client, without(EVERY_PAGE, *page.question_ids))
+        document = show(client, f"{page_url(page)}?lang={lang}")
+        titles[page.id] = document.one("h1").text
+        assert document.title.startswith(titles[page.id]), page.id
+    repeated = {title for title in titles.values() if list(titles.values()).count(title) > 1}
+    assert not repeated, {page_id: title for page_id, title in titles.items() if title in repeated}
+
+
+@pytest.mark.parametrize("lang", ["en", "el"])
+def test_an_age_under_18_is_told_the_practices_emergency_number(client: FlaskClient, lang: str) -> None:
+    page = FLOW.page("about-you")
+    assert page is not None
+    prime(client, without(EVERY_PAGE, *page.question_ids))
+    data = {**page_form(page, EVERY_PAGE), "age": "16"}
+    (message,) = error_summary(parse(client.post(f"{page_url(page)}?lang={lang}", data=data).text))
+    call = {"en": "call", "el": "καλέστε το"}[lang]
+    assert f"{call} {PLACEHOLDERS['emergency_number']}." in message, message
 
 
 ACCEPTED_NUMBERS = [

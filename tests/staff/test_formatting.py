@@ -13,16 +13,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.staff.test_queue import AT_LEVEL
 from tests.support.cases import VIGNETTE
-from tests.support.journeys import take_call
+from tests.support.journeys import prime, take_call
 from tests.support.markup import parse
 from tests.support.records import callbacks, record, save
 from tests.support.staff import ADMIN, RECEPTION, login
 from triage.config import SettingInvalid
+from triage.engine import Level
 from triage.extensions import db
 from triage.storage import repository
 from triage.storage.codes import TimeWindow
 from triage.storage.models import AuditEntry
+from triage.web.phones import with_readable_numbers
 
 #: 07:38 UTC on 1 December is 09:38 in Athens (EET, UTC+2); on 1 July 10:38 (EEST, UTC+3).
 WINTER = datetime(2026, 12, 1, 7, 38, 27, tzinfo=UTC)
@@ -112,6 +115,40 @@ def test_a_caller_number_typed_nationally_is_shown_grouped(client: FlaskClient) 
     call = take_call(client, VIGNETTE["osteoporosis-no-pain"]["answers"], "Maria Callerou", TYPED_PHONE)
     page = parse(client.get(f"/staff/assessments/{call.reference}").text)
     assert READ_PHONE in page.main.text
+
+
+def test_the_practice_number_is_grouped_one_way_wherever_it_is_shown(
+    make_app: Callable[..., Flask], staff_database: Path
+) -> None:
+    """Typed into the settings without spaces, the practice's number is shown as every number is
+    (readable_number): on patient pages, in rule texts, on the surgeon's summary and in the API."""
+    app = make_app(staff_database, PRACTICE_PHONE="2105550199")
+    client = app.test_client()
+    urgent = AT_LEVEL[Level.URGENT]
+    prime(client, urgent, submitted=True)
+    result = parse(client.get("/result").text)
+    action = client.post("/api/v1/assessments", json=urgent).get_json()["action"]
+    reference = save(app, urgent)
+    login(client, RECEPTION)
+    summary = parse(client.get(f"/staff/assessments/{reference}").text).one(cls="surgeon-summary")
+    shown = {
+        "footer": result.one("footer").text,
+        "result's action": result.one("p", cls="action").text,
+        "API's action": action,
+        "surgeon's summary": summary.text,
+    }
+    for where, text in shown.items():
+        assert "+30 21 0555 0199" in text, where
+        assert "2105550199" not in text, where
+    assert {a.get("href") for a in result.find_all("a", cls="tel")} >= {"tel:+302105550199"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["2105550199", "210 555 0199", "+30 210 555 0199", "+302105550199", "0030 210 555 0199"]
+)
+def test_a_practice_number_however_typed_is_grouped_one_way(typed: str) -> None:
+    details = {"practice_phone": typed, "emergency_number": "112", "practice_name": "Clinic 2105550199"}
+    assert with_readable_numbers(details) == {**details, "practice_phone": "+30 21 0555 0199"}
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "", "EET+2"])

@@ -124,6 +124,16 @@ def test_an_unanswered_screen_question_is_asked_again_and_nothing_goes_on(client
     assert client.get("/staff/phone/questions").location == "/staff/phone"
 
 
+def test_an_age_under_18_on_a_call_is_told_the_practices_emergency_number(client: FlaskClient) -> None:
+    answers = asked_answers(VIGNETTE["osteoporosis-no-pain"]["answers"])
+    login(client, RECEPTION)
+    client.post("/staff/phone", data=form_data(screen_answers(answers)))
+    rest = {k: v for k, v in answers.items() if k not in SCREEN}
+    data = {**form_data({**rest, "age": 16}), "caller_name": CALLER_NAME, "caller_phone": CALLER_PHONE}
+    (message,) = problems(client.post("/staff/phone/questions", data=data))
+    assert f"call {PRACTICE['EMERGENCY_NUMBER']}." in message, message
+
+
 def test_an_incomplete_call_is_not_saved(app: Flask, client: FlaskClient) -> None:
     answers = asked_answers(VIGNETTE["osteoporosis-no-pain"]["answers"])
     login(client, RECEPTION)

@@ -15,7 +15,7 @@ from tests.support.apps import PLACEHOLDERS, PRACTICE
 from tests.support.cases import VIGNETTES
 from tests.support.flow import RULES
 from tests.support.journeys import take_call
-from tests.support.markup import error_summary, parse
+from tests.support.markup import answers_offered, error_summary, parse
 from tests.support.records import record
 from tests.support.staff import RECEPTION, login
 
@@ -101,3 +101,16 @@ def test_the_phone_result_frames_the_reasons_as_read_out_to_the_caller(
     assert "The caller also told us" in [h.text for h in result.find_all("h3")]
     prompts = [p.text for p in result.find_all("p", cls="read-out")]
     assert len(prompts) >= 2 and set(prompts) == {"Read this out to the caller as it is written:"}
+
+
+def test_the_warning_signs_call_says_not_sure_only_where_a_question_has_it(client: FlaskClient) -> None:
+    """Numbness has no "Not sure" answer (the contract fixes its values), so the screen may not tell
+    the receptionist to choose it for every question."""
+    login(client, RECEPTION)
+    document = parse(client.get("/staff/phone").text)
+    said = " ".join(p.text for p in document.main.find_all("p"))
+    screen = RULES.contract.emergency_screen.question_ids
+    lacking = [qid for qid in screen if "Not sure" not in answers_offered(document, qid)]
+    assert lacking == ["numbness"]
+    assert 'If they are not sure, choose "Not sure".' not in said
+    assert 'If they are not sure, choose "Not sure" where a question has it.' in said

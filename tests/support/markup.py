@@ -155,3 +155,11 @@ def problems(response: TestResponse) -> list[str]:
     if response.mimetype != "text/html":
         return []
     return error_summary(parse(response.text))
+
+
+def answers_offered(document: Document, question_id: str) -> list[str]:
+    """The labels of a question's radio buttons or checkboxes, in order."""
+    ids = [el.get("id") for el in document.find_all("input", name=question_id)]
+    return [
+        label.text for label in document.find_all("label", cls="choice__label") if label.get("for") in ids
+    ]

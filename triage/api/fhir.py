@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,7 +23,6 @@ from flask_login import current_user
 from triage.api import bp
 from triage.api.keys import Caller, KeyRefused, caller
 from triage.api.views import key_of_request
-from triage.config import practice_values
 from triage.extensions import limiter, rules
 from triage.fhir import (
     FHIR_JSON,
@@ -41,6 +40,7 @@ from triage.storage.codes import Action
 from triage.storage.models import Assessment
 from triage.storage.repository import StorageUnavailable
 from triage.web.limits import setting
+from triage.web.templating import practice_details
 
 #: Who the audit trail names for a read with an API key (the key's own name is in its detail).
 API_KEY_READER = "api-key"
@@ -153,7 +153,7 @@ def fhir_assessment(reference: str) -> ResponseReturnValue:
             message = _("No record has the reference code %(code)s.", code=reference.strip()[:20])
             return operation_outcome(404, "not-found", message)
         ruleset = rules.current
-        bundle = assessment_bundle(found, ruleset, lambda lang: practice_values(current_app.config, lang))
+        bundle = assessment_bundle(found, ruleset, practice_details)
         repository.audit(reader.username, Action.FHIR_EXPORT, target=found.reference, detail=reader.detail)
     except KeyRefused:
         return _unauthorised(

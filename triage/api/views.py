@@ -21,7 +21,7 @@ from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
 from triage.web.i18n import current_language
 from triage.web.limits import setting
-from triage.web.templating import filled_texts
+from triage.web.templating import filled_texts, practice_details
 
 #: Half of a surrogate pair: JSON reads a whole pair as one character, never leaves one half alone.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -63,7 +63,7 @@ def create_assessment() -> ResponseReturnValue:
     try:
         outcome = rules.current.assess(_whole_numbers(answers))
     except AnswersInvalid as exc:
-        messages = exc.messages(lang)
+        messages = exc.messages(lang, practice=practice_details(lang))
         if not all(_is_unicode(key) for key in messages):  # an unknown key an answer cannot name
             abort(400, _("The body is not valid JSON."))
         return {"errors": messages}, 422

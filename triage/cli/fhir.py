@@ -25,20 +25,16 @@ def export(reference: str) -> None:
     """Print the saved assessment REFERENCE as a FHIR Bundle, as the API gives it (audited)."""
 
     def bundle() -> str:
-        from flask import current_app
-
-        from triage.config import practice_values
         from triage.extensions import rules
         from triage.fhir import assessment_bundle
         from triage.storage import repository
         from triage.storage.codes import Action
+        from triage.web.templating import practice_details
 
         found = repository.find_assessment(reference)
         if found is None:
             raise LookupError(f"no record has the reference code {reference.strip()[:20]}")
-        resource = assessment_bundle(
-            found, rules.current, lambda lang: practice_values(current_app.config, lang)
-        )
+        resource = assessment_bundle(found, rules.current, practice_details)
         repository.audit("cli", Action.FHIR_EXPORT, target=found.reference)
         return _json(resource)
 

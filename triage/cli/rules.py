@@ -27,6 +27,7 @@ from triage.safety.diff import (
 from triage.safety.hazards import checked_hazards
 from triage.safety.testindex import index_tests
 from triage.safety.vignettes import VignettesInvalid, load_vignettes
+from triage.web.phones import with_readable_numbers
 
 
 @click.command()
@@ -49,6 +50,7 @@ def assess(file: TextIO, lang: str, rules_dir: str | None) -> None:
         click.echo(f"error: the input is not valid JSON ({exc})", err=True)
         sys.exit(INVALID_INPUT)
     batch = data if isinstance(data, list) else [data]
+    practice = with_readable_numbers(practice_values(from_environment(), lang))  # as the pages show them
     outcomes: list[Any] = []
     problems: list[str] = []
     for index, answers in enumerate(batch):
@@ -56,11 +58,12 @@ def assess(file: TextIO, lang: str, rules_dir: str | None) -> None:
             outcomes.append(rules.assess(answers))
         except AnswersInvalid as exc:
             where = f"[{index}] " if isinstance(data, list) else ""
-            problems += [f"{where}{field}: {message}" for field, message in exc.messages(lang).items()]
+            told = exc.messages(lang, practice=practice)
+            problems += [f"{where}{field}: {message}" for field, message in told.items()]
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(INVALID_INPUT)
-    say = FilledTexts(lang, practice_values(from_environment(), lang))
+    say = FilledTexts(lang, practice)
     results = [outcome_as_dict(outcome, say) for outcome in outcomes]
     click.echo(json.dumps(results if isinstance(data, list) else results[0], ensure_ascii=False, indent=2))
 

@@ -47,6 +47,11 @@ class Kind(StrEnum):
         return self in (Kind.BOOLEAN, Kind.YES_NO)
 
     @property
+    def offers_unsure(self) -> bool:
+        """ "Not sure" is one of the answers (it counts as yes)."""
+        return UNSURE in self.fixed_values
+
+    @property
     def fixed_values(self) -> tuple[Any, ...]:
         """The values this kind takes where the kind itself fixes them (none for the others)."""
         return {Kind.BOOLEAN: (True, False), Kind.YES_NO: (True, False, UNSURE)}.get(self, ())
@@ -170,11 +175,15 @@ _FACTS: dict[Kind, Callable[[Any], Any]] = {
 
 @dataclass(frozen=True)
 class Section:
-    """A group of questions asked together; the emergency screen is the first."""
+    """A group of questions asked together; the emergency screen is the first.
+
+    `details_title` names the page of its questions asked only under a condition (pain details
+    after "pain now?"), so that no two pages share a title."""
 
     id: str
     title: Text
     question_ids: tuple[str, ...]
+    details_title: Text | None = None
 
 
 @dataclass(frozen=True)

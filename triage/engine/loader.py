@@ -122,9 +122,16 @@ class _Loader(TopicReader):
         if data is None:
             return Contract((), (), {})
         sections = [
-            (s["id"], self._text(s["title"], QUESTIONS, f"section {s['id']}")) for s in data["sections"]
+            (
+                s["id"],
+                self._text(s["title"], QUESTIONS, f"section {s['id']}"),
+                self._text(s["details_title"], QUESTIONS, f"section {s['id']}")
+                if "details_title" in s
+                else None,
+            )
+            for s in data["sections"]
         ]
-        section_ids = [sid for sid, _ in sections]
+        section_ids = [sid for sid, _, _ in sections]
         compiler = Compiler({})
         questions: list[Question] = []
         for raw in data["questions"]:
@@ -143,7 +150,8 @@ class _Loader(TopicReader):
         for code in sorted(MESSAGE_CODES - set(messages)):
             self._error(QUESTIONS, "messages", f"no general message for {code!r}")
         grouped = tuple(
-            Section(sid, title, tuple(q.id for q in questions if q.section == sid)) for sid, title in sections
+            Section(sid, title, tuple(q.id for q in questions if q.section == sid), details)
+            for sid, title, details in sections
         )
         for section in grouped:
             if not section.question_ids:

@@ -151,7 +151,7 @@ QUESTIONS: dict[str, Any] = {
                 "type": "object",
                 "required": ["id", "title"],
                 "additionalProperties": False,
-                "properties": {"id": ID, "title": TEXT},
+                "properties": {"id": ID, "title": TEXT, "details_title": TEXT},
             },
         },
         "questions": {"type": "array", "minItems": 1, "items": QUESTION},

@@ -27,12 +27,15 @@ class Problem:
     #: The message as another voice words it (e.g. "phone", read by a receptionist), where it does.
     voiced: Mapping[str, Text] = dataclasses.field(default_factory=dict, repr=False)
 
-    def message(self, lang: str = "en", voice: str | None = None) -> str:
+    def message(
+        self, lang: str = "en", voice: str | None = None, practice: Mapping[str, object] | None = None
+    ) -> str:
         """The message in `lang` and `voice` (the person answering's by default), with the question's
-        label and limits filled in."""
+        label and limits filled in, and the practice's details (`practice`: the values of the rule
+        set's placeholders, such as the emergency number)."""
         template = self.voiced.get(voice or "", self.template)
         values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
-        return template.get(lang).format_map(values)
+        return template.render(lang, {**(practice or {}), **values})
 
 
 class AnswersInvalid(ValueError):
@@ -42,9 +45,15 @@ class AnswersInvalid(ValueError):
         super().__init__("; ".join(f"{k}: {p.code}" for k, p in problems.items()))
         self.problems = dict(problems)
 
-    def messages(self, lang: str = "en", voice: str | None = None) -> dict[str, str]:
-        """One message per question id, in `lang` and `voice`."""
-        return {key: problem.message(lang, voice) for key, problem in self.problems.items()}
+    def message(
+        self, lang: str = "en", voice: str | None = None, practice: Mapping[str, object] | None = None
+    ) -> str:
+        """The message in `lang` and `voice` (the person answering's by default), with the question's
+        label and limits filled in, and the practice's details (`practice`: the values of the rule
+        set's placeholders, such as the emergency number)."""
+        template = self.voiced.get(voice or "", self.template)
+        values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
+        return template.render(lang, {**(practice or {}), **values})
 
 
 @dataclass(frozen=True)

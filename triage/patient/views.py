@@ -41,7 +41,7 @@ from triage.web.i18n import current_language
 from triage.web.idle import Idle
 from triage.web.limits import setting
 from triage.web.redirects import same_site_path
-from triage.web.templating import plain
+from triage.web.templating import plain, practice_details
 
 CHECK = "check"
 #: The id of a question page's form, and of the time limit's section (where "more time" returns to).
@@ -331,7 +331,7 @@ def _submit(
     """The page's answers checked, and every message for it (a list's "none" ticked with others too)."""
     mixed = none_with_others(page.questions, form)
     posted = {k: v for k, v in to_answers(page.questions, form).items() if k not in mixed}
-    sent = rules.questionnaire.submit((page,), given, posted, lang, state.advised())
+    sent = rules.questionnaire.submit((page,), given, posted, lang, state.advised(), practice=practice_details(lang))
     return sent, {**sent.errors, **mixed}
 
 

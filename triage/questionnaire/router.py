@@ -1,7 +1,7 @@
 """The questionnaire's pages and routing, derived from the contract; no web code.
 
 A page is a section's questions that are asked under the same condition: "Your pain" asks
-whether there is pain; "Your pain (details)" only when there is. The emergency screen is the
+whether there is pain; "More about your pain" asks the rest only when there is. The emergency screen is the
 first page, so its answers can end the questionnaire early. Every channel runs these pages and
 this routing; a voice (variants.py) only decides the wording and how many pages one screen shows.
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from triage.engine import AnswersInvalid, Level, RuleSet
+from triage.engine import AnswersInvalid, Level, RuleSet, Text
 from triage.engine.conditions import Condition
 from triage.engine.contract import Contract, Question, Section
 
@@ -29,6 +29,14 @@ class Page:
     step: int  # the section's place, counting from 1
     questions: tuple[Question, ...]
     asked_when: Condition | None = field(default=None, compare=False)
+
+    @property
+    def title(self) -> Text:
+        """The page's title: its section's, or for a page asked under a condition the section's
+        `details_title` (where the section has one)."""
+        if self.asked_when is not None and self.section.details_title is not None:
+            return self.section.details_title
+        return self.section.title
 
     @property
     def question_ids(self) -> tuple[str, ...]:
@@ -131,14 +139,20 @@ class Questionnaire:
         return level >= Level.EMERGENCY and (advised is None or level > advised)
 
     def problems(
-        self, page: Page, answers: Mapping[str, Any], lang: str, voice: str | None = None
+        self,
+        page: Page,
+        answers: Mapping[str, Any],
+        lang: str,
+        voice: str | None = None,
+        practice: Mapping[str, object] | None = None,
     ) -> dict[str, str]:
         """The engine's messages for this page's questions (other pages were checked when sent), in
-        the words of `voice` (the person answering's by default; "phone": the receptionist's)."""
+        the words of `voice` (the person answering's by default; "phone": the receptionist's), filled
+        with the practice's details (`practice`, as AnswersInvalid.messages takes them)."""
         try:
             self.rules.read(answers, partial=True, require=page.question_ids)
         except AnswersInvalid as exc:
-            return {k: v for k, v in exc.messages(lang, voice).items() if k in page.question_ids}
+            return {k: v for k, v in exc.messages(lang, voice, practice).items() if k in page.question_ids}
         return {}
 
     def submit(
@@ -149,8 +163,10 @@ class Questionnaire:
         lang: str,
         advised: Level | None = None,
         voice: str | None = None,
+        practice: Mapping[str, object] | None = None,
     ) -> Submission:
         """Check a screen of pages: each page that applies, given what comes before it, is checked.
+        Messages are in `lang`, filled with the practice's details (`practice`).
 
         A page whose condition depends on an answer on the same screen (pain details after "pain
         now?") is checked only when that answer makes it apply; otherwise what was typed is dropped.
@@ -162,7 +178,7 @@ class Questionnaire:
             if not page.applies(self.rules.read(accepted, partial=True).facts):
                 continue
             typed = {qid: posted[qid] for qid in page.question_ids if qid in posted}
-            page_errors = self.problems(page, {**accepted, **typed}, lang, voice)
+            page_errors = self.problems(page, {**accepted, **typed}, lang, voice, practice)
             errors |= page_errors
             accepted |= {k: v for k, v in typed.items() if k not in page_errors}
         early = self.emergency_screen in screen and self.needs_emergency_now(accepted, advised)

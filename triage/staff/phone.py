@@ -30,7 +30,7 @@ from triage.storage.codes import Action, Channel
 from triage.storage.repository import StorageUnavailable
 from triage.web.i18n import current_language
 from triage.web.phones import callback_number
-from triage.web.templating import plain
+from triage.web.templating import plain, practice_details
 
 CALL, ADVISED, REFERENCE, CALLER = CALL_KEYS
 #: The levels whose call is finished only with a number to call back, or why there is none.
@@ -100,7 +100,7 @@ def _screen(start: Page, given: dict[str, Any]) -> ResponseReturnValue:
     if posted is not None and form.validate() and (caller is None or caller.validate()):
         mixed = none_with_others(questions, form)
         typed = {k: v for k, v in to_answers(questions, form).items() if k not in mixed}
-        sent = flow.submit(screen, given, {**given, **typed}, lang, advised, Voice.PHONE)
+        sent = flow.submit(screen, given, {**given, **typed}, lang, advised, Voice.PHONE, practice_details(lang))
         errors, answers = {**sent.errors, **mixed}, {**given, **sent.answers}
         if sent.early_exit:  # any red flag: the script at once, whatever is unanswered
             session[CALL] = answers

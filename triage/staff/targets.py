@@ -1,6 +1,7 @@
 """The queue's targets: when each record is due at the level acted on (levels.yaml `target`, in the
-practice's time zone; "today" ends at closing time, PRACTICE_OPENING_TIMES), what is overdue, the rows
-the queue shows, and the overdue count in the header."""
+practice's time zone; "today" ends at closing time, PRACTICE_OPENING_TIMES), or sooner where the person
+asked for a call back at a level that promises one within working days (levels.yaml `callback`); what
+is overdue, the rows the queue and the record page show, and the overdue count in the header."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from triage.staff import bp
 from triage.storage import repository
 from triage.storage.codes import Status
 from triage.storage.models import Assessment, StaffUser
-from triage.storage.repository import OverdueBefore, StorageUnavailable
+from triage.storage.repository import Cutoff, OverdueBefore, StorageUnavailable
 from triage.web.formatting import practice_zone
 from triage.web.opening import OpeningTimes
 
@@ -30,8 +31,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class QueueRow:
-    """One record as the queue shows it: when it is due, the time left (negative: overdue; None: no
-    longer new, or nobody can call it back, so no target), and its positive answers."""
+    """One record as the queue shows it: when it is due (targets.due), the time left (negative:
+    overdue; None: no longer new, or nobody can call it back, so no target), and its positive answers."""
 
     item: Assessment
     due: datetime
@@ -40,7 +41,7 @@ class QueueRow:
 
     @property
     def overdue(self) -> bool:
-        """Still new past its level's target, and staff can act on it (as the overdue count)."""
+        """Still new past its due time, and staff can act on it (as the overdue count)."""
         return self.left is not None and self.left < timedelta(0)
 
     @property
@@ -55,12 +56,18 @@ def opening_times() -> OpeningTimes:
 
 
 def overdue_before(now: datetime) -> OverdueBefore:
-    """For each level, the arrival time before which a new record at it is overdue now."""
+    """For each level, when a new record at it is overdue now: the arrival before which it is past
+    the level's target, and the call-back request before which it is past the level's promise."""
     zone, hours = practice_zone(), opening_times()
     return {
-        level: hours.overdue_before(now)
-        if advice.target.end_of_day
-        else advice.target.overdue_before(now, zone)
+        level: Cutoff(
+            arrived=hours.overdue_before(now)
+            if advice.target.end_of_day
+            else advice.target.overdue_before(now, zone),
+            asked=None
+            if advice.callback_working_days is None
+            else hours.asked_overdue_before(now, advice.callback_working_days),
+        )
         for level, advice in rules.current.levels.items()
     }
 
@@ -74,19 +81,29 @@ def due_at(target: Target, arrived: datetime) -> datetime:
 
 
 def due(item: Assessment) -> datetime:
-    """When a record is due: its arrival against its level's target (the override's level if any)."""
-    return due_at(rules.current.levels[Level(item.urgency)].target, item.created_at)
+    """When a record is due at the level acted on (the override's level if any): its arrival against
+    the level's target; or, where the person asked for a call back and the level promises one
+    within working days, by closing time on the last of them (counted from the first request), if
+    that is sooner."""
+    advice = rules.current.levels[Level(item.urgency)]
+    when = due_at(advice.target, item.created_at)
+    days = advice.callback_working_days
+    if days is None or not item.callbacks:
+        return when
+    asked = min(request.created_at for request in item.callbacks)
+    return min(when, opening_times().due_in_working_days(asked, days))
+
+
+def queue_row(item: Assessment, now: datetime) -> QueueRow:
+    """A record as the queue and its page show it."""
+    when = due(item)
+    left = when - now if item.status == Status.NEW and item.actionable else None
+    return QueueRow(item, when, left, notable_answers(rules.current.contract, item.answers))
 
 
 def queue_rows(items: list[Assessment], now: datetime) -> list[QueueRow]:
     """The records as the queue shows them."""
-    contract = rules.current.contract
-    rows = []
-    for item in items:
-        when = due(item)
-        left = when - now if item.status == Status.NEW and item.actionable else None
-        rows.append(QueueRow(item, when, left, notable_answers(contract, item.answers)))
-    return rows
+    return [queue_row(item, now) for item in items]
 
 
 @bp.context_processor

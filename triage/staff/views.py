@@ -269,6 +269,7 @@ def _record_page(
         override=override or OverrideForm(formdata=None, level=assessment.urgency),
         may_override=current_user.role in CLINICIANS,
         kept=kept,
+        countdown=targets.queue_row(assessment, datetime.now(UTC)),
         **_record_context(assessment),
     )
 

@@ -70,7 +70,7 @@ class Assessment(Base):
     @hybrid_property
     def actionable(self) -> bool:
         """Whether staff can act on the record: a phone call, or a call-back request. Only these
-        count down to their level's target; an online or API record without a request has no
+        count down to their due time; an online or API record without a request has no
         contact details, so nobody can call it back."""
         return self.channel == Channel.PHONE or bool(self.callbacks)
 

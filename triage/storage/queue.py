@@ -41,9 +41,18 @@ class QueueFilter:
     actionable_only: bool = True
 
 
-#: For each level, records at it that arrived before this time and are still new are overdue
-#: (from the level's target: triage.engine.model.Target.overdue_before).
-OverdueBefore = Mapping[Level, datetime]
+@dataclass(frozen=True)
+class Cutoff:
+    """When a new record at a level is overdue now: it arrived before `arrived` (the level's target),
+    or its first call-back request came before `asked` (the level's call-back promise, where it makes
+    one). The times come from triage.staff.targets, which says when each record is due."""
+
+    arrived: datetime
+    asked: datetime | None = None
+
+
+#: For each level, when a record still new at it is overdue now.
+OverdueBefore = Mapping[Level, Cutoff]
 
 
 def queue(
@@ -77,17 +86,26 @@ def _filtered(query: Q, filters: QueueFilter) -> Q:
 
 
 def _overdue(overdue_before: OverdueBefore) -> ColumnElement[bool]:
-    """Still new, and arrived before its level's cut-off (the override's level where there is one),
-    among the records staff can act on."""
+    """Still new, and past its level's cut-off (the override's level where there is one), among the
+    records staff can act on."""
     late = [
-        and_(_LEVEL == level.value, Assessment.created_at < utc(before))  # noqa: SIM300  (a column)
-        for level, before in overdue_before.items()
+        and_(_LEVEL == level.value, _past(cutoff))  # noqa: SIM300  (a column)
+        for level, cutoff in overdue_before.items()
     ]
     return and_(_ACTIONABLE, Assessment.status == Status.NEW, or_(*late))
 
 
+def _past(cutoff: Cutoff) -> ColumnElement[bool]:
+    """Arrived before the target's cut-off, or asked for a call back before the promise's (any
+    request before it: then the first one is)."""
+    arrived = Assessment.created_at < utc(cutoff.arrived)
+    if cutoff.asked is None:
+        return arrived
+    return or_(arrived, Assessment.callbacks.any(CallbackRequest.created_at < utc(cutoff.asked)))
+
+
 def overdue_count(overdue_before: OverdueBefore) -> int:
-    """How many records staff can act on are still new past their level's target."""
+    """How many records staff can act on are still new past their level's target or call-back promise."""
     query = select(func.count(Assessment.id)).where(_overdue(overdue_before))
     return read(lambda: int(db.session.scalar(query) or 0))
 

@@ -44,6 +44,7 @@ from triage.storage.audit import audit, audit_trail
 from triage.storage.database import StorageUnavailable
 from triage.storage.outbox import QueuedAlert, alert_failed, alert_sent, claim_alerts, queue_account_alert
 from triage.storage.queue import (
+    Cutoff,
     DashboardRow,
     OverdueBefore,
     QueueFilter,
@@ -61,6 +62,7 @@ from triage.storage.queue import (
 __all__ = [
     "ActiveKey",
     "CodeAttempt",
+    "Cutoff",
     "DashboardRow",
     "OverdueBefore",
     "Purged",

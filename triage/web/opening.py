@@ -1,6 +1,7 @@
 """The practice's opening times (PRACTICE_OPENING_TIMES, e.g. "Mon-Fri 09:00-17:00, Sat 09:00-13:00")
 and when a "today" target falls due (spec §3a): by closing time for a record that arrives while the
-practice is open; one hour after the next opening for one that arrives while it is closed.
+practice is open; one hour after the next opening for one that arrives while it is closed. And when a
+promise of a call back "within N working days" falls due: by closing time of the Nth working day.
 
 Pure Python: the settings check reads it at start-up, the staff queue when it counts down.
 """
@@ -101,6 +102,37 @@ class OpeningTimes:
             if moment <= local
         )
         return next((moment for moment in changes if self.due_today(moment) > local), local)
+
+    def due_in_working_days(self, asked: datetime, days: int) -> datetime:
+        """When a call back promised "within `days` working days" falls due for a request made then:
+        closing time of the `days`-th day the practice opens after the request. A request made while
+        the practice is closed counts from its next opening; one made while it is open, from the next
+        day's (Mon-Fri 09:00-17:00, 2 days: Monday 16:00 is due Wednesday 17:00, Friday evening
+        Tuesday 17:00)."""
+        local = _aware(asked).astimezone(self.zone)
+        counted = 0
+        for ahead in range(_WEEK * days):  # every week has an opening (parse() allows no other)
+            hours = self.hours(local.date() + timedelta(days=ahead))
+            if hours is not None and hours[0] > local:
+                counted += 1
+                if counted == days:
+                    return hours[1]
+        raise OpeningTimesInvalid("the practice never opens")
+
+    def asked_overdue_before(self, now: datetime, days: int) -> datetime:
+        """Requests made before this time are past their "within `days` working days" now, and only
+        those (due before now, as the queue's time left is below zero).
+
+        A request's due time changes only at an opening (one made at an opening counts from the
+        next), and never goes back as requests get later; so the cut-off is the earliest opening
+        whose requests are not yet due."""
+        local = _aware(now).astimezone(self.zone)
+        openings = [
+            hours[0]
+            for back in range(_WEEK * (days + 2), -1, -1)
+            if (hours := self.hours(local.date() - timedelta(days=back))) is not None and hours[0] <= local
+        ]
+        return next((opens for opens in openings if self.due_in_working_days(opens, days) >= local), local)
 
 
 def _span(text: str) -> timedelta:

@@ -8,7 +8,7 @@ a far country is a toll-fraud route, so only a person's mobile or landline in Eu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 
 import phonenumbers
@@ -94,9 +94,21 @@ def split_extension(number: str) -> tuple[str, str | None]:
     return (international, extension) if found else (number, None)
 
 
+#: The practice's details that are phone numbers (placeholders of the rule set's texts).
+PRACTICE_NUMBERS = ("emergency_number", "ambulance_number", "practice_phone")
+
+
+def with_readable_numbers(details: Mapping[str, str]) -> dict[str, str]:
+    """The practice's details with each phone number grouped for reading (readable_number), however
+    the setting was typed: "2105550199" and "+30 210 555 0199" are both shown "+30 21 0555 0199"."""
+    return {
+        name: readable_number(value) if name in PRACTICE_NUMBERS else value for name, value in details.items()
+    }
+
+
 def readable_number(number: str, region: str = DEFAULT_REGION) -> str:
-    """A number grouped for reading aloud (+30 691 234 5678); one that cannot be read as a phone
-    number is given back as it is."""
+    """A number grouped for reading aloud (+30 691 234 5678): the one way every page, PDF and text
+    shows a phone number. One that cannot be read as a phone number (112) is given back as it is."""
     parsed = _parsed(number, region, phonenumbers.is_possible_number)
     return (
         number

@@ -16,9 +16,8 @@ from triage.engine.export import FilledTexts
 from triage.extensions import rules
 from triage.web.formatting import local_time, long_date, phone
 from triage.web.i18n import current_language
-from triage.web.phones import split_extension
+from triage.web.phones import PRACTICE_NUMBERS, readable_number, split_extension, with_readable_numbers
 
-_TELEPHONES = ("emergency_number", "ambulance_number", "practice_phone")
 #: Where an app keeps its texts filled in, and its practice's details, by language.
 _SAID, _PRACTICE, _FILLED = "triage_said", "triage_practice", "triage_filled"
 
@@ -79,13 +78,19 @@ def say(text: Text, linked: bool = True) -> Markup:
     return markup
 
 
+def practice_details(lang: str | None = None) -> dict[str, Any]:
+    """The practice's details for texts in `lang` (the page's language by default), as plain text:
+    the values of the rule set's {placeholders}, such as the emergency number."""
+    return _practice(lang or current_language(), linked=False)
+
+
 def _practice(lang: str, linked: bool) -> dict[str, Any]:
     """The practice's details for texts in `lang`; with `linked`, its numbers and address as links."""
     made: dict[tuple[str, bool], dict[str, Any]] = current_app.extensions.setdefault(_PRACTICE, {})
     if (lang, linked) not in made:
-        values: dict[str, Any] = practice_values(current_app.config, lang)
+        values: dict[str, Any] = with_readable_numbers(practice_values(current_app.config, lang))
         if linked:
-            for name in _TELEPHONES:
+            for name in PRACTICE_NUMBERS:
                 values[name] = telephone_link(values[name])
             values["practice_email"] = Markup('<a href="mailto:{0}">{0}</a>').format(values["practice_email"])
         made[(lang, linked)] = values
@@ -108,9 +113,9 @@ def filled_texts(lang: str) -> FilledTexts:
 
 @functools.lru_cache(maxsize=256)  # the practice's few numbers, on every page
 def telephone_link(number: str) -> Markup:
-    """A tap-to-call link for a phone number; a stored one (E.164) is shown grouped for reading."""
-    dialled = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-    shown = phone(number) if number.startswith("+") and number[1:].isdigit() else number
+    """A tap-to-call link for a phone number, shown grouped for reading (readable_number)."""
+    shown = readable_number(number)
+    dialled = "".join(ch for ch in shown if ch.isdigit() or ch == "+")
     return Markup('<a class="tel" href="tel:{0}">{1}</a>').format(dialled, shown)
 
 
