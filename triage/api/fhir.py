@@ -75,9 +75,9 @@ def operation_outcome(
     return fhir_response({"resourceType": "OperationOutcome", "issue": [issue]}, status, headers)
 
 
-def _values(lang: str) -> dict[str, str]:
+def _values(lang: str) -> dict[str, Any]:
     """The practice's values for the {placeholders} of texts in `lang`."""
-    return practice_values(current_app.config, lang)
+    return practice_details(lang)
 
 
 def served_language() -> str:
