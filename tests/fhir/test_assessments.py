@@ -22,12 +22,11 @@ from flask.testing import FlaskClient
 from tests.support.api import bearer, issue_key
 from tests.support.apps import PRACTICE, PRACTICE_IN_GREEK
 from tests.support.cases import VIGNETTE, VIGNETTES
-from tests.support.fhir import parse_r4, parse_r4b, response_problems, schema_problems
+from tests.support.fhir import parse_r4, parse_r4b, practice_details_of, response_problems, schema_problems
 from tests.support.flow import RULES, screen_answers
 from tests.support.records import audit_entries, record, save
 from tests.support.staff import RECEPTION, login
 from triage.cli import main
-from triage.config import practice_values
 from triage.engine import Level
 from triage.extensions import db
 from triage.fhir import assessment_bundle, levels_code_system, levels_to_infermedica, questionnaire
@@ -97,11 +96,7 @@ def test_the_public_resources_are_served_as_fhir_json_to_anyone(
     response = client.get(path)
     assert response.status_code == 200
     assert response.mimetype == FHIR_JSON
-    made = (
-        questionnaire(RULES, "en", lambda lang: practice_values(app.config, lang))
-        if make is questionnaire
-        else make(RULES)
-    )
+    made = questionnaire(RULES, "en", practice_details_of(app)) if make is questionnaire else make(RULES)
     assert json.loads(response.text) == json.loads(json.dumps(made))
 
 

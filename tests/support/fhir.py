@@ -13,7 +13,7 @@ import functools
 import gzip
 import importlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +190,12 @@ def _holds(condition: Mapping[str, Any], values: list[Any]) -> bool:
         "<=": lambda v: v <= wanted,
     }
     return any(compare[operator](value) for value in values)
+
+
+def practice_details_of(app: Any) -> Callable[[str], Mapping[str, object]]:
+    """The app's practice details by language, as its FHIR endpoints fill the urgent advice with them."""
+    from triage.web.templating import practice_details
+
+    with app.app_context():
+        details = {lang: practice_details(lang) for lang in ("en", "el")}
+    return lambda lang: details[lang]

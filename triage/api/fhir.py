@@ -75,11 +75,6 @@ def operation_outcome(
     return fhir_response({"resourceType": "OperationOutcome", "issue": [issue]}, status, headers)
 
 
-def _values(lang: str) -> dict[str, Any]:
-    """The practice's values for the {placeholders} of texts in `lang`."""
-    return practice_details(lang)
-
-
 def served_language() -> str:
     """The language asked for: `_language`, else the best of Accept-Language, else English.
 
@@ -97,7 +92,7 @@ def fhir_questionnaire() -> ResponseReturnValue:
     version is the rules version, its language the one asked for (English or Greek)."""
     lang = served_language()
     headers = {"Content-Language": lang, "Vary": "Accept-Language"}
-    return fhir_response(questionnaire(rules.current, lang, _values), headers=headers)
+    return fhir_response(questionnaire(rules.current, lang, practice_details), headers=headers)
 
 
 @bp.get("/fhir/CodeSystem/<resource_id>")
@@ -113,7 +108,7 @@ def fhir_value_set(resource_id: str) -> ResponseReturnValue:
 
 
 def _public(resource_type: str, resource_id: str) -> Response:
-    found = resource(rules.current, resource_type, resource_id, values=_values)
+    found = resource(rules.current, resource_type, resource_id, values=practice_details)
     if found is None:
         message = _("There is no %(type)s with the id %(id)s.", type=resource_type, id=resource_id[:64])
         return operation_outcome(404, "not-found", message)

@@ -48,11 +48,9 @@ def export(reference: str) -> None:
 )
 def questionnaire(rules_dir: str | None, lang: str) -> None:
     """Print the FHIR Questionnaire generated from the rules' answers contract, with the urgent advice
-    worded with the practice's details from the environment (as the server has them)."""
-    from triage.config import from_environment, practice_values
+    worded with the practice's details (as the server has them)."""
     from triage.fhir import questionnaire as generate
+    from triage.web.templating import practice_details
 
-    settings = from_environment()
-    click.echo(
-        _json(generate(load(rules_dir, lang), lang, lambda text_lang: practice_values(settings, text_lang)))
-    )
+    ruleset = load(rules_dir, lang)
+    with_app(lambda: _json(generate(ruleset, lang, practice_details)))

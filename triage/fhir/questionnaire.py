@@ -24,7 +24,9 @@ what it asks, so none is given rather than one that is nearly right.
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from triage.engine import RuleSet
@@ -51,8 +53,9 @@ OPTION_EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-option
 LOINC = "http://loinc.org"
 #: Standard codes of questions, only where one means exactly what the question asks.
 QUESTION_CODES = {"age": {"system": LOINC, "code": "30525-0", "display": "Age"}}
-#: The tool's name, which the app does not translate either.
+#: The tool's name, the Questionnaire's title, worded in each language as the app's pages word it.
 TITLE = "Spine Triage"
+CATALOGUES = Path(__file__).resolve().parents[1] / "translations"
 SECTION_PREFIX = "section-"
 HINT_SUFFIX = "-hint"
 
@@ -85,12 +88,17 @@ def questionnaire(
         "url": QUESTIONNAIRE_URL,
         "version": ruleset.version.version,
         "name": "SpineTriage",
-        "title": TITLE,
+        "title": title(lang),
         "status": "active",
         "language": lang,
         "subjectType": ["Patient"],
         "item": groups,
     }
+
+
+def title(lang: str) -> str:
+    """The tool's name in `lang`, from the app's compiled catalogues (English without them)."""
+    return gettext.translation("messages", CATALOGUES, languages=[lang], fallback=True).gettext(TITLE)
 
 
 def canonical(ruleset: RuleSet) -> str:

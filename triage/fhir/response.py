@@ -28,7 +28,7 @@ from typing import Any
 from triage.engine import AnswersInvalid, RuleSet, Text
 from triage.engine.contract import Kind, Question
 
-from .common import NONE, YES_NO_CODES, answer_code, answer_system, has_none, is_coded
+from .common import NONE, YES_NO_CODES, Values, answer_code, answer_system, has_none, is_coded
 from .questionnaire import SECTION_PREFIX, questionnaire
 
 RESOURCE = "QuestionnaireResponse"
@@ -61,12 +61,14 @@ class ResponseInvalid(ValueError):
 
 
 def answers_from_response(
-    ruleset: RuleSet, response: Mapping[str, Any], *, partial: bool = False
+    ruleset: RuleSet, response: Mapping[str, Any], *, partial: bool = False, values: Values | None = None
 ) -> dict[str, Any]:
     """The contract's answers given in a QuestionnaireResponse (see the module's docstring).
 
     Raises ResponseInvalid with every problem found. `partial`: the answers so far (an
-    `in-progress` response), whose unanswered questions are not yet missing.
+    `in-progress` response), whose unanswered questions are not yet missing. `values`: the
+    practice's details for the messages' {placeholders} (such as the emergency number a message
+    to a child gives; left as they are without them).
     """
     if response.get("resourceType") != RESOURCE:
         raise NotAResponse("resourceType is not QuestionnaireResponse")
@@ -89,11 +91,21 @@ def answers_from_response(
         for qid, problem in exc.problems.items():
             section = SECTION_PREFIX + contract[qid].section if qid in contract else ""
             where = paths.get(qid) or paths.get(section) or RESOURCE
-            text = Text.of({lang: problem.message(lang) for lang in ruleset.languages})
+            text = Text.of(
+                {
+                    lang: problem.message(lang, practice=_details(ruleset, lang, values))
+                    for lang in ruleset.languages
+                }
+            )
             problems.append(ItemProblem(qid, where, text))
     if problems:
         raise ResponseInvalid(problems)
     return answers
+
+
+def _details(ruleset: RuleSet, lang: str, values: Values | None) -> dict[str, object]:
+    """The practice's details in `lang`; a placeholder without one is left as it is."""
+    return {name: "{" + name + "}" for name in ruleset.placeholders} | dict(values(lang) if values else {})
 
 
 def _other_link_ids(ruleset: RuleSet) -> set[str]:
@@ -127,16 +139,22 @@ def _value(question: Question, answer: Any) -> Any:
     """One answer's value in the contract's terms, or as it was sent where it is none of them."""
     if not isinstance(answer, Mapping):
         return answer
-    values = [value for name, value in answer.items() if name.startswith("value")]
-    if len(values) != 1:
+    values = [(name, value) for name, value in answer.items() if name.startswith("value")]
+    expected = question.kind.pick(
+        integer="valueInteger",
+        choice="valueCoding",
+        multi_choice="valueCoding",
+        boolean="valueBoolean",
+        yes_no="valueCoding",
+    )
+    if len(values) != 1 or values[0][0] != expected:  # another type: the answer as sent, refused
         return dict(answer)
-    (value,) = values
-    if not is_coded(question):
+    value = values[0][1]
+    if not is_coded(question) or not isinstance(value, Mapping):
         return value
-    if not isinstance(value, Mapping):
-        return value
-    system = answer_system(question)
-    code = value.get("code")
+    system, code = answer_system(question), value.get("code")
+    if not isinstance(code, str):
+        return dict(value)
     if value.get("system", system) != system:  # another system's code is not one of the options
         return f"{value.get('system')}|{code}"
     if question.kind is Kind.YES_NO:
