@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
@@ -22,7 +22,6 @@ from triage.api import bp
 from triage.api.fhir import fhir_response, operation_outcome
 from triage.api.keys import Caller, KeyRefused, caller
 from triage.api.views import key_of_request, with_key
-from triage.config import practice_values
 from triage.engine import AnswersInvalid
 from triage.engine.validate import WHOLE
 from triage.extensions import limiter, rules
@@ -35,11 +34,14 @@ from triage.storage.codes import Channel
 from triage.storage.repository import StorageUnavailable
 from triage.web.i18n import current_language
 from triage.web.limits import setting
-from triage.web.templating import filled_texts
+from triage.web.templating import filled_texts, practice_details
 
 #: The Parameters names a QuestionnaireResponse may come under: SDC's for $extract, and for
 #: $next-question its input parameter `in`.
 RESPONSE_PARAMETERS = ("questionnaire-response", "in")
+#: The largest body these operations read: a QuestionnaireResponse carries every item's text and its
+#: answers' wording (in two languages, as a form filler may send it), several times an answers object.
+MAX_BODY = 64 * 1024
 #: Each problem code of the contract as a FHIR issue type; any other is a value the item does not take.
 ISSUE_TYPE = {"required": "required", "unknown_field": "structure", "not_an_object": "structure"}
 
@@ -122,11 +124,12 @@ def fhir_next_question() -> ResponseReturnValue:
 
 def _values(lang: str) -> Mapping[str, object]:
     """The practice's values for the placeholders of texts (the emergency number, …)."""
-    return practice_values(current_app.config, lang)
+    return practice_details(lang)
 
 
 def _sent_response() -> Mapping[str, Any]:
     """The QuestionnaireResponse sent: the body, or the body's Parameters' (raises BodyRefused)."""
+    request.max_content_length = MAX_BODY
     if not request.is_json:  # application/json, application/fhir+json
         message = _("Send the QuestionnaireResponse as FHIR JSON, and say so in the Content-Type header.")
         raise BodyRefused(operation_outcome(415, "not-supported", message))

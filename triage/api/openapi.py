@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from triage.api.openapi_operations import operation_paths
 from triage.api.schema import answers_schema
 from triage.engine import Level, RuleSet
 from triage.fhir import FHIR_JSON, LEVELS_TO_INFERMEDICA_ID, SERVED_LANGUAGES
@@ -36,6 +37,7 @@ def openapi_document(ruleset: RuleSet) -> dict[str, Any]:
             "/api/v1/questions": {"get": _questions_operation()},
             "/api/v1/openapi.json": {"get": _document_operation()},
             **_fhir_paths(),
+            **operation_paths(),
         },
         "components": {
             "schemas": {

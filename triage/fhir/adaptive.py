@@ -11,7 +11,8 @@ worded as the served Questionnaire words them.
   early exit: a warning sign answered yes or "not sure"), the urgent advice comes first, before any
   question: a display item with the level (its `code`), the action and the emergency number. The
   person may carry on (spec §3a): the next page follows it, and the advice stays at the top of every
-  later answer.
+  later answer. The served Questionnaire's own groups that are no question (its urgent advice for
+  forms without a server, spec §5a) are left out: the server's advice takes their place.
 - Once every page asked is answered, the status is `completed`; the first item is the outcome (the
   level and the action) and the RiskAssessment (triage/fhir/risk.py) is contained, its `basis` the
   response. Nothing is saved: `$extract` assesses and saves a completed response.
@@ -34,7 +35,7 @@ from .terminology import level_coding
 
 ADAPTIVE_ID = "adaptive"
 ASSESSMENT_ID = "assessment"
-URGENT_ADVICE = "urgent-advice"
+URGENT_ADVICE = "advice-now"  # not the Questionnaire's own "urgent-advice" group of §5a
 OUTCOME = "outcome"
 #: What a response sent to $next-question may keep of its own (its answers are read, not copied).
 KEPT = ("id", "identifier", "basedOn", "partOf", "subject", "encounter", "author", "source", "language")
