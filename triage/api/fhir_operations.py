@@ -109,8 +109,7 @@ def fhir_next_question() -> ResponseReturnValue:
     lang, ruleset = current_language(), rules.current
     try:
         sent = _sent_response()
-        answers = answers_from_response(ruleset, sent)
-        ruleset.read(answers, partial=True)
+        answers = answers_from_response(ruleset, sent, partial=True)
     except BodyRefused as refused:
         return refused.response
     except NotAResponse:
