@@ -45,6 +45,8 @@ from triage.engine import Level
 from triage.engine.contract import UNSURE
 from triage.fhir.common import FHIR_JSON, LEVELS_URL
 
+pytestmark = pytest.mark.browser
+
 ADVICE = "urgent-advice"
 EXTRACT = "/api/v1/fhir/QuestionnaireResponse/$extract"
 #: The vignettes, and the form with nothing answered yet.
