@@ -175,6 +175,12 @@ def test_the_guidance_shown_is_that_of_the_rules_at_the_outcomes_level_only(
     assert not set(lower) & set(outcome["guidance"])
 
 
+def facts(reason: str) -> list[str]:
+    """The facts an English reason names: a told list's lines, or its one sentence's clause."""
+    lead, *listed = reason.split("\n- ")
+    return listed or [lead.removeprefix("You told us ").removesuffix(".")]
+
+
 @pytest.mark.parametrize("case", VIGNETTES, ids=[case["id"] for case in VIGNETTES])
 def test_why_gives_the_decisive_reasons_first_then_the_others_without_guidance(
     client: FlaskClient, case: dict[str, Any]
@@ -187,8 +193,12 @@ def test_why_gives_the_decisive_reasons_first_then_the_others_without_guidance(
         if r["level"] == outcome["level"] and not deciding & set(RULES.rule(r["id"]).repeats)
     ]
     below = [r["reason"] for r in outcome["fired_rules"] if r["level"] != outcome["level"]]
-    assert outcome["decisive_reasons"] == list(dict.fromkeys(at_level))
-    assert set(outcome["also_told_reasons"]) <= set(below)
+    # each fact is told once: the decisive rules' facts first, then the others' not told yet
+    decisive = [fact for reason in outcome["decisive_reasons"] for fact in facts(reason)]
+    also = [fact for reason in outcome["also_told_reasons"] for fact in facts(reason)]
+    assert len(decisive + also) == len(set(decisive + also)), decisive + also
+    assert set(decisive) == {fact for reason in at_level for fact in facts(reason)}
+    assert set(also) <= {fact for reason in below for fact in facts(reason)} - set(decisive)
     assert not set(outcome["also_told_reasons"]) & set(outcome["guidance"])
 
 

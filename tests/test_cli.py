@@ -402,8 +402,10 @@ def test_a_reason_whose_cases_miss_part_of_its_condition_fails_the_reasons_check
     # E2 without its case for difficulty walking: walking alone leaves only the general wording.
     def drop_walking(data: dict[str, Any]) -> None:
         e2 = next(rule for rule in data["rules"] if rule["id"] == "E2")
-        e2["reason"] = [
-            case for case in e2["reason"] if case.get("when") != {"yes_or_unsure": "walking_difficulty"}
+        e2["reason"]["told"] = [
+            case
+            for case in e2["reason"]["told"]
+            if "walking_difficulty" not in case.get("when", {}).get("answered", {})
         ]
 
     edit(copy, "emergency.yaml", drop_walking)
@@ -420,15 +422,15 @@ def test_a_reason_whose_cases_miss_part_of_its_condition_fails_the_reasons_check
 def test_a_reason_case_that_can_never_be_used_fails_the_reasons_check(runner: CliRunner, copy: Path) -> None:
     never = {
         "when": {"at_most": {"age": 49}},
-        "en": "You told us you are young.",
-        "el": "Μας είπατε ότι είστε νέοι.",
+        "en": "you are young",
+        "el": "είστε νέοι",
     }
-    edit(copy, "general.yaml", lambda data: data["rules"][0]["reason"].insert(0, never))
+    edit(copy, "general.yaml", lambda data: data["rules"][0]["reason"]["told"].insert(0, never))
     result = check(runner, copy)
     assert result.exit_code != 0
     assert statuses(result.stdout) == {**dict.fromkeys(INVARIANTS, "ok"), REASONS: "VIOLATED"}
     assert [m for m, _, _ in violations(result, REASONS)] == [
-        f"rule S3 reason[0] (when `age` ≤ 49) was never used in {int(SAMPLES):,} answer sets"
+        f"rule S3 told[0] (when `age` ≤ 49) was never used in {int(SAMPLES):,} answer sets"
     ]
 
 

@@ -304,7 +304,8 @@ BROKEN: list[tuple[str, str, tuple[Edit, ...], str, str]] = [
         "neck_fall.yaml",
         (
             (
-                '      - when: {equals: {pain_duration: 1_to_4_weeks}}\n        en: "You told us {neck_fall_65}. This was 1',
+                "      - when: {equals: {pain_duration: 1_to_4_weeks}}\n"
+                '        en: "You told us {neck_fall_65}. This was 1',
                 '      - en: "You told us {neck_fall_65}. This was 1',
             ),
         ),

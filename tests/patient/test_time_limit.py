@@ -9,7 +9,7 @@ import time
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support.cases import VIGNETTE
+from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.flow import FLOW
 from tests.support.journeys import page_url, prime, saved_answers, show
 from tests.support.markup import error_summary, parse
@@ -130,3 +130,18 @@ def test_more_time_sent_with_an_expired_token_keeps_what_was_typed(csrf_client: 
     document = show(csrf_client, back)
     assert document.one("input", id="age").get("value") == "74"
     assert not error_summary(document)
+
+
+def test_more_time_on_a_call_back_form_shown_again_leads_back_to_the_result(client: FlaskClient) -> None:
+    """The result shown again after a call-back form with mistakes was an answer to a POST: "more
+    time" there once led to /call-back, which answers only a form sent (405)."""
+    urgent = next(case for case in VIGNETTES if case["expected_level"] == "urgent")["answers"]
+    prime(client, urgent, submitted=True)
+    assert client.get("/result").status_code == 200
+    shown_again = client.post("/call-back", data={"name": "", "phone": ""})
+    assert shown_again.status_code == 200 and error_summary(parse(shown_again.text))
+    form = parse(shown_again.text).one("form", cls="idle__form")
+    fields = {i.get("name"): i.get("value") or "" for i in form.find_all("input")}
+    kept = client.post(str(form.get("action")), data={**fields, "more": "1"})
+    assert kept.status_code == 302 and kept.location.startswith("/result"), kept.location
+    assert client.get(kept.location).status_code == 200

@@ -15,7 +15,7 @@ from tests.support.apps import PLACEHOLDERS, PRACTICE
 from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.flow import RULES, SCREEN, asked_answers, early_level, screen_answers
 from tests.support.journeys import form_data, take_call
-from tests.support.markup import level_shown, parse, problems
+from tests.support.markup import level_shown, parse, problems, reasons_shown
 from tests.support.records import audit_entries, record
 from tests.support.staff import ADMIN, CLINICIAN, RECEPTION, Staff, login
 from triage.engine import Level
@@ -92,8 +92,11 @@ def test_red_flags_on_the_screen_bring_up_the_emergency_script_at_once(
     assert page.one("p", cls="action").text == rendered(early.phone_script)
     assert PRACTICE["EMERGENCY_NUMBER"] in page.main.text
     assert "tel:" + PRACTICE["EMERGENCY_NUMBER"] in [a.get("href") for a in page.main.find_all("a")]
-    for reason in (*early.decisive_reasons, *early.also_told_reasons):
-        assert rendered(reason) in page.main.text
+    shown = [reason for ul in page.main.find_all("ul", cls="reasons") for reason in reasons_shown(ul)]
+    shown += [
+        reason for ul in page.main.find_all("ul", cls="also-told__list") for reason in reasons_shown(ul)
+    ]
+    assert shown == [rendered(reason) for reason in (*early.decisive_reasons, *early.also_told_reasons)]
     assert page.link("Continue with the other questions").get("href") == "/staff/phone/questions"
     assert "Take a call: other questions" not in page.main.text
 

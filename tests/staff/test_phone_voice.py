@@ -16,6 +16,7 @@ from tests.support.cases import VIGNETTES
 from tests.support.flow import RULES
 from tests.support.journeys import take_call
 from tests.support.markup import answers_offered, error_summary, parse
+from tests.support.markup import items as list_items
 from tests.support.records import record
 from tests.support.staff import RECEPTION, login
 
@@ -48,7 +49,7 @@ def test_the_record_shows_every_fired_rule_with_its_level_and_guidance(
     outcome = RULES.assess(case["answers"])
     page = parse(client.get(f"/staff/assessments/{call.reference}").text)
     shown = page.find_all("ul", cls="fired-rules")
-    items = shown[0].find_all("li") if shown else []
+    items = list_items(shown[0]) if shown else []
     assert [li.one("strong").text for li in items if li.find_all("strong")] == [
         r.id for r in outcome.fired_rules
     ]

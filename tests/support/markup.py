@@ -138,6 +138,30 @@ def parse(markup: str) -> Document:
 # --- what a page says ------------------------------------------------------------------------------
 
 
+def items(listing: Element) -> list[Element]:
+    """The list's own items, not those of a list inside one of them."""
+    return [child for child in listing.children if isinstance(child, Element) and child.tag == "li"]
+
+
+def told(item: Element) -> str:
+    """A reason as the engine words it, from the item that shows it: its own text, then, for a told
+    reason ("You told us:" and a list of facts), "\n- " and each fact."""
+    lead = " ".join(
+        "".join(c if isinstance(c, str) else c._raw_text() for c in item.children if not _is_list(c)).split()
+    )
+    facts = [fact.text for listing in item.children if _is_list(listing) for fact in items(listing)]  # type: ignore[arg-type]
+    return lead + "".join(f"\n- {fact}" for fact in facts)
+
+
+def reasons_shown(listing: Element) -> list[str]:
+    """The reasons a list shows, each as the engine words it (see told)."""
+    return [told(item) for item in items(listing)]
+
+
+def _is_list(node: Element | str) -> bool:
+    return isinstance(node, Element) and node.tag == "ul"
+
+
 def level_shown(document: Document) -> str:
     """The level a result, urgent-advice or phone page shows, from its `level--<id>` class."""
     banners = [c for el in document.find_all(cls="level") for c in el.classes if c.startswith("level--")]

@@ -45,15 +45,11 @@ class AnswersInvalid(ValueError):
         super().__init__("; ".join(f"{k}: {p.code}" for k, p in problems.items()))
         self.problems = dict(problems)
 
-    def message(
+    def messages(
         self, lang: str = "en", voice: str | None = None, practice: Mapping[str, object] | None = None
-    ) -> str:
-        """The message in `lang` and `voice` (the person answering's by default), with the question's
-        label and limits filled in, and the practice's details (`practice`: the values of the rule
-        set's placeholders, such as the emergency number)."""
-        template = self.voiced.get(voice or "", self.template)
-        values = {k: v.get(lang) if isinstance(v, Text) else v for k, v in self.params.items()}
-        return template.render(lang, {**(practice or {}), **values})
+    ) -> dict[str, str]:
+        """One message per question id, in `lang` and `voice`, filled with the practice's details."""
+        return {key: problem.message(lang, voice, practice) for key, problem in self.problems.items()}
 
 
 @dataclass(frozen=True)

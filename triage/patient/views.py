@@ -6,6 +6,7 @@ answers mean is decided by the engine; where to go next by the questionnaire's r
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -292,8 +293,14 @@ def _result_page(form: CallbackForm | None) -> ResponseReturnValue:
         return redirect(url_for("patient.check_answers"))
     outcome = rules.current.assess(given)
     reference = state.reference()
+    idle = _idle()
+    if idle is not None and request.method == "POST":  # the call-back form shown again: "more time"
+        idle = dataclasses.replace(
+            idle, keep_url=url_for("patient.keep_answers", next=url_for("patient.result"))
+        )
     return render_template(
         "patient/result.html",
+        idle=idle,
         outcome=outcome,
         pages=flow.asked(given),
         answers=given,
@@ -331,7 +338,9 @@ def _submit(
     """The page's answers checked, and every message for it (a list's "none" ticked with others too)."""
     mixed = none_with_others(page.questions, form)
     posted = {k: v for k, v in to_answers(page.questions, form).items() if k not in mixed}
-    sent = rules.questionnaire.submit((page,), given, posted, lang, state.advised(), practice=practice_details(lang))
+    sent = rules.questionnaire.submit(
+        (page,), given, posted, lang, state.advised(), practice=practice_details(lang)
+    )
     return sent, {**sent.errors, **mixed}
 
 

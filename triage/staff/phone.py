@@ -100,7 +100,9 @@ def _screen(start: Page, given: dict[str, Any]) -> ResponseReturnValue:
     if posted is not None and form.validate() and (caller is None or caller.validate()):
         mixed = none_with_others(questions, form)
         typed = {k: v for k, v in to_answers(questions, form).items() if k not in mixed}
-        sent = flow.submit(screen, given, {**given, **typed}, lang, advised, Voice.PHONE, practice_details(lang))
+        sent = flow.submit(
+            screen, given, {**given, **typed}, lang, advised, Voice.PHONE, practice_details(lang)
+        )
         errors, answers = {**sent.errors, **mixed}, {**given, **sent.answers}
         if sent.early_exit:  # any red flag: the script at once, whatever is unanswered
             session[CALL] = answers

@@ -72,8 +72,8 @@ def say(text: Text, linked: bool = True) -> Markup:
     markup = escape(text.get(lang)).format_map(_practice(lang, linked))  # values escaped unless Markup
     lead, *facts = markup.split("\n- ")  # a told reason: "You told us:" and one line per fact
     if facts:
-        items = Markup("").join(Markup("<li>{0}</li>").format(fact) for fact in facts)
-        markup = Markup('{0}<ul class="list list--bullet told">{1}</ul>').format(lead, items)
+        items = Markup("").join(Markup("<li>{0}</li>\n").format(fact) for fact in facts)
+        markup = Markup('{0}\n<ul class="list list--bullet told">\n{1}</ul>').format(lead, items)
     said[key] = (text, markup)
     return markup
 
