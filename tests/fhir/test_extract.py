@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from tests.support.api import bearer, issue_key
 from tests.support.apps import PLACEHOLDERS
 from tests.support.cases import VIGNETTE, VIGNETTES
+from tests.support.database import REFUSED_POSTGRESQL
 from tests.support.fhir import parse_r4b, response_problems, schema_problems
 from tests.support.flow import RULES
 from tests.support.records import count, record
@@ -277,3 +278,21 @@ def test_the_notes_are_written_for_the_clinician(client: FlaskClient, case: dict
         assert re.fullmatch(
             r"\w+ \((ambulance|emergency|urgent|soon|information)\): .+\.", note, re.DOTALL
         ), note
+
+
+# --- the records down ----------------------------------------------------------------------------------
+
+
+def test_with_the_records_unreachable_the_bundle_is_given_in_full_with_a_warning(
+    make_app: Callable[..., Flask],
+) -> None:
+    client = make_app(REFUSED_POSTGRESQL).test_client()
+    response = extract(client, questionnaire_response(CANCER_AND_WEAK_LEGS), **bearer("st_cannot-be-checked"))
+    assert response.status_code == 200, response.text
+    bundle = json.loads(response.text)
+    assert level_of(bundle) == RULES.assess(CANCER_AND_WEAK_LEGS).level.value
+    assert "identifier" not in bundle  # not saved: no reference code
+    (outcome,) = resources(bundle)["OperationOutcome"]
+    assert outcome["issue"][0]["severity"] == "warning"
+    assert "could not be saved" in outcome["issue"][0]["details"]["text"]
+    assert schema_problems(bundle) == []

@@ -74,7 +74,7 @@ def fhir_extract() -> ResponseReturnValue:
         sender = None
     lang, ruleset = current_language(), rules.current
     try:
-        answers = answers_from_response(ruleset, _sent_response())
+        answers = answers_from_response(ruleset, _sent_response(), values=practice_details)
         outcome = ruleset.assess(answers)
     except BodyRefused as refused:
         return refused.response
@@ -93,7 +93,7 @@ def fhir_extract() -> ResponseReturnValue:
             )
         except StorageUnavailable:  # the outcome never depends on the database
             sender = None
-    bundle = extract_bundle(outcome, ruleset, _values, reference)
+    bundle = extract_bundle(outcome, ruleset, practice_details, reference)
     if sender is None:
         notice = _("The answers could not be saved. The outcome above is complete; call the practice.")
         issue = {"severity": "warning", "code": "transient", "details": {"text": notice}}
@@ -109,7 +109,8 @@ def fhir_next_question() -> ResponseReturnValue:
     lang, ruleset = current_language(), rules.current
     try:
         sent = _sent_response()
-        answers = answers_from_response(ruleset, sent, partial=True)
+        answers = answers_from_response(ruleset, sent, partial=True, values=practice_details)
+        ruleset.read(answers, partial=True)
     except BodyRefused as refused:
         return refused.response
     except NotAResponse:
@@ -118,12 +119,7 @@ def fhir_next_question() -> ResponseReturnValue:
         return _answers_refused(exc, lang)
     except ResponseInvalid as exc:
         return _items_refused(exc, lang)
-    return fhir_response(next_question(ruleset, rules.questionnaire, sent, answers, _values))
-
-
-def _values(lang: str) -> Mapping[str, object]:
-    """The practice's values for the placeholders of texts (the emergency number, …)."""
-    return practice_details(lang)
+    return fhir_response(next_question(ruleset, rules.questionnaire, sent, answers, practice_details))
 
 
 def _sent_response() -> Mapping[str, Any]:
@@ -160,7 +156,7 @@ def _answers_refused(exc: AnswersInvalid, lang: str) -> Response:
         return operation_outcome(400, "structure", _("The body is not valid JSON."))
     issues = []
     for question, problem in exc.problems.items():
-        text = problem.message(lang)
+        text = problem.message(lang, practice=practice_details(lang))
         issues.append(
             {
                 "severity": "error",
