@@ -179,3 +179,20 @@ def test_an_answer_the_contract_refuses_is_an_issue_with_its_item(client: FlaskC
 def test_a_body_that_is_not_a_response_is_refused(client: FlaskClient) -> None:
     assert client.post(NEXT, data="{}", headers={"Content-Type": "text/plain"}).status_code == 415
     assert client.post(NEXT, json={"resourceType": "Patient"}).status_code == 400
+
+
+def test_the_answer_sent_back_with_the_next_page_answered_goes_on(client: FlaskClient) -> None:
+    """As an SDC client does: the returned response, its contained Questionnaire and all, sent back with
+    the new items answered."""
+    answers = VIGNETTE["breast-cancer-thoracic-night-pain"]["answers"]
+    first = ask(client, {})
+    first["item"] = response_items(RULES, {qid: answers[qid] for qid in questions(first)})
+    response = client.post(NEXT_BY_ID, data=json.dumps(first), headers={"Content-Type": FHIR_JSON})
+    assert response.status_code == 200, response.text
+    second = json.loads(response.text)
+    assert questions(second)[: len(SCREEN)] == list(SCREEN)
+    assert questions(second)[len(SCREEN) :] == list(FLOW.next_page(screen_of(answers)).question_ids)  # type: ignore[union-attr]
+
+
+def screen_of(answers: dict[str, Any]) -> dict[str, Any]:
+    return {qid: answers[qid] for qid in SCREEN}
