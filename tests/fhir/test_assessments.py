@@ -21,6 +21,7 @@ from tests.support.api import bearer, issue_key
 from tests.support.apps import PRACTICE, PRACTICE_IN_GREEK
 from tests.support.cases import VIGNETTE, VIGNETTES
 from tests.support.fhir import (
+    parse_r4,
     parse_r4b,
     practice_details_of,
     response_problems,
@@ -119,6 +120,7 @@ def test_every_vignette_s_record_is_a_valid_bundle_by_the_served_questionnaire(
     assert bundle["type"] == "collection"
     assert schema_problems(bundle) == []
     parse_r4b(bundle)
+    parse_r4(bundle)
     questionnaire = client.get(QUESTIONNAIRE).get_json(force=True)
     found = resources(bundle)
     (answered,) = found["QuestionnaireResponse"]
@@ -242,6 +244,7 @@ def test_a_call_back_request_is_a_service_request_with_priority_time_and_consent
     bundle = read(client, reference, key)
     assert schema_problems(bundle) == []
     parse_r4b(bundle)
+    parse_r4(bundle)
     (request,) = resources(bundle)["ServiceRequest"]
     assert request["priority"] == PRIORITY[VIGNETTE[case]["expected_level"]]
     (caller,) = resources(bundle)["Patient"]  # the person assessed is the person to call
@@ -350,6 +353,7 @@ def test_a_clinicians_level_is_the_first_prediction_with_the_tools_who_and_why(
     bundle = read(client, reference, key)
     assert schema_problems(bundle) == []
     parse_r4b(bundle)
+    parse_r4(bundle)
     (risk,) = resources(bundle)["RiskAssessment"]
     levels = [p["qualitativeRisk"]["coding"][0]["code"] for p in risk["prediction"]]
     assert levels == ["soon", "urgent"], "the clinician's level first, then the tool's"

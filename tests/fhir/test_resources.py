@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
+from fhirclient.models.fhirabstractbase import FHIRValidationError
 
-from tests.support.fhir import SCHEMA_DIR, parse_r4b, schema, schema_problems
+from tests.support.fhir import SCHEMA_DIR, parse_r4, parse_r4b, schema, schema_problems
 from triage.engine import DEFAULT_RULES_DIR, load_rules
 from triage.fhir import levels_code_system, levels_to_infermedica, questionnaire
 
@@ -89,6 +90,16 @@ def test_each_public_resource_is_valid_fhir(resource_type: str) -> None:
     assert schema_problems(resource) == []
     parsed = parse_r4b(resource)
     assert parsed.version == RULESET_FILE["version"]
+    assert parse_r4(resource).version == RULESET_FILE["version"]
+
+
+def test_the_r4_models_refuse_what_r4_does_not_allow() -> None:
+    """The check above can fail: an element R4 does not define, or of the wrong type, is refused."""
+    resource = questionnaire(RULES)
+    with pytest.raises(FHIRValidationError):
+        parse_r4({**resource, "subtitle": "not in R4"})
+    with pytest.raises(FHIRValidationError):
+        parse_r4({**resource, "item": [{**resource["item"][0], "required": "yes"}]})
 
 
 # --- the Questionnaire says what questions.yaml says ---------------------------------------------

@@ -1,5 +1,6 @@
-"""Checking FHIR resources offline: the official FHIR R4 JSON Schema (vendored in tests/fhir/schema/), the
-R4B models of fhir.resources, and a QuestionnaireResponse against its Questionnaire by FHIR's own rules.
+"""Checking FHIR resources offline: the official FHIR R4 JSON Schema (vendored in tests/fhir/schema/),
+the R4 models of fhirclient (SMART on FHIR's Python client), the R4B models of fhir.resources, and a
+QuestionnaireResponse against its Questionnaire by FHIR's own rules.
 
 The response check is written from the FHIR R4 specification of Questionnaire (enableWhen,
 enableBehavior, required, repeats, answerOption, minValue/maxValue), not from triage/fhir: it reads
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from fhirclient.models.fhirelementfactory import FHIRElementFactory
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
@@ -61,6 +63,12 @@ def parse_r4b(resource: Mapping[str, Any]) -> Any:
     name = str(resource["resourceType"])
     module = importlib.import_module(f"fhir.resources.R4B.{name.lower()}")
     return getattr(module, name).model_validate(dict(resource))
+
+
+def parse_r4(resource: Mapping[str, Any]) -> Any:
+    """The resource parsed strictly by its fhirclient R4 model, a Bundle's entries by theirs (raises
+    fhirclient's FHIRValidationError for a wrong type, a missing required element or an unknown one)."""
+    return FHIRElementFactory.instantiate(str(resource["resourceType"]), dict(resource))
 
 
 # --- a QuestionnaireResponse against its Questionnaire ------------------------------------------
