@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve prepare test lint typecheck security pytest browser rules-check rules-table bench bench-web bench-reading purge translations translations-update clean
+.PHONY: run serve prepare test lint typecheck security pytest browser lhcforms rules-check rules-table bench bench-web bench-reading purge translations translations-update clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,8 +55,24 @@ typecheck: $(STAMP)
 security: $(STAMP)
 	$(BIN)/bandit -q -r triage
 
-browser: $(STAMP) translations
+browser: $(STAMP) translations lhcforms
 	$(BIN)/python -m pytest tests/browser -q
+
+# LHC-Forms (npm `lforms`, pinned with its dependencies by tests/lhcforms/package-lock.json), the FHIR
+# form renderer tests/browser/test_lhcforms.py runs as a real client, installed by npm ci (no install
+# scripts). Without npm that test is skipped, except under CI=true (.ci/run installs Debian's npm).
+LFORMS := tests/lhcforms/node_modules/.package-lock.json
+
+lhcforms: $(LFORMS)
+
+$(LFORMS): tests/lhcforms/package.json tests/lhcforms/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/lhcforms && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	elif [ "$$CI" = true ]; then \
+	  echo "LHC-Forms needs npm (apt-get install nodejs npm)" >&2; exit 1; \
+	else \
+	  echo "npm is not installed: the LHC-Forms test will be skipped (apt-get install nodejs npm)"; \
+	fi
 
 rules-check: $(STAMP)
 	$(BIN)/python -m triage rules check
@@ -64,7 +80,7 @@ rules-check: $(STAMP)
 # Two test processes (pytest-xdist), a module's tests in one of them; each process has a PostgreSQL
 # and a Redis database of its own (tests/support/services.py; .ci/run creates them).
 PYTEST_WORKERS ?= 2
-pytest: $(STAMP) translations
+pytest: $(STAMP) translations lhcforms
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 rules-table: $(STAMP)
@@ -86,4 +102,4 @@ purge: $(STAMP)
 	$(BIN)/python -m triage purge
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) tests/lhcforms/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -107,6 +107,7 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
     from triage.api import bp as api_bp
+    from triage.api.fhir.conformance import FhirId
     from triage.extensions import csrf
     from triage.ops.health import bp as health_bp
     from triage.patient import bp as patient_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(patient_bp)
     app.register_blueprint(staff_bp)
+    app.url_map.converters["fhir_id"] = FhirId  # before the API's routes, which use it
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
     csrf.exempt(api_bp)  # JSON only, no cookies: nothing for a forged request to ride on

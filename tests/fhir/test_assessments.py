@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,8 +18,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.api import bearer, issue_key
+from tests.support.apps import PRACTICE, PRACTICE_IN_GREEK
 from tests.support.cases import VIGNETTE, VIGNETTES
-from tests.support.fhir import parse_r4b, response_problems, schema_problems
+from tests.support.fhir import (
+    parse_r4,
+    parse_r4b,
+    practice_details_of,
+    response_problems,
+    schema_problems,
+    stored_assessment,
+    stored_callback,
+)
 from tests.support.flow import RULES, screen_answers
 from tests.support.records import audit_entries, record, save
 from tests.support.staff import RECEPTION, login
@@ -90,12 +97,15 @@ def resources(bundle: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     ids=["Questionnaire", "CodeSystem", "ConceptMap"],
 )
 def test_the_public_resources_are_served_as_fhir_json_to_anyone(
-    client: FlaskClient, path: str, make: Callable[[Any], dict[str, Any]]
+    app: Flask, client: FlaskClient, path: str, make: Callable[..., dict[str, Any]]
 ) -> None:
     response = client.get(path)
     assert response.status_code == 200
     assert response.mimetype == FHIR_JSON
-    assert json.loads(response.text) == json.loads(json.dumps(make(RULES)))
+    made = questionnaire(RULES, "en", practice_details_of(app)) if make is questionnaire else make(RULES)
+    served = json.loads(response.text)
+    assert served.pop("meta") == {"versionId": RULES.version.version}  # issue 31: vread by the version
+    assert served == json.loads(json.dumps(made))
 
 
 # --- every vignette --------------------------------------------------------------------------------
@@ -110,6 +120,7 @@ def test_every_vignette_s_record_is_a_valid_bundle_by_the_served_questionnaire(
     assert bundle["type"] == "collection"
     assert schema_problems(bundle) == []
     parse_r4b(bundle)
+    parse_r4(bundle)
     questionnaire = client.get(QUESTIONNAIRE).get_json(force=True)
     found = resources(bundle)
     (answered,) = found["QuestionnaireResponse"]
@@ -233,10 +244,12 @@ def test_a_call_back_request_is_a_service_request_with_priority_time_and_consent
     bundle = read(client, reference, key)
     assert schema_problems(bundle) == []
     parse_r4b(bundle)
+    parse_r4(bundle)
     (request,) = resources(bundle)["ServiceRequest"]
     assert request["priority"] == PRIORITY[VIGNETTE[case]["expected_level"]]
-    (caller,) = request["contained"]
-    assert request["subject"] == {"reference": f"#{caller['id']}"}
+    (caller,) = resources(bundle)["Patient"]  # the person assessed is the person to call
+    patient = next(e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    assert request["subject"] == {"reference": patient}
     assert caller["name"] == [{"text": "Eleni Papadopoulou"}]
     assert caller["telecom"] == [{"system": "phone", "value": "+306912345678"}]
     assert request["occurrenceTiming"]["code"]["coding"][0]["code"] == window
@@ -248,37 +261,13 @@ def test_a_call_back_request_is_a_service_request_with_priority_time_and_consent
 
 
 def test_without_consent_no_contact_detail_leaves() -> None:
-    outcome = RULES.assess(URGENT)
-    moment = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
-    callback = SimpleNamespace(
-        created_at=moment,
-        name="Eleni Papadopoulou",
-        phone="+306912345678",
-        time_window="any",
-        consent_at=None,
-    )
-    stored = SimpleNamespace(
-        reference="K7QX-3M9P",
-        created_at=moment,
-        updated_at=None,
-        level=outcome.level.value,
-        status="new",
-        fired_rules=[r.id for r in outcome.fired_rules],
-        rules_version=outcome.rules_version.version,
-        rules_hash=outcome.rules_version.content_hash,
-        answers=outcome.answers.as_dict(),
-        partial=False,
-        callbacks=[callback],
-        override_level=None,
-        override_reason=None,
-        override_by=None,
-        override_at=None,
-    )
+    callback = stored_callback("any", name="Eleni Papadopoulou", consent=False)
+    stored = stored_assessment(RULES.assess(URGENT), callback)
     bundle = assessment_bundle(stored, RULES)
     text = json.dumps(bundle, ensure_ascii=False)
     assert "Eleni" not in text and "6912345678" not in text
-    (request,) = resources(bundle)["ServiceRequest"]
-    assert "contained" not in request and "reference" not in request["subject"]
+    (patient,) = resources(bundle)["Patient"]
+    assert "name" not in patient and "telecom" not in patient
     assert schema_problems(bundle) == []
 
 
@@ -324,8 +313,10 @@ def test_a_record_made_under_other_rules_keeps_only_its_rule_ids(
 
 
 def test_fhir_export_prints_the_api_s_bundle_and_is_audited(
-    app: Flask, client: FlaskClient, key: str, runner: CliRunner
+    app: Flask, client: FlaskClient, key: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for name, value in {**PRACTICE, **PRACTICE_IN_GREEK}.items():  # the CLI's app: the test app's practice
+        monkeypatch.setenv(name, value)
     reference = save(app, URGENT)
     result = runner.invoke(main, ["fhir", "export", reference.lower()])
     assert result.exit_code == 0, result.output
@@ -343,7 +334,8 @@ def test_fhir_export_of_an_unknown_reference_fails(app: Flask, runner: CliRunner
 
 
 def test_fhir_questionnaire_prints_the_served_questionnaire(client: FlaskClient, runner: CliRunner) -> None:
-    result = runner.invoke(main, ["fhir", "questionnaire"])
+    practice = {name: str(value) for name, value in {**PRACTICE, **PRACTICE_IN_GREEK}.items()}
+    result = runner.invoke(main, ["fhir", "questionnaire"], env=practice)  # the server's settings
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == client.get(QUESTIONNAIRE).get_json(force=True)
 
@@ -361,6 +353,7 @@ def test_a_clinicians_level_is_the_first_prediction_with_the_tools_who_and_why(
     bundle = read(client, reference, key)
     assert schema_problems(bundle) == []
     parse_r4b(bundle)
+    parse_r4(bundle)
     (risk,) = resources(bundle)["RiskAssessment"]
     levels = [p["qualitativeRisk"]["coding"][0]["code"] for p in risk["prediction"]]
     assert levels == ["soon", "urgent"], "the clinician's level first, then the tool's"

@@ -27,6 +27,7 @@ from triage.engine.conditions import (
     Yes,
 )
 from triage.engine.contract import UNSURE, Contract, Kind, Question, Section
+from triage.fhir.common import answer_system
 from triage.fhir.enable import ENABLE_WHEN_EXPRESSION, enable_elements
 
 WORD = Text.of({"en": "x"})
@@ -47,8 +48,10 @@ CHOICES: dict[str, list[Any]] = {
     "m": [None, [], ["p"], ["q"], ["p", "q"]],
     "n": [None, 0, 1, 2, 3],
 }
-#: The answers as a QuestionnaireResponse gives them: yes/no as the codes yes, no and unsure.
+#: The answers as a QuestionnaireResponse gives them: yes/no as the codes yes, no and unsure; a list
+#: answered with none of its options as "None of these".
 CODE = {True: "yes", False: "no", UNSURE: "unsure"}
+NONE = "none"
 
 
 def in_(field: str, *values: str) -> In:
@@ -94,17 +97,17 @@ def response(answers: dict[str, Any]) -> dict[str, Any]:
     for qid, value in answers.items():
         if value is None:
             continue
-        given = value if isinstance(value, list) else [value]
-        kind = CONTRACT[qid].kind
+        given = (value or [NONE]) if isinstance(value, list) else [value]
+        kind, system = CONTRACT[qid].kind, answer_system(CONTRACT[qid])
         if kind is Kind.YES_NO:
-            encoded = [{"valueCoding": {"code": CODE[v]}} for v in given]
+            encoded = [{"valueCoding": {"system": system, "code": CODE[v]}} for v in given]
         elif kind.is_number:
             encoded = [{"valueInteger": v} for v in given]
         elif kind is Kind.BOOLEAN:
             encoded = [{"valueBoolean": v} for v in given]
         else:
-            encoded = [{"valueCoding": {"code": v}} for v in given]
-        items.append({"linkId": qid, **({"answer": encoded} if encoded else {})})
+            encoded = [{"valueCoding": {"system": system, "code": v}} for v in given]
+        items.append({"linkId": qid, "answer": encoded})
     return {"item": items}
 
 

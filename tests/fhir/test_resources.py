@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
+from fhirclient.models.fhirabstractbase import FHIRValidationError
 
-from tests.support.fhir import SCHEMA_DIR, parse_r4b, schema, schema_problems
+from tests.support.fhir import SCHEMA_DIR, parse_r4, parse_r4b, schema, schema_problems
 from triage.engine import DEFAULT_RULES_DIR, load_rules
 from triage.fhir import levels_code_system, levels_to_infermedica, questionnaire
 
@@ -89,6 +90,16 @@ def test_each_public_resource_is_valid_fhir(resource_type: str) -> None:
     assert schema_problems(resource) == []
     parsed = parse_r4b(resource)
     assert parsed.version == RULESET_FILE["version"]
+    assert parse_r4(resource).version == RULESET_FILE["version"]
+
+
+def test_the_r4_models_refuse_what_r4_does_not_allow() -> None:
+    """The check above can fail: an element R4 does not define, or of the wrong type, is refused."""
+    resource = questionnaire(RULES)
+    with pytest.raises(FHIRValidationError):
+        parse_r4({**resource, "subtitle": "not in R4"})
+    with pytest.raises(FHIRValidationError):
+        parse_r4({**resource, "item": [{**resource["item"][0], "required": "yes"}]})
 
 
 # --- the Questionnaire says what questions.yaml says ---------------------------------------------
@@ -100,6 +111,8 @@ def test_the_questionnaire_has_every_question_in_its_section_in_order() -> None:
     assert [group["linkId"] for group in resource["item"]] == [f"section-{s}" for s in sections]
     for group, section in zip(resource["item"], sections, strict=True):
         expected = [q["id"] for q in CONTRACT["questions"] if q["section"] == section]
+        if section == "emergency_screen":  # the urgent advice follows the warning signs (spec v3 §5a)
+            expected.append("urgent-advice")
         assert [item["linkId"] for item in group["item"]] == expected
 
 
@@ -110,11 +123,13 @@ def test_each_item_has_the_contract_s_type_answers_required_flag_and_condition(s
     assert item["type"] == {"integer": "integer", "boolean": "boolean"}.get(kind, "choice")
     assert item.get("repeats", False) is (kind == "multi_choice")
     codes = [option["valueCoding"]["code"] for option in item.get("answerOption", [])]
-    assert codes == (
-        ["yes", "no", "unsure"] if kind == "yes_no" else [str(v) for v in spec.get("values", [])]
-    )
     may_be_empty = kind == "multi_choice" and spec.get("min_items", 0) == 0
-    assert item["required"] is (spec.get("required", True) and not may_be_empty)
+    assert codes == (
+        ["yes", "no", "unsure"]
+        if kind == "yes_no"
+        else [str(v) for v in spec.get("values", [])] + (["none"] if may_be_empty else [])
+    )
+    assert item["required"] is spec.get("required", True)  # an empty list is answered "None of these"
     assert ("enableWhen" in item) is ("asked_when" in spec)
     if kind == "integer":
         bounds = {ext["url"].rsplit("/", 1)[1]: ext["valueInteger"] for ext in item["extension"]}
@@ -128,7 +143,9 @@ def test_each_item_is_worded_in_english_and_greek_as_the_contract_words_it(spec:
     for option in item.get("answerOption", []):
         code = option["valueCoding"]["code"]
         words = (
-            CONTRACT["answer_words"][code] if spec["type"] == "yes_no" else spec["wording"]["options"][code]
+            CONTRACT["answer_words"][code]
+            if spec["type"] == "yes_no" or (spec["type"] == "multi_choice" and code == "none")
+            else spec["wording"]["options"][code]
         )
         assert translations(option["valueCoding"], "display") == words
     hints = [child for child in item.get("item", []) if child["type"] == "display"]

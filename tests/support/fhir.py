@@ -1,5 +1,6 @@
-"""Checking FHIR resources offline: the official FHIR R4 JSON Schema (vendored in tests/fhir/schema/), the
-R4B models of fhir.resources, and a QuestionnaireResponse against its Questionnaire by FHIR's own rules.
+"""Checking FHIR resources offline: the official FHIR R4 JSON Schema (vendored in tests/fhir/schema/),
+the R4 models of fhirclient (SMART on FHIR's Python client), the R4B models of fhir.resources, and a
+QuestionnaireResponse against its Questionnaire by FHIR's own rules.
 
 The response check is written from the FHIR R4 specification of Questionnaire (enableWhen,
 enableBehavior, required, repeats, answerOption, minValue/maxValue), not from triage/fhir: it reads
@@ -12,13 +13,18 @@ import functools
 import gzip
 import importlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from fhirclient.models.fhirelementfactory import FHIRElementFactory
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
+
+from triage.engine import Outcome
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "fhir" / "schema"
 SCHEMA_FILE = SCHEMA_DIR / "fhir.schema.json.gz"
@@ -57,6 +63,12 @@ def parse_r4b(resource: Mapping[str, Any]) -> Any:
     name = str(resource["resourceType"])
     module = importlib.import_module(f"fhir.resources.R4B.{name.lower()}")
     return getattr(module, name).model_validate(dict(resource))
+
+
+def parse_r4(resource: Mapping[str, Any]) -> Any:
+    """The resource parsed strictly by its fhirclient R4 model, a Bundle's entries by theirs (raises
+    fhirclient's FHIRValidationError for a wrong type, a missing required element or an unknown one)."""
+    return FHIRElementFactory.instantiate(str(resource["resourceType"]), dict(resource))
 
 
 # --- a QuestionnaireResponse against its Questionnaire ------------------------------------------
@@ -182,3 +194,62 @@ def _holds(condition: Mapping[str, Any], values: list[Any]) -> bool:
         "<=": lambda v: v <= wanted,
     }
     return any(compare[operator](value) for value in values)
+
+
+def practice_details_of(app: Any) -> Callable[[str], Mapping[str, object]]:
+    """The app's practice details by language, as its FHIR endpoints fill the urgent advice with them."""
+    from triage.web.templating import practice_details
+
+    with app.app_context():
+        details = {lang: practice_details(lang) for lang in ("en", "el")}
+    return lambda lang: details[lang]
+
+
+def element_at(resource: Mapping[str, Any], expression: str) -> Any:
+    """The element a simple FHIRPath names, as an OperationOutcome's `expression` gives one:
+    "QuestionnaireResponse.item[2].item[0]" (the resource type, then names with optional indexes)."""
+    resource_type, *steps = expression.split(".")
+    assert resource_type == resource["resourceType"], expression
+    found: Any = resource
+    for step in steps:
+        name, _, index = step.partition("[")
+        found = found[name]
+        if index:
+            found = found[int(index.rstrip("]"))]
+    return found
+
+
+#: When the records made by stored_assessment were saved.
+SAVED_AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+
+
+def stored_callback(time_window: str, *, name: str = "E", consent: bool = True) -> SimpleNamespace:
+    """A call-back request as storage keeps it (triage.fhir's StoredCallback), with or without consent."""
+    return SimpleNamespace(
+        created_at=SAVED_AT,
+        name=name,
+        phone="+306912345678",
+        time_window=time_window,
+        consent_at=SAVED_AT if consent else None,
+    )
+
+
+def stored_assessment(outcome: Outcome, *callbacks: SimpleNamespace) -> SimpleNamespace:
+    """A saved assessment of this outcome as storage keeps it (triage.fhir's StoredAssessment)."""
+    return SimpleNamespace(
+        reference="K7QX-3M9P",
+        created_at=SAVED_AT,
+        updated_at=None,
+        level=outcome.level.value,
+        status="new",
+        fired_rules=[r.id for r in outcome.fired_rules],
+        rules_version=outcome.rules_version.version,
+        rules_hash=outcome.rules_version.content_hash,
+        answers=outcome.answers.as_dict(),
+        partial=False,
+        callbacks=list(callbacks),
+        override_level=None,
+        override_reason=None,
+        override_by=None,
+        override_at=None,
+    )

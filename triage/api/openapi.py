@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from triage.api.fhir.conformance import FhirId
+from triage.api.openapi_operations import operation_paths
 from triage.api.schema import answers_schema
 from triage.engine import Level, RuleSet
-from triage.fhir import FHIR_JSON, LEVELS_ID, LEVELS_TO_INFERMEDICA_ID
+from triage.fhir import FHIR_JSON
+from triage.fhir.catalog import RESOURCE_TYPES
+from triage.fhir.common import LANGUAGE_PARAMETER
 
 JSON = "application/json"
 _TEXT: dict[str, Any] = {"type": "string"}
@@ -36,6 +40,7 @@ def openapi_document(ruleset: RuleSet) -> dict[str, Any]:
             "/api/v1/questions": {"get": _questions_operation()},
             "/api/v1/openapi.json": {"get": _document_operation()},
             **_fhir_paths(),
+            **operation_paths(),
         },
         "components": {
             "schemas": {
@@ -189,32 +194,92 @@ def _fhir_error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {FHIR_JSON: {"schema": ref}}}
 
 
-def _fhir_read(operation_id: str, summary: str, resource_type: str) -> dict[str, Any]:
+def _fhir_public(
+    operation_id: str, summary: str, parameters: list[dict[str, Any]], found: Any
+) -> dict[str, Any]:
+    """A read of the public conformance resources: anyone, any origin; JSON only (406 otherwise)."""
     return {
         "get": {
             "operationId": operation_id,
             "summary": summary,
             "tags": ["FHIR R4"],
-            "responses": {"200": _fhir(f"The {resource_type}", resource_type)},
+            "parameters": parameters + _LANGUAGE_PARAMETERS,
+            "responses": {
+                "200": {
+                    "description": found[0],
+                    "content": {FHIR_JSON: {"schema": found[1]}},
+                    "headers": {"ETag": {"schema": _TEXT}},
+                },
+                "304": {"description": "Not modified: the ETag in If-None-Match still holds"},
+                "400": _fhir_error("An unknown search parameter (unless Prefer: handling=lenient)"),
+                "404": _fhir_error("No resource of this type, id or version"),
+                "406": _fhir_error("A format other than FHIR's JSON was asked for"),
+                "503": _fhir_error("The earlier versions of the Questionnaire cannot be read now"),
+            },
         }
     }
 
 
-def _fhir_paths() -> dict[str, Any]:
-    """The FHIR R4 endpoints: three public resources and a saved assessment as a Bundle."""
+def _path(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
-        "/api/v1/fhir/Questionnaire": _fhir_read(
-            "fhirQuestionnaire",
-            "The FHIR Questionnaire generated from the answers contract (version: the rules version)",
-            "Questionnaire",
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or _TEXT,
+    }
+
+
+def _query(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": _TEXT}
+
+
+#: The language of a public resource: the app's own, as the patient pages take it (en or el).
+_LANGUAGE_PARAMETERS = [
+    _query(LANGUAGE_PARAMETER, "The language to answer in (en, el), before Accept-Language"),
+]
+_RESOURCE_TYPE = _path(
+    "resource_type",
+    "The type of public resource",
+    {"type": "string", "enum": list(RESOURCE_TYPES)},
+)
+#: A FHIR id, as the routes take it (triage/api/fhir/conformance.py).
+_FHIR_ID = {"type": "string", "pattern": f"^{FhirId.regex}$"}
+_RESOURCE_ID = _path("resource_id", "The resource's id, e.g. spine-triage", _FHIR_ID)
+
+
+def _fhir_paths() -> dict[str, Any]:
+    """The FHIR R4 endpoints: the CapabilityStatement, read, vread and search of the public resources,
+    and a saved assessment as a Bundle."""
+    any_resource = {"type": "object", "required": ["resourceType"]}
+    return {
+        "/api/v1/fhir/metadata": _fhir_public(
+            "fhirMetadata",
+            "The CapabilityStatement",
+            [],
+            ("The CapabilityStatement", _resource_schema("CapabilityStatement")),
         ),
-        f"/api/v1/fhir/CodeSystem/{LEVELS_ID}": _fhir_read(
-            "fhirLevels", "The five urgency levels as a FHIR CodeSystem", "CodeSystem"
+        "/api/v1/fhir/{resource_type}": _fhir_public(
+            "fhirSearch",
+            "Search by url and version: a searchset Bundle (bare Questionnaire: the Questionnaire)",
+            [
+                _RESOURCE_TYPE,
+                _query("url", "The canonical URL, optionally with |version"),
+                _query("version", "The version (the rules version); earlier Questionnaires included"),
+            ],
+            ("The searchset Bundle, or the Questionnaire", any_resource),
         ),
-        f"/api/v1/fhir/ConceptMap/{LEVELS_TO_INFERMEDICA_ID}": _fhir_read(
-            "fhirLevelsToInfermedica",
-            "The ConceptMap from the levels to Infermedica's triage levels",
-            "ConceptMap",
+        "/api/v1/fhir/{resource_type}/{resource_id}": _fhir_public(
+            "fhirRead",
+            "A public resource by id",
+            [_RESOURCE_TYPE, _RESOURCE_ID],
+            ("The resource", any_resource),
+        ),
+        "/api/v1/fhir/{resource_type}/{resource_id}/_history/{version_id}": _fhir_public(
+            "fhirVread",
+            "A version of a public resource (every Questionnaire version a saved response cites)",
+            [_RESOURCE_TYPE, _RESOURCE_ID, _path("version_id", "The version, e.g. 2026.12.3", _FHIR_ID)],
+            ("The resource", any_resource),
         ),
         "/api/v1/fhir/assessments/{reference}": {
             "get": {

@@ -37,6 +37,15 @@ def with_key() -> bool:
     return "Authorization" in request.headers
 
 
+def key_caller() -> Caller | None:
+    """Who this request's Authorization header says is calling; None when the keys cannot be read
+    (the outcome is given all the same, not saved). Raises KeyRefused for a key that is not valid."""
+    try:
+        return caller(request.headers.get("Authorization"))
+    except StorageUnavailable:
+        return None
+
+
 @bp.post("/assessments")
 @limiter.limit(setting("RATELIMIT_API_ADDRESS"))
 @limiter.limit(setting("RATELIMIT_API_KEY"), key_func=key_of_request, exempt_when=lambda: not with_key())
@@ -48,11 +57,9 @@ def create_assessment() -> ResponseReturnValue:
     If the keys cannot be read, the answers are assessed and the outcome given, unsaved.
     """
     try:
-        sender: Caller | None = caller(request.headers.get("Authorization"))
+        sender = key_caller()
     except KeyRefused:
         return _key_refused()
-    except StorageUnavailable:  # the key cannot be checked: the outcome all the same, not saved
-        sender = None
     if not request.is_json:
         abort(415, _("Send the answers as JSON, and say so in the Content-Type header."))
     try:

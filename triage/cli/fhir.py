@@ -43,8 +43,14 @@ def export(reference: str) -> None:
 
 @fhir.command("questionnaire")
 @rules_dir_option
-def questionnaire(rules_dir: str | None) -> None:
-    """Print the FHIR Questionnaire generated from the rules' answers contract."""
-    from triage.fhir import questionnaire as generate
+@click.option(
+    "--lang", type=click.Choice(["en", "el"]), default="en", show_default=True, help="Its language."
+)
+def questionnaire(rules_dir: str | None, lang: str) -> None:
+    """Print the FHIR Questionnaire generated from the rules' answers contract, as the API serves it
+    (the urgent advice worded with the practice's details, as the server has them)."""
+    from triage.fhir.catalog import questionnaire_of
+    from triage.web.templating import practice_details
 
-    click.echo(_json(generate(load(rules_dir))))
+    ruleset = load(rules_dir, lang)
+    with_app(lambda: _json(questionnaire_of(ruleset, lang, values=practice_details)))

@@ -1,45 +1,40 @@
-"""A saved assessment as a FHIR R4 Bundle (type collection): what was answered, what the engine made of
-it and, where one was asked for, the call-back.
+"""An assessment as a FHIR R4 Bundle (type collection): what was answered, who answered it (not
+identified), what the engine made of it and, where one was asked for, the call-back. One builder for
+a saved record (`assessment_bundle`: the export) and for a response just assessed (`$extract`,
+triage/fhir/extract.py).
 
-- **QuestionnaireResponse**: the answers as stored, against the Questionnaire of the rules version
-  they were given under (`in-progress` for an early exit whose questions were not all answered).
-- **RiskAssessment**: the level as `prediction.qualitativeRisk`, coded in the project's CodeSystem
-  of levels. Where a clinician changed the level (spec §3a) their level is the first prediction,
-  its `rationale` who changed it, when and why, and the tool's level the second; the status is
-  `amended` and the first note says the same, with its author and time. `method` names the rule
-  set by version and content hash (SHA-256), as the record keeps them; `basis` is the
-  QuestionnaireResponse; one `note` per fired rule, most urgent first, with its id, level and
-  reason in every language. A record made under other rules than the loaded ones
-  keeps only its rules' ids (as the staff record shows them): its reasons are not worded again.
+- **Patient**: the person assessed, not identified: `gender` from the answer to sex, and the age
+  given as the age-at-assessment extension (an Age in years: the tool never asks a date of birth,
+  and a year of birth made from an age would be wrong for part of every year). Where a call-back
+  request records the person's consent, their name and phone number as they gave them for it.
+- **QuestionnaireResponse**: the answers as given, against the Questionnaire of the rules version
+  they were given under (`in-progress` for an early exit whose questions were not all answered);
+  its `subject` is the Patient.
+- **RiskAssessment** (triage/fhir/risk.py): the level, the fired rules, the reasons and the action.
 - **ServiceRequest**, one per call-back request: `priority` from the level (PRIORITY below), when to
-  call (`occurrenceTiming`), and the name and phone number in a contained Patient only where the
-  request records the person's consent (every stored request does: it is stored only with consent).
+  call (`occurrenceTiming`), its `subject` the Patient.
 
-The person is never identified otherwise: the subject of the assessment is a display text, and the
-assessment's reference code is the identifier of each resource. Resource addresses in the Bundle
-are UUIDs derived from the reference, so the same record gives the same Bundle.
+Each resource has its own identifier: a saved assessment's reference code (ABCD-1234, as the
+practice reads it out) identifies the Bundle and the RiskAssessment, the assessment it names; the
+other resources are identified by their UUID (system urn:ietf:rfc:3986). Resource addresses are
+UUIDs derived from the reference, so the same record gives the same Bundle; an assessment that is
+not saved has no reference, and its addresses are random.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from triage.engine import AnswersInvalid, FiredRule, Level, RuleSet, Text
+from triage.engine import Level, RuleSet
 from triage.storage.codes import Status, TimeWindow
 
-from .common import (
-    CANONICAL,
-    PRIMARY_LANGUAGE,
-    QUESTIONNAIRE_URL,
-    REFERENCE_SYSTEM,
-    TIME_WINDOW_SYSTEM,
-    translated,
-)
+from .common import CANONICAL, QUESTIONNAIRE_URL, REFERENCE_SYSTEM, TIME_WINDOW_SYSTEM, Values
 from .questionnaire import response_items
-from .terminology import level_coding
+from .risk import Assessed, instant, risk_assessment
 
 #: A call-back's priority by the level (R4 request-priority: routine < urgent < asap < stat). The
 #: red levels send the person to emergency care now: stat. Urgent (speak to a doctor within 24
@@ -61,8 +56,14 @@ REQUEST_STATUS: dict[str, str] = {
     Status.CONTACTED: "completed",
     Status.CLOSED: "completed",
 }
-ANONYMOUS = {"display": "The person assessed (not identified)"}
-CALLER = "caller"
+
+
+#: A UUID as an identifier (FHIR: system urn:ietf:rfc:3986, the value the URN itself).
+URI_SYSTEM = "urn:ietf:rfc:3986"
+#: The age the person gave, on the Patient: an Age in years.
+AGE_EXTENSION = f"{CANONICAL}/StructureDefinition/age-at-assessment"
+#: The answer to sex as R4 administrative gender (the contract's values are R4's codes).
+GENDER = {"female": "female", "male": "male", "other": "other"}
 
 
 class StoredCallback(Protocol):
@@ -80,83 +81,107 @@ class StoredCallback(Protocol):
     def consent_at(self) -> datetime | None: ...
 
 
-class StoredAssessment(Protocol):
+class StoredAssessment(Assessed, Protocol):
     """A saved assessment as storage keeps it (triage.storage.models.Assessment)."""
 
     @property
-    def reference(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime | None: ...
-    @property
-    def level(self) -> str: ...
+    def reference(self) -> str | None: ...
     @property
     def status(self) -> str: ...
     @property
-    def fired_rules(self) -> Sequence[str]: ...
-    @property
-    def rules_version(self) -> str: ...
-    @property
-    def rules_hash(self) -> str: ...
-    @property
-    def answers(self) -> Mapping[str, Any]: ...
-    @property
-    def partial(self) -> bool: ...
-    @property
     def callbacks(self) -> Sequence[StoredCallback]: ...
-    @property
-    def override_level(self) -> str | None: ...
-    @property
-    def override_reason(self) -> str | None: ...
-    @property
-    def override_by(self) -> str | None: ...
-    @property
-    def override_at(self) -> datetime | None: ...
 
 
-#: The practice's values for the {placeholders} of texts, by language (none by default).
-Values = Callable[[str], Mapping[str, object]]
+@dataclass(frozen=True)
+class Addresses:
+    """The fullUrl of each resource of one Bundle: UUIDs made from the reference, or random ones."""
+
+    reference: str | None
+    seed: str = ""
+
+    @classmethod
+    def of(cls, reference: str | None) -> Addresses:
+        return cls(reference, "" if reference else uuid.uuid4().hex)
+
+    def __call__(self, name: str) -> str:
+        base = f"{REFERENCE_SYSTEM}/{self.reference}" if self.reference else f"urn:uuid:{self.seed}"
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{base}/{name}").urn
+
+    def identifier(self, name: str) -> dict[str, str]:
+        """The resource's own identifier: its UUID."""
+        return {"system": URI_SYSTEM, "value": self(name)}
+
+    def reference_code(self) -> list[dict[str, str]]:
+        """The saved assessment's reference code as an identifier (none before it is saved)."""
+        return [{"system": REFERENCE_SYSTEM, "value": self.reference}] if self.reference else []
 
 
 def assessment_bundle(
     record: StoredAssessment, ruleset: RuleSet, values: Values | None = None
 ) -> dict[str, Any]:
-    """The Bundle (type collection) of one saved assessment; see the module's docstring."""
-    address = _addresses(record.reference)
+    """The Bundle (type collection) of one assessment; see the module's docstring."""
+    address = Addresses.of(record.reference)
+    patient = address("Patient")
+    subject = {"reference": patient}
     entries = [
-        (address("QuestionnaireResponse"), _response(record, ruleset)),
-        (address("RiskAssessment"), _risk(record, ruleset, address("QuestionnaireResponse"), values)),
+        (address("QuestionnaireResponse"), _response(record, ruleset, address, subject)),
+        (
+            address("RiskAssessment"),
+            risk_assessment(
+                record,
+                ruleset,
+                values,
+                identifier=address.reference_code() or [address.identifier("RiskAssessment")],
+                subject=subject,
+                response=address("QuestionnaireResponse"),
+            ),
+        ),
+        (patient, _patient(record, address)),
     ]
     entries += [
-        (address(f"ServiceRequest/{n}"), _call_back(record, callback, address))
+        (address(f"ServiceRequest/{n}"), _call_back(record, callback, address, n))
         for n, callback in enumerate(record.callbacks, start=1)
     ]
-    return {
-        "resourceType": "Bundle",
-        "identifier": _identifier(record),
-        "type": "collection",
-        "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
-    }
+    bundle: dict[str, Any] = {"resourceType": "Bundle"}
+    if record.reference:
+        bundle["identifier"] = address.reference_code()[0]
+    bundle["type"] = "collection"
+    bundle["entry"] = [{"fullUrl": url, "resource": resource} for url, resource in entries]
+    return bundle
 
 
-def _addresses(reference: str) -> Callable[[str], str]:
-    def address(name: str) -> str:
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"{REFERENCE_SYSTEM}/{reference}/{name}").urn
+def _patient(record: StoredAssessment, address: Addresses) -> dict[str, Any]:
+    """The person assessed: age and sex as answered, name and phone only as consented for a call-back."""
+    patient: dict[str, Any] = {"resourceType": "Patient", "identifier": [address.identifier("Patient")]}
+    age = record.answers.get("age")
+    if isinstance(age, int) and not isinstance(age, bool):
+        patient["extension"] = [
+            {
+                "url": AGE_EXTENSION,
+                "valueAge": {
+                    "value": age,
+                    "unit": "years",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "a",
+                },
+            }
+        ]
+    consented = [callback for callback in record.callbacks if callback.consent_at is not None]
+    names = list(dict.fromkeys(callback.name for callback in consented if callback.name))
+    phones = list(dict.fromkeys(callback.phone for callback in consented if callback.phone))
+    if names:
+        patient["name"] = [{"text": name} for name in names]
+    if phones:
+        patient["telecom"] = [{"system": "phone", "value": phone} for phone in phones]
+    gender = GENDER.get(str(record.answers.get("sex")))
+    if gender:
+        patient["gender"] = gender
+    return patient
 
-    return address
 
-
-def _identifier(record: StoredAssessment) -> dict[str, str]:
-    return {"system": REFERENCE_SYSTEM, "value": record.reference}
-
-
-def _instant(moment: datetime) -> str:
-    """An ISO 8601 time with its offset (SQLite gives back times without one: they are UTC)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
-def _response(record: StoredAssessment, ruleset: RuleSet) -> dict[str, Any]:
+def _response(
+    record: StoredAssessment, ruleset: RuleSet, address: Addresses, subject: dict[str, str]
+) -> dict[str, Any]:
     contract = ruleset.contract
     valid = {  # a record made under other rules may hold answers the loaded contract no longer takes
         qid: value
@@ -165,135 +190,31 @@ def _response(record: StoredAssessment, ruleset: RuleSet) -> dict[str, Any]:
     }
     return {
         "resourceType": "QuestionnaireResponse",
-        "identifier": _identifier(record),
+        "identifier": address.identifier("QuestionnaireResponse"),
         "questionnaire": f"{QUESTIONNAIRE_URL}|{record.rules_version}",
         "status": "in-progress" if record.partial else "completed",
-        "authored": _instant(record.updated_at or record.created_at),
+        "subject": subject,
+        "authored": instant(record.updated_at or record.created_at),
         "item": response_items(ruleset, valid),
     }
 
 
-def _risk(record: StoredAssessment, ruleset: RuleSet, response: str, values: Values | None) -> dict[str, Any]:
-    notes = _override_notes(record) + _rule_notes(record, ruleset, values)
-    return {
-        "resourceType": "RiskAssessment",
-        "identifier": [_identifier(record)],
-        "status": "preliminary" if record.partial else "amended" if record.override_level else "final",
-        "subject": ANONYMOUS,
-        "occurrenceDateTime": _instant(record.updated_at or record.created_at),
-        "method": {
-            "coding": [
-                {"system": f"{CANONICAL}/rules", "version": record.rules_version, "code": record.rules_hash}
-            ],
-            "text": f"{ruleset.name} {record.rules_version} ({record.rules_hash})",
-        },
-        "basis": [{"reference": response}],
-        "prediction": _predictions(record, ruleset),
-        **({"note": notes} if notes else {}),
-    }
-
-
-def _predictions(record: StoredAssessment, ruleset: RuleSet) -> list[dict[str, Any]]:
-    """The level acted on first: a clinician's, with who, when and why, then the tool's; else the tool's."""
-    tool = _prediction(ruleset, Level(record.level))
-    if not record.override_level:
-        return [tool]
-    changed = _prediction(ruleset, Level(record.override_level))
-    changed["rationale"] = _override_text(record)
-    tool["rationale"] = f"The level the tool gave (rules {record.rules_version})"
-    return [changed, tool]
-
-
-def _prediction(ruleset: RuleSet, level: Level) -> dict[str, Any]:
-    label = ruleset.levels[level].label.get(PRIMARY_LANGUAGE)
-    return {"qualitativeRisk": {"coding": [level_coding(ruleset, level)], "text": label}}
-
-
-def _override_text(record: StoredAssessment) -> str:
-    return (
-        f"Level changed by a clinician ({record.override_by}) from {record.level} to {record.override_level}:"
-        f" {record.override_reason}"
-    )
-
-
-def _override_notes(record: StoredAssessment) -> list[dict[str, Any]]:
-    """Where a clinician changed the level: one note saying so, with who and when."""
-    if not record.override_level:
-        return []
-    note: dict[str, Any] = {"authorString": record.override_by or "", "text": _override_text(record)}
-    if record.override_at is not None:
-        note["time"] = _instant(record.override_at)
-    return [note]
-
-
-def _rule_notes(record: StoredAssessment, ruleset: RuleSet, values: Values | None) -> list[dict[str, Any]]:
-    """One note per fired rule: its id, level and reason where the loaded rules are the record's."""
-    fired = _fired_again(record, ruleset)
-    if fired is None:
-        return [
-            {"text": f"Rule {rule_id} (rules {record.rules_version}: its reason is not kept with the record)"}
-            for rule_id in record.fired_rules
-        ]
-    notes = []
-    for rule in fired:
-        texts = {
-            lang: f"{rule.id} ({rule.level.value}): {_say(rule.reason, lang, values)}"
-            for lang in ruleset.languages
-            if lang in rule.reason.languages
-        }
-        notes.append(translated("text", Text.of(texts), ruleset.languages))
-    return notes
-
-
-def _fired_again(record: StoredAssessment, ruleset: RuleSet) -> tuple[FiredRule, ...] | None:
-    """The fired rules, worded for these answers, when the loaded rules are the record's own."""
-    if record.rules_hash != ruleset.version.content_hash:
-        return None
-    assess = ruleset.assess_partial if record.partial else ruleset.assess
-    try:
-        return assess(dict(record.answers)).fired_rules
-    except AnswersInvalid:  # never for a record these rules made; if so, the ids alone
-        return None
-
-
-class _KeepUnknown(dict[str, object]):
-    """Placeholder values that leave a {name} nobody gave as it is."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _say(text: Text, lang: str, values: Values | None) -> str:
-    return text.get(lang).format_map(_KeepUnknown(values(lang) if values else {}))
-
-
 def _call_back(
-    record: StoredAssessment, callback: StoredCallback, address: Callable[[str], str]
+    record: StoredAssessment, callback: StoredCallback, address: Addresses, number: int
 ) -> dict[str, Any]:
-    request: dict[str, Any] = {
+    return {
         "resourceType": "ServiceRequest",
-        "identifier": [_identifier(record)],
+        "identifier": [address.identifier(f"ServiceRequest/{number}")],
         "status": REQUEST_STATUS.get(record.status, "active"),
         "intent": "order",
         "priority": PRIORITY[Level(record.override_level or record.level)],
         "code": {"text": "Call back about a Spine Triage assessment"},
-        "subject": ANONYMOUS,
+        "subject": {"reference": address("Patient")},
         "occurrenceTiming": _timing(callback.time_window),
-        "authoredOn": _instant(callback.created_at),
+        "authoredOn": instant(callback.created_at),
         "reasonReference": [{"reference": address("RiskAssessment")}],
         "supportingInfo": [{"reference": address("QuestionnaireResponse")}],
     }
-    if callback.consent_at is not None:
-        request["contained"] = [
-            {
-                "resourceType": "Patient",
-                "id": CALLER,
-                "name": [{"text": callback.name}],
-                "telecom": [{"system": "phone", "value": callback.phone}],
-            }
-        ]
-        request["subject"] = {"reference": f"#{CALLER}"}
-    return request
 
 
 def _timing(window: str) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from triage.engine.conditions import (
 )
 from triage.engine.contract import UNSURE, Kind, Question
 
-from .common import answer_code, is_coded
+from .common import answer_code, answer_system, is_coded
 
 ENABLE_WHEN_EXPRESSION = (
     "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
@@ -124,7 +124,8 @@ def _entries(question: Question, test: Test) -> tuple[bool, list[dict[str, Any]]
         return False, [{**bound, "operator": _OPPOSITE[operator]}, unanswered]
     operator = "!=" if test.negated else "="
     entries = [
-        {"question": link, "operator": operator, **_answer(question, v)} for v in _values(question, atom)
+        {"question": link, "operator": operator, **answer_element(question, v)}
+        for v in _values(question, atom)
     ]
     return test.negated, entries
 
@@ -144,9 +145,10 @@ def _values(question: Question, atom: Atom) -> list[Any]:
     return wanted
 
 
-def _answer(question: Question, value: Any) -> dict[str, Any]:
+def answer_element(question: Question, value: Any) -> dict[str, Any]:
+    """The answer[x] of an enableWhen entry that tests for this answer value."""
     if is_coded(question):
-        return {"answerCoding": {"code": answer_code(question, value)}}
+        return {"answerCoding": {"system": answer_system(question), "code": answer_code(question, value)}}
     if question.kind is Kind.INTEGER:
         return {"answerInteger": value}
     return {"answerBoolean": value}

@@ -9,27 +9,39 @@ two never clash) holding its questions in order; each question's linkId is its i
 - yes_no: `choice` with the codes yes, no and unsure (the contract's true, false and "unsure");
 - choice: `choice`, one answer option per value, the value as its code;
 - multi_choice: `choice` that `repeats`, at least `min_items` answers (the minOccurs extension);
-- required: `required` (an item that is not enabled is never required); a list question that may
-  be left empty is not required: its empty answer is an item with no answer;
+  one that may be left empty also has the option "None of these" (code `none`, exclusive: the
+  optionExclusive extension), its empty answer, so that "none" and "skipped" differ;
+- every answer option is a Coding with its system (triage/fhir/common.py, triage/fhir/answers.py);
+- required: `required` (an item that is not enabled is never required), as the contract says;
 - asked_when: `enableWhen` (triage/fhir/enable.py);
-- wording: `text` in English, every other language through the translation extension; a hint is a
-  display item inside its question.
+- wording: `text` in the Questionnaire's language (English unless asked for another), the others
+  through the translation extension; a hint is a display item inside its question.
+
+The urgent advice of spec v3 §5a closes the warning signs' group (triage/fhir/advice.py). Age
+carries its LOINC code (30525-0, Age); no other question has a standard code that means exactly
+what it asks, so none is given rather than one that is nearly right.
 """
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from triage.engine import RuleSet
 from triage.engine.contract import Kind, Question
 
+from .advice import advice_items
 from .common import (
+    NONE,
     PRIMARY_LANGUAGE,
     QUESTIONNAIRE_ID,
     QUESTIONNAIRE_URL,
+    Values,
     answer_value,
     coding,
+    has_none,
     translated,
 )
 from .enable import enable_elements
@@ -37,33 +49,56 @@ from .enable import enable_elements
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 MIN_OCCURS = "http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs"
+OPTION_EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive"
+LOINC = "http://loinc.org"
+#: Standard codes of questions, only where one means exactly what the question asks.
+QUESTION_CODES = {"age": {"system": LOINC, "code": "30525-0", "display": "Age"}}
+#: The tool's name, the Questionnaire's title, worded in each language as the app's pages word it.
+TITLE = "Spine Triage"
+CATALOGUES = Path(__file__).resolve().parents[1] / "translations"
 SECTION_PREFIX = "section-"
 HINT_SUFFIX = "-hint"
 
 
-def questionnaire(ruleset: RuleSet) -> dict[str, Any]:
-    """The Questionnaire of this rule set's answers contract; its version is the rule set's."""
+def questionnaire(
+    ruleset: RuleSet, lang: str = PRIMARY_LANGUAGE, values: Values | None = None
+) -> dict[str, Any]:
+    """The Questionnaire of this rule set's answers contract; its version is the rule set's.
+
+    `lang`: the language of its texts (the others are translations); `values`: the practice's
+    values for the {placeholders} of the urgent advice (left as they are without them).
+    """
     contract = ruleset.contract
+    groups = []
+    for section in contract.sections:
+        items = [_item(ruleset, contract[qid], lang) for qid in section.question_ids]
+        if section == contract.emergency_screen:
+            items += advice_items(ruleset, lang, values)
+        groups.append(
+            {
+                "linkId": SECTION_PREFIX + section.id,
+                "type": "group",
+                **translated("text", section.title, ruleset.languages, lang),
+                "item": items,
+            }
+        )
     return {
         "resourceType": "Questionnaire",
         "id": QUESTIONNAIRE_ID,
         "url": QUESTIONNAIRE_URL,
         "version": ruleset.version.version,
         "name": "SpineTriage",
-        "title": "Spine Triage: the questions",
+        "title": title(lang),
         "status": "active",
-        "language": PRIMARY_LANGUAGE,
+        "language": lang,
         "subjectType": ["Patient"],
-        "item": [
-            {
-                "linkId": SECTION_PREFIX + section.id,
-                "type": "group",
-                **translated("text", section.title, ruleset.languages),
-                "item": [_item(ruleset, contract[qid]) for qid in section.question_ids],
-            }
-            for section in contract.sections
-        ],
+        "item": groups,
     }
+
+
+def title(lang: str) -> str:
+    """The tool's name in `lang`, from the app's compiled catalogues (English without them)."""
+    return gettext.translation("messages", CATALOGUES, languages=[lang], fallback=True).gettext(TITLE)
 
 
 def canonical(ruleset: RuleSet) -> str:
@@ -71,20 +106,16 @@ def canonical(ruleset: RuleSet) -> str:
     return f"{QUESTIONNAIRE_URL}|{ruleset.version.version}"
 
 
-def is_required(question: Question) -> bool:
-    """Required in FHIR: at least one answer when enabled (a list that may be empty is not)."""
-    return question.required and not (question.kind.is_list and question.min_items == 0)
-
-
-def _item(ruleset: RuleSet, question: Question) -> dict[str, Any]:
+def _item(ruleset: RuleSet, question: Question, lang: str) -> dict[str, Any]:
     languages = ruleset.languages
     item: dict[str, Any] = {
         "linkId": question.id,
-        **translated("text", question.wording["label"], languages),
+        **({"code": [QUESTION_CODES[question.id]]} if question.id in QUESTION_CODES else {}),
+        **translated("text", question.wording["label"], languages, lang),
         "type": question.kind.pick(
             integer="integer", choice="choice", multi_choice="choice", boolean="boolean", yes_no="choice"
         ),
-        "required": is_required(question),
+        "required": question.required,
     }
     if question.asked_when is not None:
         item.update(enable_elements(ruleset, question.asked_when))
@@ -100,13 +131,18 @@ def _item(ruleset: RuleSet, question: Question) -> dict[str, Any]:
         del item["extension"]
     values = question.kind.fixed_values if question.kind is Kind.YES_NO else question.values
     if question.kind is not Kind.INTEGER and question.kind is not Kind.BOOLEAN:
-        item["answerOption"] = [{"valueCoding": coding(ruleset, question, value)} for value in values]
+        item["answerOption"] = [{"valueCoding": coding(ruleset, question, value, lang)} for value in values]
+    if has_none(question):
+        exclusive = {"url": OPTION_EXCLUSIVE, "valueBoolean": True}
+        item["answerOption"].append(
+            {"extension": [exclusive], "valueCoding": coding(ruleset, question, NONE, lang)}
+        )
     if "hint" in question.wording:
         item["item"] = [
             {
                 "linkId": question.id + HINT_SUFFIX,
                 "type": "display",
-                **translated("text", question.wording["hint"], languages),
+                **translated("text", question.wording["hint"], languages, lang),
             }
         ]
     return item
@@ -115,8 +151,8 @@ def _item(ruleset: RuleSet, question: Question) -> dict[str, Any]:
 def response_items(ruleset: RuleSet, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The answers as given, as QuestionnaireResponse items grouped like the Questionnaire's.
 
-    Only answered questions appear; a list answered with none of its options is an item with no
-    answer; "unsure" stays the coded answer it is.
+    Only answered questions appear; a list answered with none of its options has the answer
+    "None of these" (code `none`); "unsure" stays the coded answer it is.
     """
     contract = ruleset.contract
     groups = []
@@ -138,8 +174,7 @@ def response_items(ruleset: RuleSet, answers: Mapping[str, Any]) -> list[dict[st
 
 
 def _answered(ruleset: RuleSet, question: Question, value: Any) -> dict[str, Any]:
-    given = list(value) if question.kind.is_list else [value]
+    given = (list(value) or [NONE]) if question.kind.is_list else [value]
     item: dict[str, Any] = {"linkId": question.id, "text": question.wording["label"].get(PRIMARY_LANGUAGE)}
-    if given:
-        item["answer"] = [answer_value(ruleset, question, one) for one in given]
+    item["answer"] = [answer_value(ruleset, question, one) for one in given]
     return item

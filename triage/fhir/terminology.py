@@ -1,7 +1,13 @@
-"""The five urgency levels as a FHIR CodeSystem, and a ConceptMap from them to Infermedica's triage levels.
+"""The project's code systems other than the answers': the five urgency levels (with a ConceptMap to
+Infermedica's triage levels), the rules, and when to call back.
 
-The codes are those of rules/levels.yaml (the engine's Level), most urgent first as written there;
-each concept is worded by the level's label in every language.
+- levels: the codes of rules/levels.yaml (the engine's Level), most urgent first as written there;
+  each concept is worded by the level's label in every language;
+- rules: each rule's id, worded by its reason in general terms ("You told us ...", as the rules
+  word it for the person; every language), with its level and source; its version is the rules
+  version, so a fired rule's Coding names the rules it is from;
+- call-back times: the stored codes of a call-back request's time (triage.storage.codes.TimeWindow),
+  which a ServiceRequest's occurrenceTiming cites.
 """
 
 from __future__ import annotations
@@ -9,13 +15,19 @@ from __future__ import annotations
 from typing import Any
 
 from triage.engine import Level, RuleSet
+from triage.storage.codes import TimeWindow
 
+from .answers import with_designations
 from .common import (
     LEVELS_ID,
     LEVELS_TO_INFERMEDICA_ID,
     LEVELS_TO_INFERMEDICA_URL,
     LEVELS_URL,
     PRIMARY_LANGUAGE,
+    RULES_ID,
+    RULES_SYSTEM,
+    TIME_WINDOW_ID,
+    TIME_WINDOW_SYSTEM,
     translated,
 )
 
@@ -35,6 +47,19 @@ INFERMEDICA: dict[Level, tuple[str, str]] = {
     Level.INFORMATION: ("self_care", "equivalent"),
 }
 RANK_PROPERTY = "rank"
+LEVEL_PROPERTY = "level"
+SOURCE_PROPERTY = "source"
+#: Each time a person may ask to be called back at: its display and its definition.
+TIME_WINDOWS: dict[TimeWindow, tuple[str, str]] = {
+    TimeWindow.MORNING: ("In the morning", "Call back in the morning, while the practice is open."),
+    TimeWindow.AFTERNOON: ("In the afternoon", "Call back in the afternoon, while the practice is open."),
+    TimeWindow.ANY: ("Any time", "Call back at any time the practice is open."),
+    TimeWindow.TODAY: (
+        "Today",
+        "Call back today, before the practice closes: an urgent result (spec v3, section 3a); a request"
+        " made after closing is due one hour after the next opening.",
+    ),
+}
 
 
 def level_coding(ruleset: RuleSet, level: Level) -> dict[str, Any]:
@@ -114,4 +139,83 @@ def levels_to_infermedica(ruleset: RuleSet) -> dict[str, Any]:
                 ],
             }
         ],
+    }
+
+
+def rule_coding(ruleset: RuleSet, rule_id: str) -> dict[str, Any]:
+    """The Coding of a rule of this rule set (raises KeyError for an id it has not): its id, the
+    rules version, and its reason in general terms in the primary language."""
+    return {
+        "system": RULES_SYSTEM,
+        "version": ruleset.version.version,
+        "code": rule_id,
+        "display": ruleset.rule(rule_id).reason.get(PRIMARY_LANGUAGE),
+    }
+
+
+def rules_code_system(ruleset: RuleSet) -> dict[str, Any]:
+    """The CodeSystem of the rules: each rule's id, reason (every language), level and source."""
+    concepts = [
+        {
+            **with_designations({"code": rule.id}, rule.reason, ruleset.languages),
+            "property": [
+                {"code": LEVEL_PROPERTY, "valueCode": rule.level.value},
+                {"code": SOURCE_PROPERTY, "valueString": rule.source},
+            ],
+        }
+        for rule in ruleset.rules
+    ]
+    return {
+        "resourceType": "CodeSystem",
+        "id": RULES_ID,
+        "url": RULES_SYSTEM,
+        "version": ruleset.version.version,
+        "name": "SpineTriageRule",
+        "title": "Spine Triage: rules",
+        "status": "active",
+        "language": PRIMARY_LANGUAGE,
+        "description": (
+            f"The rules of {ruleset.name} {ruleset.version.version} ({ruleset.version.content_hash}), by id:"
+            " each is worded by its reason in general terms, as the person assessed is told it."
+        ),
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(concepts),
+        "property": [
+            {
+                "code": LEVEL_PROPERTY,
+                "uri": LEVELS_URL,
+                "description": "The level the rule gives when it fires (a code of the levels' CodeSystem)",
+                "type": "code",
+            },
+            {
+                "code": SOURCE_PROPERTY,
+                "description": "The published guidance the rule comes from",
+                "type": "string",
+            },
+        ],
+        "concept": concepts,
+    }
+
+
+def time_windows_code_system(ruleset: RuleSet) -> dict[str, Any]:
+    """The CodeSystem of when a person asked to be called back."""
+    concepts = [
+        {"code": window.value, "display": display, "definition": definition}
+        for window, (display, definition) in TIME_WINDOWS.items()
+    ]
+    return {
+        "resourceType": "CodeSystem",
+        "id": TIME_WINDOW_ID,
+        "url": TIME_WINDOW_SYSTEM,
+        "version": ruleset.version.version,
+        "name": "SpineTriageCallbackTime",
+        "title": "Spine Triage: when to call back",
+        "status": "active",
+        "language": PRIMARY_LANGUAGE,
+        "description": "When a person asked the practice to call them back.",
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(concepts),
+        "concept": concepts,
     }

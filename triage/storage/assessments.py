@@ -16,6 +16,7 @@ from triage.storage.codes import AlertKind, Channel, TimeWindow
 from triage.storage.database import StorageUnavailable, read, transaction
 from triage.storage.models import AlertOutbox, Assessment, CallbackRequest
 from triage.storage.outbox import new_alert
+from triage.storage.questionnaires import keep_served_questionnaire
 from triage.storage.references import new_reference, normalise_reference
 
 #: Draws of a new reference code before giving up (each one taken already: vanishingly rare).
@@ -64,6 +65,7 @@ def save_assessment(
             if not isinstance(exc.__cause__, IntegrityError):
                 raise
             continue  # the reference was taken: draw another
+        keep_served_questionnaire(outcome.rules_version)  # the Questionnaire its response cites
         return reference
     raise StorageUnavailable("no free reference code")
 
@@ -101,6 +103,7 @@ def update_assessment(
         assessment.updated_at = datetime.now(UTC)
         if alert is not None:
             db.session.add(new_alert(alert, assessment.reference, assessment.level))
+    keep_served_questionnaire(outcome.rules_version)
 
 
 def outcome_columns(outcome: Outcome, told: str | None) -> dict[str, Any]:

@@ -198,3 +198,20 @@ class ApiKey(Base):
 
     def __repr__(self) -> str:  # never the hash
         return f"<ApiKey {self.name}>"
+
+
+class ServedQuestionnaire(Base):
+    """The FHIR Questionnaire of a rules version in one language, as the app served it while it ran
+    those rules: kept so that the version a saved response cites can still be read after the rules
+    change (triage/api/fhir/). Holds nothing about anyone."""
+
+    __tablename__ = "served_questionnaires"
+
+    version: Mapped[str] = mapped_column(String(20), primary_key=True)  # the rules version
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    rules_hash: Mapped[str] = mapped_column(String(80))
+    resource: Mapped[dict[str, Any]] = mapped_column(JSON)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ServedQuestionnaire {self.version} {self.language}>"

@@ -7,6 +7,7 @@ becomes StorageUnavailable.
 - outbox.py: the alert outbox
 - accounts.py: staff accounts, their sessions and second factor
 - api_keys.py, audit.py: API keys; the audit trail
+- questionnaires.py: the FHIR Questionnaire of each rules version records were saved under
 - database.py: the SQLite connection's settings, transactions, StorageUnavailable
 """
 
@@ -43,6 +44,7 @@ from triage.storage.assessments import (
 from triage.storage.audit import audit, audit_trail
 from triage.storage.database import StorageUnavailable
 from triage.storage.outbox import QueuedAlert, alert_failed, alert_sent, claim_alerts, queue_account_alert
+from triage.storage.questionnaires import keep_served_questionnaire, served_questionnaire
 from triage.storage.queue import (
     Cutoff,
     DashboardRow,
@@ -87,6 +89,7 @@ __all__ = [
     "find_assessment",
     "find_user",
     "get_user",
+    "keep_served_questionnaire",
     "locked_users",
     "newest_arrival",
     "overdue_count",
@@ -100,6 +103,7 @@ __all__ = [
     "revoke_api_key",
     "save_assessment",
     "save_callback",
+    "served_questionnaire",
     "set_override",
     "set_status",
     "spend_recovery_code",

@@ -1,4 +1,5 @@
-"""Error responses: JSON under /api/, a plain page elsewhere; never a traceback."""
+"""Error responses: an OperationOutcome under /api/v1/fhir/, JSON elsewhere under /api/, a plain page
+elsewhere; never a traceback."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from triage.web.outcomes import error_outcome, is_fhir_request
 
 API_PREFIX = "/api/"
 API_MESSAGES = {
@@ -21,6 +24,8 @@ API_MESSAGES = {
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     """Answer an HTTP error in the form the client asked for."""
     code = error.code or 500
+    if is_fhir_request():
+        return error_outcome(error)
     if request.path.startswith(API_PREFIX):
         default = type(error).description
         own = error.description != default and code != 429  # a rate limit's own text is its limit

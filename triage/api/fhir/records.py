@@ -1,6 +1,5 @@
-"""FHIR R4 in application/fhir+json: the Questionnaire, the levels' CodeSystem and ConceptMap (public), and a
-saved assessment as a Bundle (with an API key, or a staff session whose role reads records; every read
-audited). The resources are made by triage/fhir; errors are OperationOutcomes.
+"""A saved assessment as a FHIR Bundle (with an API key, or a staff session whose role reads records;
+every read audited); never readable from another origin. The Bundle is made by triage/fhir.
 
 An API key reads only the assessments it saved, unless it has the read scope; a record it may not
 read gets the answer a reference without a record gets (404), so a key cannot learn which exist.
@@ -10,9 +9,7 @@ limit; misses with a staff session count against that member of staff's look-ups
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Response, request
 from flask.typing import ResponseReturnValue
@@ -23,15 +20,7 @@ from triage.api import bp
 from triage.api.keys import Caller, KeyRefused, caller
 from triage.api.views import key_of_request
 from triage.extensions import limiter, rules
-from triage.fhir import (
-    FHIR_JSON,
-    LEVELS_ID,
-    LEVELS_TO_INFERMEDICA_ID,
-    assessment_bundle,
-    levels_code_system,
-    levels_to_infermedica,
-    questionnaire,
-)
+from triage.fhir import assessment_bundle
 from triage.staff.auth import STAFF, OfflineStaff, staff_reader
 from triage.staff.lookups import missed, staff_lookups
 from triage.storage import repository
@@ -39,6 +28,7 @@ from triage.storage.codes import Action
 from triage.storage.models import Assessment
 from triage.storage.repository import StorageUnavailable
 from triage.web.limits import setting
+from triage.web.outcomes import fhir_response, operation_outcome
 from triage.web.templating import practice_details
 
 #: Who the audit trail names for a read with an API key (the key's own name is in its detail).
@@ -56,40 +46,6 @@ class Reader:
     def may_read(self, record: Assessment) -> bool:
         """Staff read every record; a key, those its scope allows."""
         return self.key is None or self.key.may_read(record)
-
-
-def fhir_response(
-    resource: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
-) -> Response:
-    """A resource as application/fhir+json."""
-    body = json.dumps(resource, ensure_ascii=False)
-    return Response(body, status=status, mimetype=FHIR_JSON, headers=headers)
-
-
-def operation_outcome(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> Response:
-    """An error as a FHIR OperationOutcome with one issue (`code` from FHIR's issue types)."""
-    issue = {"severity": "error", "code": code, "diagnostics": message}
-    return fhir_response({"resourceType": "OperationOutcome", "issue": [issue]}, status, headers)
-
-
-@bp.get("/fhir/Questionnaire")
-def fhir_questionnaire() -> ResponseReturnValue:
-    """The Questionnaire generated from the answers contract; its version is the rules version."""
-    return fhir_response(questionnaire(rules.current))
-
-
-@bp.get(f"/fhir/CodeSystem/{LEVELS_ID}")
-def fhir_levels() -> ResponseReturnValue:
-    """The five urgency levels as a CodeSystem."""
-    return fhir_response(levels_code_system(rules.current))
-
-
-@bp.get(f"/fhir/ConceptMap/{LEVELS_TO_INFERMEDICA_ID}")
-def fhir_levels_to_infermedica() -> ResponseReturnValue:
-    """The ConceptMap from the five levels to Infermedica's triage levels."""
-    return fhir_response(levels_to_infermedica(rules.current))
 
 
 def _refused(response: Response) -> bool:
