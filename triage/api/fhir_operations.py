@@ -150,7 +150,7 @@ def _sent_response() -> Mapping[str, Any]:
 
 
 def _not_a_response(expression: str | None = None) -> Response:
-    message = _("Send one QuestionnaireResponse, as the resource or as the parameter questionnaire-response.")
+    message = _("Send one QuestionnaireResponse. Send it alone or in Parameters.")
     issue: dict[str, Any] = {"severity": "error", "code": "structure", "diagnostics": message}
     if expression is not None:  # where in the body FHIR's structure is broken
         issue["expression"] = [expression]
